@@ -1,0 +1,24 @@
+package org.virtualservices.core.fabric;
+
+import java.util.List;
+
+/**
+ * A job's private network on one node: a bridge the VMs' taps join, a VXLAN device that carries it
+ * to the job's other nodes, and the rules that keep it the job's own.
+ */
+public interface Fabric {
+
+  /** Makes the job's network on this node. On failure, what it made is left for {@link #tearDown}. */
+  void setUp(FabricSpec spec) throws FabricException;
+
+  /**
+   * Removes everything of the job's network on this node; idempotent ("already gone" is success),
+   * keeps going past failures, touches nothing of another job.
+   *
+   * @return one line per thing that could not be removed; empty when nothing is left
+   */
+  List<String> tearDown(FabricSpec spec);
+
+  /** What of the network with this VNI exists on this node now (links, addresses, rules); empty when none. */
+  List<String> leftovers(int vni);
+}

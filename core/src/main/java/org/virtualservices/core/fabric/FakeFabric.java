@@ -1,0 +1,50 @@
+package org.virtualservices.core.fabric;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An in-memory fabric for hook simulations: one instance per simulated node, remembering the
+ * networks made on it. {@link #failOnSetUp} makes the next set-up fail after it has "made" its
+ * network, as a real failure half-way would.
+ */
+public final class FakeFabric implements Fabric {
+
+  private final Map<Integer, FabricSpec> networks = new ConcurrentHashMap<>();
+  private volatile boolean failOnSetUp;
+
+  public void failOnSetUp(boolean fail) {
+    this.failOnSetUp = fail;
+  }
+
+  @Override
+  public void setUp(FabricSpec spec) {
+    networks.put(spec.vni(), spec);
+    if (failOnSetUp) {
+      throw new FabricException("fake fabric: set-up of " + spec.bridge() + " made to fail");
+    }
+  }
+
+  @Override
+  public List<String> tearDown(FabricSpec spec) {
+    networks.remove(spec.vni());
+    return List.of();
+  }
+
+  @Override
+  public List<String> leftovers(int vni) {
+    FabricSpec s = networks.get(vni);
+    List<String> left = new ArrayList<>();
+    if (s != null) {
+      left.add("bridge " + s.bridge());
+      left.add("vxlan " + s.vxlan());
+    }
+    return left;
+  }
+
+  public Map<Integer, FabricSpec> networks() {
+    return Map.copyOf(networks);
+  }
+}

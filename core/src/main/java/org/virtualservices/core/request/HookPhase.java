@@ -1,0 +1,7 @@
+package org.virtualservices.core.request;
+
+/** Which hook runs. */
+public enum HookPhase {
+  PROLOG,
+  EPILOG
+}

@@ -1,0 +1,14 @@
+package org.virtualservices.core.request;
+
+/**
+ * What the user asked for: an image from the site's catalog and, optionally, the size of each VM
+ * and how many VMs per node. A null field means "the site's default".
+ *
+ * @param image catalog name of the image
+ * @param vcpus virtual CPUs per VM, or null
+ * @param memoryMiB memory per VM in MiB, or null
+ * @param vmsPerNode VMs on each node of the allocation, or null
+ * @param channel where the request was read from, for messages ("SPANK options", "--comment", "PBS variable list")
+ */
+public record VcRequest(String image, Integer vcpus, Long memoryMiB, Integer vmsPerNode, String channel) {
+}
