@@ -1,0 +1,207 @@
+package org.virtualservices.core.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Binds a YAML tree to the configuration records, collecting every error with its key path instead
+ * of stopping at the first (as plain Jackson data binding does), and filling each absent key from
+ * its {@link Doc#defaultValue()}, so that the default and the description live in one place.
+ * Jackson still converts each leaf value; this class only walks the records.
+ */
+final class ConfigBinder {
+
+  private static final ObjectMapper LEAF = new ObjectMapper(new YAMLFactory())
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  private final List<String> errors = new ArrayList<>();
+
+  List<String> errors() {
+    return errors;
+  }
+
+  <T extends Record> T bindRecord(Class<T> type, JsonNode node, String path) {
+    if (node != null && !node.isNull() && !node.isObject()) {
+      errors.add(at(path) + "expected a mapping of keys, got " + describe(node));
+      node = null;
+    }
+    RecordComponent[] components = type.getRecordComponents();
+    Set<String> known = new TreeSet<>();
+    Object[] values = new Object[components.length];
+    for (int i = 0; i < components.length; i++) {
+      RecordComponent c = components[i];
+      known.add(c.getName());
+      String childPath = join(path, c.getName());
+      JsonNode child = node == null ? null : node.get(c.getName());
+      if (child == null || child.isNull()) {
+        child = defaultOf(c);
+      }
+      values[i] = child == null ? emptyOf(c.getType()) : bindValue(c.getGenericType(), child, childPath);
+    }
+    if (node != null) {
+      for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+        String name = it.next();
+        if (!known.contains(name)) {
+          errors.add(at(join(path, name)) + "unknown key (known here: " + String.join(", ", known) + ")");
+        }
+      }
+    }
+    try {
+      Constructor<T> ctor = type.getDeclaredConstructor(
+          Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
+      return ctor.newInstance(values);
+    } catch (InvocationTargetException e) {
+      errors.add(at(path) + e.getCause().getMessage());
+      return null;
+    } catch (ReflectiveOperationException | IllegalArgumentException e) {
+      // a component whose value could not be bound is null here; its error is already recorded
+      return null;
+    }
+  }
+
+  private Object bindValue(Type type, JsonNode node, String path) {
+    if (type instanceof Class<?> cls && cls.isRecord()) {
+      return bindRecord(cls.asSubclass(Record.class), node, path);
+    }
+    if (type instanceof ParameterizedType pt && pt.getRawType() == Map.class) {
+      if (!node.isObject()) {
+        errors.add(at(path) + "expected a mapping, got " + describe(node));
+        return Map.of();
+      }
+      Map<String, Object> map = new LinkedHashMap<>();
+      node.fields().forEachRemaining(e -> {
+        Object v = bindValue(pt.getActualTypeArguments()[1], e.getValue(), join(path, e.getKey()));
+        if (v != null) {
+          map.put(e.getKey(), v);
+        }
+      });
+      return Map.copyOf(map);
+    }
+    if (type instanceof ParameterizedType pt && pt.getRawType() == List.class) {
+      if (!node.isArray()) {
+        errors.add(at(path) + "expected a list, got " + describe(node));
+        return List.of();
+      }
+      List<Object> list = new ArrayList<>();
+      for (int i = 0; i < node.size(); i++) {
+        Object v = bindValue(pt.getActualTypeArguments()[0], node.get(i), path + "[" + i + "]");
+        if (v != null) {
+          list.add(v);
+        }
+      }
+      return List.copyOf(list);
+    }
+    Class<?> cls = (Class<?>) type;
+    if (node.isContainerNode()) {
+      errors.add(at(path) + "expected " + expected(cls) + ", got " + describe(node));
+      return emptyOf(cls);
+    }
+    if (cls == Path.class) {
+      return Path.of(node.asText());
+    }
+    if ((cls == int.class || cls == Integer.class || cls == long.class || cls == Long.class)
+        && !node.isIntegralNumber() && !node.asText().matches("-?\\d+")) {
+      errors.add(at(path) + "expected " + expected(cls) + ", got " + describe(node));
+      return emptyOf(cls);
+    }
+    if ((cls == boolean.class || cls == Boolean.class) && node.getNodeType() != JsonNodeType.BOOLEAN) {
+      errors.add(at(path) + "expected true or false, got " + describe(node));
+      return emptyOf(cls);
+    }
+    try {
+      return LEAF.treeToValue(node, cls);
+    } catch (Exception e) {
+      errors.add(at(path) + "expected " + expected(cls) + ", got " + describe(node));
+      return emptyOf(cls);
+    }
+  }
+
+  private static JsonNode defaultOf(RecordComponent c) {
+    Doc doc = c.getAnnotation(Doc.class);
+    if (doc == null || Doc.NONE.equals(doc.defaultValue())) {
+      return null;
+    }
+    String text = doc.defaultValue();
+    if (c.getType() == String.class || c.getType() == Path.class || c.getType().isEnum()) {
+      return TextNode.valueOf(text);
+    }
+    try {
+      return LEAF.readTree(text);
+    } catch (Exception e) {
+      throw new IllegalStateException("bad @Doc default for " + c, e);
+    }
+  }
+
+  private static Object emptyOf(Class<?> cls) {
+    if (cls == int.class) {
+      return 0;
+    }
+    if (cls == long.class) {
+      return 0L;
+    }
+    if (cls == boolean.class) {
+      return false;
+    }
+    if (cls == double.class) {
+      return 0.0;
+    }
+    if (cls == List.class) {
+      return List.of();
+    }
+    if (cls == Map.class) {
+      return Map.of();
+    }
+    return null;
+  }
+
+  private static String expected(Class<?> cls) {
+    if (cls.isEnum()) {
+      return "one of " + Arrays.toString(cls.getEnumConstants()).replace("[", "").replace("]", "");
+    }
+    if (cls == int.class || cls == Integer.class || cls == long.class || cls == Long.class) {
+      return "a whole number";
+    }
+    if (cls == double.class || cls == Double.class) {
+      return "a number";
+    }
+    return "a " + cls.getSimpleName().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static String describe(JsonNode node) {
+    if (node.isObject()) {
+      return "a mapping";
+    }
+    if (node.isArray()) {
+      return "a list";
+    }
+    String t = node.asText();
+    return "'" + (t.length() > 60 ? t.substring(0, 60) + "..." : t) + "'";
+  }
+
+  static String join(String path, String key) {
+    return path.isEmpty() ? key : path + "." + key;
+  }
+
+  private static String at(String path) {
+    return (path.isEmpty() ? "(top level)" : path) + ": ";
+  }
+}

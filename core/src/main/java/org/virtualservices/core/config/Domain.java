@@ -1,0 +1,12 @@
+package org.virtualservices.core.config;
+
+/** How each VM is rendered into a libvirt domain. */
+public record Domain(
+    @Doc(value = "libvirt domain type: kvm where the hardware has it, qemu (TCG) elsewhere, test for test:///",
+        defaultValue = "kvm") String type,
+    @Doc(value = "machine type", defaultValue = "pc") String machine,
+    @Doc(value = "QEMU binary (absent: libvirt's default for the architecture)") String emulator,
+    @Doc(value = "architecture", defaultValue = "x86_64") String arch,
+    @Doc(value = "attach libvirt's clean-traffic nwfilter to each NIC (needs libvirt's nwfilter driver; the"
+        + " fabric's own rules stop spoofing either way)", defaultValue = "false") boolean cleanTrafficFilter) {
+}

@@ -1,0 +1,33 @@
+package org.virtualservices.core.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The site configuration: one YAML file, the same on every node. Every key has a default and a
+ * one-line description ({@link Doc}); {@code vcluster-prolog --describe-config} prints them all.
+ */
+public record SiteConfig(
+    @Doc(value = "libvirt URI of the node's hypervisor", defaultValue = "qemu:///system")
+    String libvirtUri,
+    @Doc(value = "where journals, overlay disks, seeds, console logs and evidence live (root only)",
+        defaultValue = "/var/lib/vcluster")
+    Path stateDir,
+    @Doc(value = "file with the site secret (root only, the same on every node) from which job and host keys"
+        + " are derived", defaultValue = "/etc/vcluster/secret")
+    Path secretFile,
+    @Doc(value = "folder of templates that override the shipped ones (domain.ftlx, user-data.ftl, ...)")
+    Path templatesDir,
+    @Doc(value = "the image catalog: name -> image; users may name only these", defaultValue = "{}")
+    Map<String, Image> images,
+    @Doc(value = "what a job may ask for") Limits limits,
+    @Doc(value = "what a job gets when it does not say") Defaults defaults,
+    @Doc(value = "the per-job private network") Network network,
+    @Doc(value = "booting and readiness") Boot boot,
+    @Doc(value = "the libvirt domain every VM is rendered into") Domain domain,
+    @Doc(value = "paths of the external programs used; checked at start-up") Tools tools) {
+
+  public SiteConfig {
+    images = images == null ? Map.of() : Map.copyOf(images);
+  }
+}

@@ -1,0 +1,183 @@
+package org.virtualservices.core.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.virtualservices.core.plan.Cidr;
+
+/** Checks of the configuration that types alone do not catch, each naming its key path. */
+public final class SiteConfigCheck {
+
+  /** Catalog names: what users may type, nothing path-like. */
+  public static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Pattern LOGIN = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+  private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9._-]{1,15}");
+
+  private SiteConfigCheck() {
+  }
+
+  static List<String> semantic(SiteConfig c) {
+    List<String> e = new ArrayList<>();
+    if (c.libvirtUri() == null || !c.libvirtUri().matches("[a-z+]+://.*")) {
+      e.add("libvirtUri: not a libvirt URI: '" + c.libvirtUri() + "'");
+    }
+    absolute(e, "stateDir", c.stateDir());
+    absolute(e, "secretFile", c.secretFile());
+    if (c.templatesDir() != null) {
+      absolute(e, "templatesDir", c.templatesDir());
+    }
+    c.images().forEach((name, img) -> image(e, "images." + name, name, img));
+    Limits l = c.limits();
+    positive(e, "limits.maxVmsPerNode", l.maxVmsPerNode(), 100_000);
+    positive(e, "limits.maxVcpusPerVm", l.maxVcpusPerVm(), 4096);
+    positive(e, "limits.maxMemoryMiBPerVm", l.maxMemoryMiBPerVm(), 64L << 20);
+    positive(e, "limits.minMemoryMiBPerVm", l.minMemoryMiBPerVm(), 64L << 20);
+    if (l.minMemoryMiBPerVm() > l.maxMemoryMiBPerVm()) {
+      e.add("limits.minMemoryMiBPerVm: " + l.minMemoryMiBPerVm() + " is above limits.maxMemoryMiBPerVm "
+          + l.maxMemoryMiBPerVm());
+    }
+    if (!(l.cpuOvercommit() > 0 && l.cpuOvercommit() <= 64)) {
+      e.add("limits.cpuOvercommit: must be above 0 and at most 64, got " + l.cpuOvercommit());
+    }
+    Defaults d = c.defaults();
+    within(e, "defaults.vcpus", d.vcpus(), 1, l.maxVcpusPerVm());
+    within(e, "defaults.memoryMiB", d.memoryMiB(), l.minMemoryMiBPerVm(), l.maxMemoryMiBPerVm());
+    within(e, "defaults.vmsPerNode", d.vmsPerNode(), 1, l.maxVmsPerNode());
+    network(e, c.network());
+    Boot b = c.boot();
+    within(e, "boot.timeoutSeconds", b.timeoutSeconds(), 1, 86_400);
+    within(e, "boot.pollMillis", b.pollMillis(), 10, 60_000);
+    within(e, "boot.port", b.port(), 1, 65_535);
+    if (b.readiness().isEmpty()) {
+      e.add("boot.readiness: needs at least one probe (running, marker, port)");
+    }
+    if (b.marker() == null || !b.marker().matches("[A-Za-z0-9_.-]{1,64}")) {
+      e.add("boot.marker: letters, digits, '.', '_' and '-' only, got '" + b.marker() + "'");
+    }
+    Tools t = c.tools();
+    for (Map.Entry<String, String> tool : tools(t).entrySet()) {
+      if (tool.getValue() == null || !tool.getValue().startsWith("/")) {
+        e.add("tools." + tool.getKey() + ": must be an absolute path (hooks run with no PATH), got '"
+            + tool.getValue() + "'");
+      }
+    }
+    return e;
+  }
+
+  /** The configured tools that this configuration needs and that are not executable here. */
+  public static List<String> missingTools(SiteConfig c) {
+    List<String> missing = new ArrayList<>();
+    Map<String, String> needed = new LinkedHashMap<>();
+    needed.put("qemuImg", c.tools().qemuImg());
+    needed.put("mkisofs", c.tools().mkisofs());
+    if (c.network().mode() == Network.Mode.vxlan) {
+      needed.put("ip", c.tools().ip());
+      needed.put("bridge", c.tools().bridge());
+      needed.put("nft", c.tools().nft());
+    }
+    needed.forEach((k, v) -> {
+      if (v == null || !Files.isExecutable(Path.of(v))) {
+        missing.add("tools." + k + ": " + v + " is not an executable file");
+      }
+    });
+    return missing;
+  }
+
+  private static Map<String, String> tools(Tools t) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("qemuImg", t.qemuImg());
+    m.put("mkisofs", t.mkisofs());
+    m.put("ip", t.ip());
+    m.put("bridge", t.bridge());
+    m.put("nft", t.nft());
+    return m;
+  }
+
+  private static void image(List<String> e, String key, String name, Image img) {
+    if (!IMAGE_NAME.matcher(name).matches()) {
+      e.add(key + ": image names are letters, digits, '.', '_' and '-' (at most 64, no leading '.' or '-')");
+    }
+    if (img == null) {
+      return;
+    }
+    if (img.disk() == null) {
+      e.add(key + ".disk: required");
+    } else {
+      absolute(e, key + ".disk", img.disk());
+    }
+    if (img.format() == null || !img.format().matches("qcow2|raw")) {
+      e.add(key + ".format: qcow2 or raw, got '" + img.format() + "'");
+    }
+    if (img.kernel() != null) {
+      absolute(e, key + ".kernel", img.kernel());
+    }
+    if (img.initrd() != null) {
+      absolute(e, key + ".initrd", img.initrd());
+      if (img.kernel() == null) {
+        e.add(key + ".initrd: given without " + key + ".kernel");
+      }
+    }
+    if (img.loginUser() != null && !LOGIN.matcher(img.loginUser()).matches()) {
+      e.add(key + ".loginUser: not a user name: '" + img.loginUser() + "'");
+    }
+  }
+
+  private static void network(List<String> e, Network n) {
+    within(e, "network.vxlanPort", n.vxlanPort(), 1, 65_535);
+    within(e, "network.vniMin", n.vniMin(), 1, 16_777_215);
+    within(e, "network.vniMax", n.vniMax(), 1, 16_777_215);
+    if (n.vniMin() > n.vniMax()) {
+      e.add("network.vniMin: " + n.vniMin() + " is above network.vniMax " + n.vniMax());
+    }
+    Cidr pool = null;
+    try {
+      pool = Cidr.parse(n.subnetPool());
+    } catch (IllegalArgumentException ex) {
+      e.add("network.subnetPool: " + ex.getMessage());
+    }
+    if (pool != null && (n.subnetPrefix() < pool.prefixLength() || n.subnetPrefix() > 29)) {
+      e.add("network.subnetPrefix: must be between the pool's prefix " + pool.prefixLength() + " and 29, got "
+          + n.subnetPrefix());
+    }
+    within(e, "network.underlayMtu", n.underlayMtu(), 1280 + Network.VXLAN_OVERHEAD, 65_535);
+    if (n.underlayDevice() != null && !IFNAME.matcher(n.underlayDevice()).matches()) {
+      e.add("network.underlayDevice: not an interface name: '" + n.underlayDevice() + "'");
+    }
+    if (n.multicastGroup() != null) {
+      try {
+        Cidr g = Cidr.parse(n.multicastGroup() + "/32");
+        if ((g.base() >>> 28) != 0xE) {
+          e.add("network.multicastGroup: not an IPv4 multicast address: '" + n.multicastGroup() + "'");
+        }
+      } catch (IllegalArgumentException ex) {
+        e.add("network.multicastGroup: " + ex.getMessage());
+      }
+    }
+    if (n.underlay() == Network.UnderlayMode.map && n.underlayMap().isEmpty()) {
+      e.add("network.underlayMap: must list the nodes when network.underlay is map");
+    }
+    if (n.underlay() == Network.UnderlayMode.pattern && !n.underlayPattern().contains("{node}")) {
+      e.add("network.underlayPattern: must contain {node}, got '" + n.underlayPattern() + "'");
+    }
+  }
+
+  private static void absolute(List<String> e, String key, Path p) {
+    if (p == null || !p.isAbsolute()) {
+      e.add(key + ": must be an absolute path, got '" + p + "'");
+    }
+  }
+
+  private static void positive(List<String> e, String key, long v, long max) {
+    within(e, key, v, 1, max);
+  }
+
+  private static void within(List<String> e, String key, long v, long min, long max) {
+    if (v < min || v > max) {
+      e.add(key + ": must be between " + min + " and " + max + ", got " + v);
+    }
+  }
+}

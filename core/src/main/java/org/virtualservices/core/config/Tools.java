@@ -1,0 +1,11 @@
+package org.virtualservices.core.config;
+
+/** External programs, by absolute path: hooks run with no PATH. */
+public record Tools(
+    @Doc(value = "qemu-img, makes the overlay disks", defaultValue = "/usr/bin/qemu-img") String qemuImg,
+    @Doc(value = "genisoimage or xorriso's mkisofs, makes the seeds", defaultValue = "/usr/bin/genisoimage")
+    String mkisofs,
+    @Doc(value = "iproute2's ip", defaultValue = "/usr/bin/ip") String ip,
+    @Doc(value = "iproute2's bridge", defaultValue = "/usr/sbin/bridge") String bridge,
+    @Doc(value = "nftables' nft", defaultValue = "/usr/sbin/nft") String nft) {
+}

@@ -1,0 +1,70 @@
+package org.virtualservices.core.disk;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.virtualservices.core.command.Command;
+import org.virtualservices.core.command.CommandRunner;
+
+/**
+ * Writes a NoCloud seed: an ISO 9660 image labelled {@code cidata} holding the given files, made
+ * with genisoimage (or xorriso's mkisofs, which takes the same arguments). The files are staged in
+ * a root-only folder beside the seed and removed once the image is made; the seed itself is
+ * readable by its owner only, since it carries keys.
+ */
+public final class SeedImage {
+
+  public static final String VOLUME_LABEL = "cidata";
+
+  private final CommandRunner runner;
+  private final String mkisofs;
+
+  public SeedImage(CommandRunner runner, String mkisofs) {
+    this.runner = runner;
+    this.mkisofs = mkisofs;
+  }
+
+  public void write(Path iso, Map<String, String> files) {
+    Path staging = iso.resolveSibling(iso.getFileName() + ".d");
+    try {
+      deleteTree(staging);
+      Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      for (Map.Entry<String, String> f : files.entrySet()) {
+        Path p = staging.resolve(f.getKey()).normalize();
+        if (!p.startsWith(staging)) {
+          throw new IllegalArgumentException("seed file name escapes the seed: " + f.getKey());
+        }
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, f.getValue());
+      }
+      runner.check(Command.of(mkisofs, "-quiet", "-output", iso.toString(), "-volid", VOLUME_LABEL, "-joliet",
+          "-rock", staging.toString()).withTimeout(Duration.ofSeconds(60)));
+      Files.setPosixFilePermissions(iso, PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("write seed " + iso + ": " + e.getMessage(), e);
+    } finally {
+      try {
+        deleteTree(staging);
+      } catch (IOException e) {
+        // the staging folder sits in the job's state folder, which teardown removes whole
+      }
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

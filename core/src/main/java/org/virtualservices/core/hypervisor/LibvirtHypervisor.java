@@ -1,0 +1,198 @@
+package org.virtualservices.core.hypervisor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.DomainInfo.DomainState;
+import org.libvirt.Error.ErrorNumber;
+import org.libvirt.LibvirtException;
+
+/**
+ * The hypervisor through libvirt-java: one {@link Connect} per hook, closed at the end. libvirt's
+ * "no such domain" is "already gone" for teardown; every other error is translated here with the
+ * operation, the domain and the URI.
+ */
+public final class LibvirtHypervisor implements org.virtualservices.core.hypervisor.Hypervisor {
+
+  private final String uri;
+  private final Connect conn;
+
+  private LibvirtHypervisor(String uri, Connect conn) {
+    this.uri = uri;
+    this.conn = conn;
+  }
+
+  public static LibvirtHypervisor open(String uri) {
+    try {
+      return new LibvirtHypervisor(uri, new Connect(uri));
+    } catch (LibvirtException e) {
+      throw new HypervisorException("connect to " + uri + ": " + e.getMessage(), e);
+    } catch (UnsatisfiedLinkError e) {
+      throw new HypervisorException("connect to " + uri + ": libvirt's C library (libvirt0) is not installed: "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String uri() {
+    return uri;
+  }
+
+  @Override
+  public synchronized void define(String name, String xml) {
+    try {
+      conn.domainDefineXML(xml).free();
+    } catch (LibvirtException e) {
+      throw fail("define domain " + name, e);
+    }
+  }
+
+  @Override
+  public synchronized void start(String name) {
+    try {
+      Domain d = conn.domainLookupByName(name);
+      try {
+        d.create();
+      } finally {
+        d.free();
+      }
+    } catch (LibvirtException e) {
+      throw fail("start domain " + name, e);
+    }
+  }
+
+  @Override
+  public synchronized org.virtualservices.core.hypervisor.DomainState state(String name) {
+    try {
+      Domain d = conn.domainLookupByName(name);
+      try {
+        return map(d.getInfo().state);
+      } finally {
+        d.free();
+      }
+    } catch (LibvirtException e) {
+      if (gone(e)) {
+        return org.virtualservices.core.hypervisor.DomainState.ABSENT;
+      }
+      throw fail("read state of domain " + name, e);
+    }
+  }
+
+  @Override
+  public synchronized boolean remove(String name) {
+    Domain d;
+    try {
+      d = conn.domainLookupByName(name);
+    } catch (LibvirtException e) {
+      if (gone(e)) {
+        return false;
+      }
+      throw fail("look up domain " + name, e);
+    }
+    try {
+      try {
+        if (d.isActive() == 1) {
+          d.destroy();
+        }
+      } catch (LibvirtException e) {
+        // "domain is not running" when it stopped between the two calls: nothing to destroy
+        if (!gone(e) && e.getError().getCode() != ErrorNumber.VIR_ERR_OPERATION_INVALID) {
+          throw fail("destroy domain " + name, e);
+        }
+      }
+      try {
+        d.undefine();
+      } catch (LibvirtException e) {
+        if (!gone(e)) {
+          throw fail("undefine domain " + name, e);
+        }
+      }
+      return true;
+    } finally {
+      try {
+        d.free();
+      } catch (LibvirtException e) {
+        // freeing a handle of a removed domain can only fail harmlessly
+      }
+    }
+  }
+
+  @Override
+  public synchronized List<DomainInfo> domains() {
+    List<String> names = new ArrayList<>();
+    try {
+      for (int id : conn.listDomains()) {
+        try {
+          Domain d = conn.domainLookupByID(id);
+          names.add(d.getName());
+          d.free();
+        } catch (LibvirtException e) {
+          if (!gone(e)) {
+            throw e;
+          }
+        }
+      }
+      for (String n : conn.listDefinedDomains()) {
+        names.add(n);
+      }
+    } catch (LibvirtException e) {
+      throw fail("list domains", e);
+    }
+    List<DomainInfo> out = new ArrayList<>();
+    for (String n : names) {
+      Optional<String> xml = xml(n);
+      if (xml.isEmpty()) {
+        continue;
+      }
+      String[] jn = DomainMetadata.jobAndNode(xml.get());
+      out.add(new DomainInfo(n, state(n), jn == null ? null : jn[0], jn == null ? null : jn[1]));
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized Optional<String> xml(String name) {
+    try {
+      Domain d = conn.domainLookupByName(name);
+      try {
+        return Optional.of(d.getXMLDesc(0));
+      } finally {
+        d.free();
+      }
+    } catch (LibvirtException e) {
+      if (gone(e)) {
+        return Optional.empty();
+      }
+      throw fail("read XML of domain " + name, e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      conn.close();
+    } catch (LibvirtException e) {
+      throw fail("close connection", e);
+    }
+  }
+
+  private static boolean gone(LibvirtException e) {
+    return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN;
+  }
+
+  private HypervisorException fail(String what, LibvirtException e) {
+    return new HypervisorException(what + " on " + uri + ": " + e.getMessage(), e);
+  }
+
+  private static org.virtualservices.core.hypervisor.DomainState map(DomainState s) {
+    return switch (s) {
+      case VIR_DOMAIN_RUNNING, VIR_DOMAIN_BLOCKED -> org.virtualservices.core.hypervisor.DomainState.RUNNING;
+      case VIR_DOMAIN_PAUSED -> org.virtualservices.core.hypervisor.DomainState.PAUSED;
+      case VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTDOWN -> org.virtualservices.core.hypervisor.DomainState.SHUTOFF;
+      case VIR_DOMAIN_CRASHED -> org.virtualservices.core.hypervisor.DomainState.CRASHED;
+      default -> org.virtualservices.core.hypervisor.DomainState.OTHER;
+    };
+  }
+}

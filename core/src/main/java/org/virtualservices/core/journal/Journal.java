@@ -1,0 +1,114 @@
+package org.virtualservices.core.journal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The durable record, per job and node, of every resource the prolog makes, written before the
+ * resource is made (temp file, fsync, rename, fsync of the folder), so that the epilog can undo a
+ * prolog that died at any point, even by kill -9 or a power cut.
+ */
+public final class Journal {
+
+  public static final String FILE_NAME = "journal.json";
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Path file;
+  private JournalRecord record;
+
+  private Journal(Path file, JournalRecord record) {
+    this.file = file;
+    this.record = record;
+  }
+
+  /** Opens the journal in {@code dir} (made root-only if new), keeping what an earlier run wrote. */
+  public static Journal open(Path dir, String job, String node) {
+    try {
+      Files.createDirectories(dir.getParent());
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("create state folder " + dir + ": " + e.getMessage(), e);
+    }
+    Path file = dir.resolve(FILE_NAME);
+    JournalRecord existing = read(dir).orElse(
+        new JournalRecord(JournalRecord.VERSION, job, node, 0, null, null, List.of()));
+    Journal j = new Journal(file, existing);
+    j.write();
+    return j;
+  }
+
+  /** The journal in {@code dir}, if there is one that can be read. */
+  public static Optional<JournalRecord> read(Path dir) {
+    Path file = dir.resolve(FILE_NAME);
+    try {
+      return Optional.of(JSON.readValue(Files.readAllBytes(file), JournalRecord.class));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("read journal " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public synchronized JournalRecord record() {
+    return record;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** Records the job's network names once the plan is known. */
+  public synchronized void network(int vni, String bridge, String vxlan) {
+    record = new JournalRecord(record.version(), record.job(), record.node(), vni, bridge, vxlan, record.entries());
+    write();
+  }
+
+  /** Records that this resource is about to be made; returns once that is on disk. */
+  public synchronized void intend(JournalEntry entry) {
+    if (record.entries().contains(entry)) {
+      return;
+    }
+    List<JournalEntry> entries = new ArrayList<>(record.entries());
+    entries.add(entry);
+    record = new JournalRecord(record.version(), record.job(), record.node(), record.vni(), record.bridge(),
+        record.vxlan(), entries);
+    write();
+  }
+
+  private void write() {
+    Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+    try {
+      byte[] bytes = JSON.writeValueAsBytes(record);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        ch.write(java.nio.ByteBuffer.wrap(bytes));
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+      try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+        dir.force(true);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("write journal " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

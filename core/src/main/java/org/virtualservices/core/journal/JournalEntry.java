@@ -1,0 +1,22 @@
+package org.virtualservices.core.journal;
+
+/**
+ * A resource the prolog is about to make, written down before it is made.
+ *
+ * @param kind what it is
+ * @param name the domain name, the file's path, or the network's VNI
+ */
+public record JournalEntry(Kind kind, String name) {
+
+  /** Kinds of resource, in the order teardown removes them. */
+  public enum Kind {
+    /** a libvirt domain */
+    DOMAIN,
+    /** a file the product made (overlay, seed, console log, report file) */
+    FILE,
+    /** a folder the product made; removed when empty */
+    DIR,
+    /** the job's network on this node; name is the VNI */
+    FABRIC
+  }
+}

@@ -1,0 +1,127 @@
+package org.virtualservices.core.plan;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.virtualservices.core.config.Image;
+import org.virtualservices.core.config.Limits;
+import org.virtualservices.core.config.SiteConfig;
+import org.virtualservices.core.request.JobContext;
+import org.virtualservices.core.request.RequestException;
+import org.virtualservices.core.request.VcRequest;
+
+/**
+ * The plan of a job's virtual cluster: a pure function of the job id, the ordered node list, the
+ * request and the site configuration, so that every node computes the same plan with no
+ * communication.
+ *
+ * <p>Addressing rule. Let {@code n} be the job's number (the leading digits of its id). The VNI is
+ * {@code vniMin + n mod (vniMax - vniMin + 1)} and the subnet is the {@code (n mod S)}-th subnet
+ * of the pool, S being how many subnets of {@code subnetPrefix} the pool holds. Slurm and PBS number
+ * jobs sequentially, so two jobs running at the same time get different VNIs unless their numbers
+ * differ by a multiple of the VNI range (16.7 million by default), and different subnets unless
+ * they differ by a multiple of S (256 for a /16 pool cut into /24s). Subnets matter only between
+ * jobs that share a batch host (each job has its own layer 2 network); the VNI matters everywhere.
+ * Within a job, VM {@code i} gets the subnet's address {@code i + 2} (.1 is the gateway) and the
+ * MAC {@code 02:VV:VV:VV:II:II} (locally administered; V the VNI, I the index), so a job holds at
+ * most {@code subnetSize - 3} VMs and at most 65,536.
+ */
+public final class Planner {
+
+  private Planner() {
+  }
+
+  public static Plan plan(JobContext job, VcRequest request, SiteConfig site) {
+    Image image = site.images().get(request.image());
+    if (image == null) {
+      throw new RequestException("image", "'" + request.image() + "' is not in the site's catalog (known: "
+          + String.join(", ", site.images().keySet().stream().sorted().toList()) + ")");
+    }
+    int vcpus = request.vcpus() != null ? request.vcpus() : site.defaults().vcpus();
+    long mem = request.memoryMiB() != null ? request.memoryMiB() : site.defaults().memoryMiB();
+    int perNode = request.vmsPerNode() != null ? request.vmsPerNode() : site.defaults().vmsPerNode();
+    checkLimits(job, vcpus, mem, perNode, site.limits());
+
+    long number = jobNumber(job.jobId());
+    var net = site.network();
+    int vni = (int) (net.vniMin() + number % ((long) net.vniMax() - net.vniMin() + 1));
+    Cidr pool = Cidr.parse(net.subnetPool());
+    Cidr subnet = pool.subnet(net.subnetPrefix(), number % pool.subnetCount(net.subnetPrefix()));
+    long total = (long) perNode * job.nodes().size();
+    if (total > Math.min(subnet.size() - 3, 65_536)) {
+      throw new RequestException("vms", total + " VMs in one job (" + perNode + " on each of "
+          + job.nodes().size() + " nodes) is more than the site's /" + net.subnetPrefix() + " subnets hold ("
+          + Math.min(subnet.size() - 3, 65_536) + ")");
+    }
+
+    List<NodePlan> nodes = new ArrayList<>();
+    int index = 0;
+    for (String node : job.nodes()) {
+      Path dir = nodeStateDir(site, job.jobId(), node);
+      List<VmPlan> vms = new ArrayList<>();
+      for (int local = 0; local < perNode; local++, index++) {
+        String name = Names.domain(job.jobId(), index);
+        vms.add(new VmPlan(name, index, local, node, subnet.address(index + 2L), mac(vni, index),
+            Names.tap(vni, local), vcpus, mem, dir.resolve(name + ".qcow2"), dir.resolve(name + "-seed.iso"),
+            dir.resolve(name + ".console.log")));
+      }
+      nodes.add(new NodePlan(node, vms));
+    }
+    return new Plan(job.jobId(), request.image(), vni, subnet.toString(), subnet.address(1),
+        subnet.prefixLength(), net.guestMtu(), job.nodes().get(0), Names.bridge(vni), Names.vxlan(vni), nodes);
+  }
+
+  /** Where a job keeps its files on a node: per job and node, so nodes sharing a file system never clash. */
+  public static Path nodeStateDir(SiteConfig site, String jobId, String node) {
+    return jobStateDir(site, jobId).resolve(node);
+  }
+
+  public static Path jobStateDir(SiteConfig site, String jobId) {
+    return site.stateDir().resolve("jobs").resolve(jobId);
+  }
+
+  /** The leading digits of a job id: Slurm's ids are numbers, PBS's read {@code 123.server}. */
+  public static long jobNumber(String jobId) {
+    if (jobId == null || !jobId.matches("\\d{1,18}([.\\[].*)?")) {
+      throw new RequestException("job id", "'" + jobId + "' does not start with a number of at most 18 digits");
+    }
+    int end = 0;
+    while (end < jobId.length() && Character.isDigit(jobId.charAt(end))) {
+      end++;
+    }
+    return Long.parseLong(jobId.substring(0, end));
+  }
+
+  static String mac(int vni, int index) {
+    return String.format("02:%02x:%02x:%02x:%02x:%02x", (vni >>> 16) & 255, (vni >>> 8) & 255, vni & 255,
+        (index >>> 8) & 255, index & 255);
+  }
+
+  private static void checkLimits(JobContext job, int vcpus, long mem, int perNode, Limits l) {
+    if (vcpus < 1 || vcpus > l.maxVcpusPerVm()) {
+      throw new RequestException("vcpus", vcpus + " is outside the site's limit of 1 to " + l.maxVcpusPerVm());
+    }
+    if (mem < l.minMemoryMiBPerVm() || mem > l.maxMemoryMiBPerVm()) {
+      throw new RequestException("mem", mem + "M is outside the site's limit of " + l.minMemoryMiBPerVm()
+          + "M to " + l.maxMemoryMiBPerVm() + "M per VM");
+    }
+    if (perNode < 1 || perNode > l.maxVmsPerNode()) {
+      throw new RequestException("vms", perNode + " VMs per node is outside the site's limit of 1 to "
+          + l.maxVmsPerNode());
+    }
+    if (job.nodes().isEmpty()) {
+      throw new RequestException("node list", "the job has no nodes");
+    }
+    if (l.allocationRule() == Limits.AllocationRule.cpus) {
+      for (int i = 0; i < job.nodes().size() && i < job.cpusPerNode().size(); i++) {
+        int cpus = job.cpusPerNode().get(i);
+        double allowed = Math.floor(cpus * l.cpuOvercommit());
+        if ((long) perNode * vcpus > allowed) {
+          throw new RequestException("vcpus", perNode + " VM(s) x " + vcpus + " vCPUs = " + (perNode * vcpus)
+              + " vCPUs on node " + job.nodes().get(i) + ", where the job has " + cpus + " CPU(s)"
+              + (l.cpuOvercommit() == 1.0 ? "" : " (x" + l.cpuOvercommit() + " overcommit)"));
+        }
+      }
+    }
+  }
+}

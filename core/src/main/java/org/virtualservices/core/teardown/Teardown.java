@@ -1,0 +1,208 @@
+package org.virtualservices.core.teardown;
+
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.virtualservices.core.fabric.Fabric;
+import org.virtualservices.core.hypervisor.DomainInfo;
+import org.virtualservices.core.hypervisor.Hypervisor;
+import org.virtualservices.core.journal.Journal;
+import org.virtualservices.core.journal.JournalEntry;
+import org.virtualservices.core.journal.JournalRecord;
+import org.virtualservices.core.log.JobLog;
+import org.virtualservices.core.plan.FabricSpecs;
+import org.virtualservices.core.plan.Names;
+import org.virtualservices.core.plan.Plan;
+import org.virtualservices.core.plan.VmPlan;
+
+/**
+ * Removes everything of a job on one node: from the journal when there is one, and by name and
+ * metadata in any case (a journal can be lost), so that a prolog that died anywhere leaves nothing.
+ * Idempotent: "already gone" is success. It keeps going past failures, collects them all, and
+ * ends by looking again for anything of the job: only then does it drop the journal.
+ */
+public final class Teardown {
+
+  private final Hypervisor hypervisor;
+  private final Fabric fabric;
+  private final JobLog log;
+
+  public Teardown(Hypervisor hypervisor, Fabric fabric, JobLog log) {
+    this.hypervisor = hypervisor;
+    this.fabric = fabric;
+    this.log = log;
+  }
+
+  /**
+   * @param nodeDir the job's state folder on this node (holds the journal)
+   * @param plan the plan recomputed from the environment, when it could be; may be empty
+   */
+  public TeardownResult run(String job, String node, Path nodeDir, Optional<Plan> plan) {
+    List<String> removed = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    Optional<JournalRecord> journal = Optional.empty();
+    try {
+      journal = Journal.read(nodeDir);
+    } catch (RuntimeException e) {
+      failures.add("journal: " + e.getMessage() + " (going by names instead)");
+    }
+    if (journal.isEmpty()) {
+      log.info("no journal in {0}: going by names and metadata", nodeDir);
+    }
+
+    // 1. domains: from the journal, from the plan, and every domain named after the job on this node
+    Set<String> domains = new LinkedHashSet<>();
+    journal.ifPresent(j -> j.entries().stream().filter(e -> e.kind() == JournalEntry.Kind.DOMAIN)
+        .forEach(e -> domains.add(e.name())));
+    plan.flatMap(p -> p.node(node)).ifPresent(n -> n.vms().forEach(v -> domains.add(v.name())));
+    try {
+      domainsOfJob(job, node).forEach(d -> domains.add(d.name()));
+    } catch (RuntimeException e) {
+      failures.add("list domains: " + e.getMessage());
+    }
+    for (String d : domains) {
+      try {
+        if (hypervisor.remove(d)) {
+          removed.add("domain " + d);
+          log.info("removed domain {0}", d);
+        }
+      } catch (RuntimeException e) {
+        failures.add(e.getMessage());
+      }
+    }
+
+    // 2. files outside the state folder (the report in the job's work folder), then the state folder
+    Set<Path> files = new LinkedHashSet<>();
+    Set<Path> dirs = new LinkedHashSet<>();
+    journal.ifPresent(j -> j.entries().forEach(e -> {
+      if (e.kind() == JournalEntry.Kind.FILE) {
+        files.add(Path.of(e.name()));
+      } else if (e.kind() == JournalEntry.Kind.DIR) {
+        dirs.add(Path.of(e.name()));
+      }
+    }));
+    plan.flatMap(p -> p.node(node)).ifPresent(n -> n.vms().forEach(v -> {
+      files.add(v.disk());
+      files.add(v.seed());
+      files.add(v.console());
+    }));
+    for (Path f : files) {
+      if (f.startsWith(nodeDir)) {
+        continue;
+      }
+      try {
+        if (Files.deleteIfExists(f)) {
+          removed.add("file " + f);
+        }
+      } catch (IOException e) {
+        failures.add("delete " + f + ": " + e);
+      }
+    }
+    dirs.stream().sorted(Comparator.comparingInt(Path::getNameCount).reversed()).forEach(d -> {
+      try {
+        if (Files.deleteIfExists(d)) {
+          removed.add("folder " + d);
+        }
+      } catch (DirectoryNotEmptyException e) {
+        log.info("left folder {0}: it holds files the job did not get from us", d);
+      } catch (IOException e) {
+        failures.add("delete " + d + ": " + e);
+      }
+    });
+
+    // 3. the network
+    int vni = journal.map(JournalRecord::vni).filter(v -> v > 0).orElse(plan.map(Plan::vni).orElse(0));
+    if (vni > 0) {
+      List<String> problems = fabric.tearDown(FabricSpecs.forTeardown(job, vni));
+      failures.addAll(problems);
+      if (problems.isEmpty()) {
+        removed.add("network " + Names.bridge(vni));
+      }
+    }
+
+    // 4. look again; the state folder (journal included) goes last, and only when nothing is left
+    List<String> leftovers = leftovers(job, node, vni, files, nodeDir);
+    if (leftovers.isEmpty() && failures.isEmpty()) {
+      try {
+        deleteTree(nodeDir);
+        Path jobDir = nodeDir.getParent();
+        try (Stream<Path> s = Files.list(jobDir)) {
+          if (s.findAny().isEmpty()) {
+            Files.deleteIfExists(jobDir);
+          }
+        } catch (IOException e) {
+          // another node's folder of the same job on a shared state folder: not ours to remove
+        }
+      } catch (IOException e) {
+        leftovers = List.of("state folder " + nodeDir + ": " + e.getMessage());
+      }
+    } else {
+      leftovers = new ArrayList<>(leftovers);
+      if (Files.exists(nodeDir)) {
+        leftovers.add("state folder " + nodeDir + " (kept for the next try)");
+      }
+    }
+    return new TeardownResult(removed, failures, leftovers);
+  }
+
+  /** Everything of the job still on this node: domains, network, files the plan or journal names. */
+  public List<String> leftovers(String job, String node, int vni, Set<Path> files, Path nodeDir) {
+    List<String> left = new ArrayList<>();
+    try {
+      domainsOfJob(job, node).forEach(d -> left.add("domain " + d.name() + " (" + d.state() + ")"));
+    } catch (RuntimeException e) {
+      left.add("domains unknown: " + e.getMessage());
+    }
+    if (vni > 0) {
+      left.addAll(fabric.leftovers(vni));
+    }
+    for (Path f : files) {
+      if (!f.startsWith(nodeDir) && Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+        left.add("file " + f);
+      }
+    }
+    return left;
+  }
+
+  /** Domains named after the job whose metadata puts them on this node (or that carry none of ours). */
+  List<DomainInfo> domainsOfJob(String job, String node) {
+    String prefix = Names.domainPrefix(job);
+    return hypervisor.domains().stream()
+        .filter(d -> d.name().startsWith(prefix) && d.name().substring(prefix.length()).matches("\\d+"))
+        .filter(d -> d.node() == null || d.node().equals(node))
+        .toList();
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** The VM files of a plan on a node, for callers that check what is left. */
+  public static Set<Path> vmFiles(Plan plan, String node) {
+    Set<Path> files = new LinkedHashSet<>();
+    plan.node(node).ifPresent(n -> {
+      for (VmPlan v : n.vms()) {
+        files.add(v.disk());
+        files.add(v.seed());
+        files.add(v.console());
+      }
+    });
+    return files;
+  }
+}

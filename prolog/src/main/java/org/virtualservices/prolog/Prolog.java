@@ -1,0 +1,335 @@
+package org.virtualservices.prolog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.virtualservices.core.config.Boot;
+import org.virtualservices.core.config.Image;
+import org.virtualservices.core.config.Network;
+import org.virtualservices.core.config.SiteConfig;
+import org.virtualservices.core.disk.Disks;
+import org.virtualservices.core.disk.GuestSeed;
+import org.virtualservices.core.disk.SeedImage;
+import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.hypervisor.Hypervisor;
+import org.virtualservices.core.journal.Journal;
+import org.virtualservices.core.journal.JournalEntry;
+import org.virtualservices.core.keys.KeyDeriver;
+import org.virtualservices.core.keys.SshKeyPair;
+import org.virtualservices.core.log.JobLog;
+import org.virtualservices.core.plan.FabricSpecs;
+import org.virtualservices.core.plan.NodePlan;
+import org.virtualservices.core.plan.Plan;
+import org.virtualservices.core.plan.Planner;
+import org.virtualservices.core.plan.VmPlan;
+import org.virtualservices.core.ready.DomainRunning;
+import org.virtualservices.core.ready.MarkerSeen;
+import org.virtualservices.core.ready.PortOpen;
+import org.virtualservices.core.ready.Readiness;
+import org.virtualservices.core.ready.ReadinessCheck;
+import org.virtualservices.core.render.Models;
+import org.virtualservices.core.report.ReportFiles;
+import org.virtualservices.core.report.ReportWriter;
+import org.virtualservices.core.report.Timing;
+import org.virtualservices.core.request.HookInvocation;
+import org.virtualservices.core.request.JobContext;
+import org.virtualservices.core.request.RequestException;
+import org.virtualservices.core.request.VcRequest;
+import org.virtualservices.core.runtime.NodeServices;
+import org.virtualservices.core.teardown.Teardown;
+import org.virtualservices.core.teardown.TeardownResult;
+
+/**
+ * The prolog on one node: request, plan, journal, fabric, disks, domains, ready, report (DESIGN.md
+ * steps 1-8). Every resource is written to the journal before it is made; on any failure the
+ * evidence is kept and everything made is rolled back, and the outcome tells the resource manager
+ * whether the user or the node was at fault.
+ */
+public final class Prolog {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .registerModule(new SimpleModule().addSerializer(Path.class, ToStringSerializer.instance));
+
+  private final NodeServices s;
+  private final JobLog log;
+  private final List<Timing> timings = new ArrayList<>();
+
+  public Prolog(NodeServices services, JobLog log) {
+    this.s = services;
+    this.log = log;
+  }
+
+  /** Prints the plan as JSON and makes nothing. */
+  public Outcome dryRun(HookInvocation inv, PrintStream out) {
+    if (inv.request().isEmpty()) {
+      out.println("{}");
+      return Outcome.OK;
+    }
+    Plan plan = Planner.plan(inv.job(), inv.request().get(), s.config());
+    try {
+      out.println(JSON.writeValueAsString(plan));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Outcome.OK;
+  }
+
+  public Outcome run(HookInvocation inv) {
+    if (inv.request().isEmpty()) {
+      return Outcome.OK;
+    }
+    JobContext job = inv.job();
+    VcRequest request = inv.request().get();
+    SiteConfig cfg = s.config();
+    log.attach(job.jobId(), job.thisNode(), cfg.stateDir().resolve("logs").resolve(job.jobId() + ".log"));
+    Plan plan;
+    Instant t = s.clock().instant();
+    try {
+      plan = Planner.plan(job, request, cfg);
+    } catch (RequestException e) {
+      log.error("request refused ({0}): {1}", request.channel(), e.getMessage());
+      reportError(job, "virtual cluster request refused: " + e.getMessage());
+      return Outcome.USER_ERROR;
+    }
+    NodePlan mine = plan.node(job.thisNode()).orElse(null);
+    if (mine == null) {
+      log.error("node {0} is not in the job's node list {1}", job.thisNode(), job.nodes());
+      return Outcome.NODE_FAULT;
+    }
+    lap("plan", t);
+    log.info("plan: {0} VM(s) of image {1} on this node, network {2} VNI {3}{4}", mine.vms().size(),
+        plan.image(), plan.subnet(), plan.vni(), plan.isBatchHost(job.thisNode()) ? ", batch host" : "");
+
+    Path nodeDir = Planner.nodeStateDir(cfg, job.jobId(), job.thisNode());
+    String step = "journal";
+    try (Hypervisor hv = s.hypervisors().apply(cfg.libvirtUri())) {
+      try {
+        Journal journal = Journal.open(nodeDir, job.jobId(), job.thisNode());
+        journal.network(plan.vni(), plan.bridge(), plan.vxlan());
+        s.faults().reached("journal");
+
+        step = "fabric";
+        t = s.clock().instant();
+        if (cfg.network().mode() == Network.Mode.vxlan) {
+          FabricSpec spec = FabricSpecs.forNode(plan, job.thisNode(), cfg.network(), job.uid(), s.underlay());
+          journal.intend(new JournalEntry(JournalEntry.Kind.FABRIC, String.valueOf(plan.vni())));
+          s.fabric().setUp(spec);
+          s.faults().reached("fabric");
+          log.info("network up: bridge {0}, vxlan {1}, {2} peer node(s){3}", spec.bridge(), spec.vxlan(),
+              spec.peers().size(), spec.isBatchHost() ? ", gateway " + spec.gatewayCidr() : "");
+        }
+        lap("fabric", t);
+
+        step = "disks";
+        t = s.clock().instant();
+        KeyDeriver keys = s.keys().get();
+        SshKeyPair jobKey = keys.jobKey(job.jobId());
+        List<String> knownHosts = new ArrayList<>();
+        Map<String, SshKeyPair> hostKeys = new LinkedHashMap<>();
+        for (VmPlan v : plan.vms()) {
+          SshKeyPair hk = keys.hostKey(job.jobId(), v.name());
+          hostKeys.put(v.name(), hk);
+          knownHosts.add(v.name() + "," + v.ip() + " " + hk.publicKey());
+        }
+        Image image = cfg.images().get(plan.image());
+        String login = image.loginUser() != null ? image.loginUser() : job.user();
+        Disks disks = new Disks(s.runner(), cfg.tools().qemuImg());
+        SeedImage seeds = new SeedImage(s.runner(), cfg.tools().mkisofs());
+        for (VmPlan v : mine.vms()) {
+          step = "disk of " + v.name();
+          journal.intend(new JournalEntry(JournalEntry.Kind.FILE, v.disk().toString()));
+          disks.overlay(image.disk(), image.format(), v.disk());
+          s.faults().reached("disk:" + v.name());
+          step = "seed of " + v.name();
+          journal.intend(new JournalEntry(JournalEntry.Kind.FILE, v.seed().toString()));
+          seeds.write(v.seed(), GuestSeed.files(s.templates(), plan, v, login, job.uid(), job.gid(), jobKey,
+              hostKeys.get(v.name()), knownHosts));
+          s.faults().reached("seed:" + v.name());
+        }
+        lap("disks", t);
+        log.info("disks and seeds made for {0} VM(s)", mine.vms().size());
+
+        t = s.clock().instant();
+        for (VmPlan v : mine.vms()) {
+          step = "define " + v.name();
+          String xml = domainXml(plan, v, image, job);
+          Files.writeString(nodeDir.resolve(v.name() + ".xml"), xml);
+          journal.intend(new JournalEntry(JournalEntry.Kind.FILE, v.console().toString()));
+          journal.intend(new JournalEntry(JournalEntry.Kind.DOMAIN, v.name()));
+          hv.define(v.name(), xml);
+          s.faults().reached("define:" + v.name());
+          step = "start " + v.name();
+          hv.start(v.name());
+          s.faults().reached("start:" + v.name());
+          log.info("started {0} ({1}, {2})", v.name(), v.ip(), v.mac());
+        }
+        lap("domains", t);
+
+        step = "ready";
+        t = s.clock().instant();
+        awaitReady(hv, plan, mine, job);
+        lap("ready", t);
+        log.info("{0} VM(s) ready", mine.vms().size());
+        s.faults().reached("ready");
+
+        if (plan.isBatchHost(job.thisNode()) && job.workDir() != null) {
+          step = "report";
+          t = s.clock().instant();
+          ReportFiles files = ReportFiles.in(job.workDir(), job.jobId());
+          List<Timing> all = new ArrayList<>(timings);
+          new ReportWriter(s.templates(), journal::intend).write(files, plan, job.user(), login, job.uid(),
+              job.gid(), jobKey, knownHosts, all);
+          lap("report", t);
+          s.faults().reached("report");
+          log.info("report in {0}", files.dir());
+        }
+        log.info("prolog done: {0}", timingLine());
+        return Outcome.OK;
+      } catch (RuntimeException | IOException e) {
+        String what = "prolog failed on node " + job.thisNode() + " at step '" + step + "': " + message(e);
+        log.error("{0}", what);
+        keepEvidence(job, nodeDir, mine, what);
+        rollback(hv, job, nodeDir, plan);
+        reportError(job, what);
+        return Outcome.NODE_FAULT;
+      }
+    } catch (RuntimeException e) {
+      log.error("prolog failed on node {0}: {1}", job.thisNode(), message(e));
+      return Outcome.NODE_FAULT;
+    }
+  }
+
+  /** The timings of the phases run so far, for the report and benchmarks. */
+  public List<Timing> timings() {
+    return List.copyOf(timings);
+  }
+
+  String domainXml(Plan plan, VmPlan v, Image image, JobContext job) {
+    SiteConfig cfg = s.config();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("vm", Models.vm(v));
+    m.put("job", plan.job());
+    m.put("user", job.user());
+    m.put("imageName", plan.image());
+    m.put("metadataNs", Hypervisor.METADATA_NS);
+    Map<String, Object> img = new LinkedHashMap<>();
+    img.put("kernel", image.kernel() == null ? "" : image.kernel().toString());
+    img.put("initrd", image.initrd() == null ? "" : image.initrd().toString());
+    m.put("image", img);
+    String cmdline = image.cmdline();
+    if (image.guestConfig() == Image.GuestConfig.cmdline) {
+      cmdline += " vc.hostname=" + v.name() + " vc.ip=" + v.ip() + "/" + plan.prefixLength() + " vc.mac="
+          + v.mac() + " vc.mtu=" + plan.guestMtu();
+    }
+    m.put("cmdline", cmdline);
+    Map<String, Object> dom = new LinkedHashMap<>();
+    dom.put("type", cfg.domain().type());
+    dom.put("machine", cfg.domain().machine());
+    dom.put("arch", cfg.domain().arch());
+    dom.put("emulator", cfg.domain().emulator() == null ? "" : cfg.domain().emulator());
+    dom.put("cleanTrafficFilter", cfg.domain().cleanTrafficFilter());
+    m.put("domain", dom);
+    m.put("network", cfg.network().mode() == Network.Mode.vxlan);
+    m.put("bridge", plan.bridge());
+    m.put("mtu", plan.guestMtu());
+    return s.templates().render("domain.ftlx", m);
+  }
+
+  private void awaitReady(Hypervisor hv, Plan plan, NodePlan mine, JobContext job) {
+    Boot boot = s.config().boot();
+    List<ReadinessCheck> checks = new ArrayList<>();
+    for (VmPlan v : mine.vms()) {
+      if (boot.readiness().contains(Boot.Probe.running)) {
+        checks.add(new DomainRunning(hv, v.name()));
+      }
+      if (boot.readiness().contains(Boot.Probe.marker)) {
+        checks.add(new MarkerSeen(v.console(), boot.marker() + " " + v.name(), boot.failureMarker()));
+      }
+    }
+    // only the batch host has an address on the job's network; it waits for every VM of the job
+    if (boot.readiness().contains(Boot.Probe.port) && plan.isBatchHost(job.thisNode())) {
+      for (VmPlan v : plan.vms()) {
+        checks.add(new PortOpen(v.name(), v.ip(), boot.port(), Math.min(1000, boot.pollMillis() * 5)));
+      }
+    }
+    new Readiness(s.clock(), s.sleeper(), Duration.ofMillis(boot.pollMillis()))
+        .await(checks, Duration.ofSeconds(boot.timeoutSeconds()), "on node " + job.thisNode());
+  }
+
+  private void keepEvidence(JobContext job, Path nodeDir, NodePlan mine, String what) {
+    if (mine == null || !Files.isDirectory(nodeDir)) {
+      return;
+    }
+    Path dir = s.config().stateDir().resolve("evidence")
+        .resolve(job.jobId() + "-" + job.thisNode() + "-" + s.clock().instant().toEpochMilli());
+    try {
+      Files.createDirectories(dir.getParent());
+      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.writeString(dir.resolve("failure.txt"), what + "\n");
+      for (VmPlan v : mine.vms()) {
+        for (Path p : List.of(nodeDir.resolve(v.name() + ".xml"), v.console())) {
+          if (Files.isRegularFile(p)) {
+            Files.copy(p, dir.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+      }
+      log.info("evidence kept in {0}", dir);
+    } catch (IOException e) {
+      log.warn("could not keep evidence in {0}: {1}", dir, e.getMessage());
+    }
+  }
+
+  private void rollback(Hypervisor hv, JobContext job, Path nodeDir, Plan plan) {
+    TeardownResult r = new Teardown(hv, s.fabric(), log).run(job.jobId(), job.thisNode(), nodeDir, Optional.of(plan));
+    if (r.clean()) {
+      log.info("rolled back: {0}", r.removed().isEmpty() ? "nothing had been made" : String.join(", ", r.removed()));
+    } else {
+      log.error("rollback incomplete; failures: {0}; left: {1}", r.failures(), r.leftovers());
+    }
+  }
+
+  private void reportError(JobContext job, String message) {
+    if (!job.isBatchHost() || job.workDir() == null) {
+      return;
+    }
+    try {
+      // the error file is the user's to keep: it is not journalled, so no epilog removes it
+      new ReportWriter(s.templates(), e -> { }).writeError(ReportFiles.in(job.workDir(), job.jobId()), message,
+          job.uid(), job.gid());
+    } catch (RuntimeException e) {
+      log.warn("could not write the error for the user: {0}", e.getMessage());
+    }
+  }
+
+  private void lap(String phase, Instant since) {
+    timings.add(new Timing(phase, Duration.between(since, s.clock().instant()).toNanos() / 1e9));
+  }
+
+  private String timingLine() {
+    StringBuilder sb = new StringBuilder();
+    for (Timing x : timings) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(x.phase()).append(String.format(" %.3fs", x.seconds()));
+    }
+    return sb.toString();
+  }
+
+  static String message(Throwable e) {
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m;
+  }
+}

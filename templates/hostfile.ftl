@@ -1,0 +1,3 @@
+<#list vms as vm>
+${vm.name} slots=${vm.vcpus}
+</#list>

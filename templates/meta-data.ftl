@@ -1,0 +1,2 @@
+instance-id: ${vm.name}
+local-hostname: ${vm.name}
