@@ -27,7 +27,8 @@ import org.virtualservices.core.request.VcRequest;
  * <ol>
  *   <li>{@code SPANK_VC_IMAGE}, {@code SPANK_VC_VCPUS}, {@code SPANK_VC_MEM}, {@code SPANK_VC_VMS},
  *       set by our SPANK plugin with {@code spank_job_control_setenv} from {@code --vc-*} options;
- *       when any of them is set the comment is not read;</li>
+ *       when any of them is set the comment is not read; other {@code SPANK_VC_*} names are
+ *       ignored, so that a newer plugin does not break an older prolog;</li>
  *   <li>the job comment, {@code SLURM_JOB_COMMENT}, with a {@code vc:} part (see
  *       {@link RequestParser#fromComment}).</li>
  * </ol>
@@ -94,7 +95,7 @@ public final class SlurmHook {
     if (!jobId.matches("[1-9][0-9]{0,9}")) {
       throw new RequestException("SLURM_JOB_ID", "'" + jobId + "' is not a job id (expected digits)");
     }
-    String listVar = env.containsKey("SLURM_JOB_NODELIST") ? "SLURM_JOB_NODELIST" : "SLURM_NODELIST";
+    String listVar = nodeListVariable(env);
     List<String> nodes = Hostlist.expand(listVar, required(env, listVar));
     Set<String> distinct = new HashSet<>();
     for (String n : nodes) {
@@ -135,7 +136,7 @@ public final class SlurmHook {
 
   /** What a plain job's hook can know, read without ever failing. */
   private static JobContext lenientContext(Map<String, String> env) {
-    String listVar = env.containsKey("SLURM_JOB_NODELIST") ? "SLURM_JOB_NODELIST" : "SLURM_NODELIST";
+    String listVar = nodeListVariable(env);
     List<String> nodes = List.of();
     try {
       nodes = Hostlist.expand(listVar, env.get(listVar));
@@ -159,6 +160,12 @@ public final class SlurmHook {
         env.getOrDefault("SLURM_JOB_USER", ""), orMinusOne(env.get("SLURM_JOB_UID")),
         orMinusOne(env.get("SLURM_JOB_GID")), nodes, env.getOrDefault("SLURMD_NODENAME", ""), workDir, cpus,
         tryInteger(env.get("SLURM_JOB_EXIT_CODE")));
+  }
+
+  /** Slurm 22.05 sets only SLURM_NODELIST in Prolog/Epilog; later versions add SLURM_JOB_NODELIST. */
+  private static String nodeListVariable(Map<String, String> env) {
+    String v = env.get("SLURM_JOB_NODELIST");
+    return v != null && !v.isEmpty() ? "SLURM_JOB_NODELIST" : "SLURM_NODELIST";
   }
 
   private static String required(Map<String, String> env, String name) {
