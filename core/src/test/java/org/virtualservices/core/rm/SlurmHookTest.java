@@ -119,6 +119,13 @@ class SlurmHookTest {
   }
 
   @Test
+  void emptyJobNodelistFallsBackToNodelist() {
+    Map<String, String> env = withSpank(prologEnv());
+    env.put("SLURM_JOB_NODELIST", "");
+    assertEquals(4, SlurmHook.read(HookPhase.PROLOG, env).job().nodes().size());
+  }
+
+  @Test
   void optionalVariablesMayBeAbsent() {
     Map<String, String> env = withSpank(prologEnv());
     env.remove("SLURM_JOB_NUM_NODES");
