@@ -1,0 +1,235 @@
+package org.virtualservices.core.request;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Syntax of a virtual-cluster request, shared by every channel it arrives through: the SPANK
+ * options ({@code --vc-mem}), the job comment ({@code mem=}), the PBS variable list
+ * ({@code VC_MEM}) and the user's command. Only syntax and sanity bounds are checked here; the
+ * site's policy (catalog, limits) is checked later against the site configuration.
+ *
+ * <p>Every error is a {@link RequestException} whose field is the name the user typed
+ * ({@code vc-mem}, {@code mem}, {@code VC_MEM}) and whose message shows the bad value.
+ */
+public final class RequestParser {
+
+  /** The four things a request can say. */
+  public enum Key {
+    IMAGE("image"), VCPUS("vcpus"), MEM("mem"), VMS("vms");
+
+    private final String word;
+
+    Key(String word) {
+      this.word = word;
+    }
+
+    /** The key as written in a job comment: {@code image}, {@code vcpus}, {@code mem}, {@code vms}. */
+    public String word() {
+      return word;
+    }
+
+    /** The key for a comment word, if there is one. */
+    public static Optional<Key> ofWord(String word) {
+      for (Key k : values()) {
+        if (k.word.equals(word)) {
+          return Optional.of(k);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** A value as found, with the name it was found under (for messages). */
+  public record Field(Key key, String name, String value) {
+  }
+
+  /** Sanity bound on vCPUs per VM; the site's own limit is usually far lower. */
+  public static final int MAX_VCPUS = 1024;
+  /** Sanity bound on VMs per node. */
+  public static final int MAX_VMS_PER_NODE = 256;
+  /** Sanity bound on memory per VM: 16 TiB. */
+  public static final long MAX_MEMORY_MIB = 16L * 1024 * 1024;
+
+  /** The prefix that marks the request part of a job comment. */
+  public static final String COMMENT_PREFIX = "vc:";
+
+  private static final Pattern IMAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Pattern COUNT = Pattern.compile("[0-9]{1,9}");
+  // number, optional unit K/M/G/T, optional B or iB; all units binary, as Slurm's --mem reads them
+  private static final Pattern MEM = Pattern.compile("([0-9]{1,19})(?:([KMGT])(I?B)?)?");
+  private static final Pattern COMMENT_SPLIT = Pattern.compile("[\\s;]+");
+
+  private RequestParser() {
+  }
+
+  /**
+   * Builds a request from fields in the order found. Duplicated keys and empty values are errors.
+   *
+   * @param channel where the fields came from, kept in {@link VcRequest#channel()}
+   */
+  public static VcRequest parse(List<Field> fields, String channel) {
+    Map<Key, Field> seen = new LinkedHashMap<>();
+    for (Field f : fields) {
+      Field before = seen.putIfAbsent(f.key(), f);
+      if (before != null) {
+        throw new RequestException(f.name(), "given twice ('" + before.value() + "' and '" + f.value() + "')");
+      }
+    }
+    String image = null;
+    Integer vcpus = null;
+    Long mem = null;
+    Integer vms = null;
+    for (Field f : seen.values()) {
+      switch (f.key()) {
+        case IMAGE -> image = image(f.name(), f.value());
+        case VCPUS -> vcpus = vcpus(f.name(), f.value());
+        case MEM -> mem = memoryMiB(f.name(), f.value());
+        case VMS -> vms = vmsPerNode(f.name(), f.value());
+        default -> throw new IllegalStateException("unhandled key " + f.key());
+      }
+    }
+    return new VcRequest(image, vcpus, mem, vms, channel);
+  }
+
+  /**
+   * Finds and parses the request in a job comment. The request is the one part of the comment,
+   * split at whitespace and semicolons, that starts with {@code vc:}, so a site or user may keep
+   * other notes in the comment ({@code "project X; vc:image=debian12,vcpus=2"}). Parts that do not
+   * start with {@code vc:} are not ours and are ignored; a comment with no such part is no request.
+   * Inside the request, items are {@code key=value} separated by commas.
+   *
+   * @param field the name used in errors for the comment as a whole, e.g. {@code comment}
+   */
+  public static Optional<VcRequest> fromComment(String field, String comment, String channel) {
+    if (comment == null) {
+      return Optional.empty();
+    }
+    String found = null;
+    for (String part : COMMENT_SPLIT.split(comment.strip())) {
+      if (part.startsWith(COMMENT_PREFIX)) {
+        if (found != null) {
+          throw new RequestException(field, "more than one '" + COMMENT_PREFIX + "' request in '" + comment + "'");
+        }
+        found = part;
+      }
+    }
+    if (found == null) {
+      return Optional.empty();
+    }
+    final String request = found;
+    String body = request.substring(COMMENT_PREFIX.length());
+    if (body.isEmpty()) {
+      throw new RequestException(field, "'" + request + "' says nothing (expected e.g. vc:image=NAME,vcpus=N,mem=SIZE,vms=K)");
+    }
+    List<Field> fields = new ArrayList<>();
+    for (String item : body.split(",", -1)) {
+      int eq = item.indexOf('=');
+      if (item.isEmpty()) {
+        throw new RequestException(field, "empty item in '" + found + "'");
+      }
+      if (eq < 0) {
+        throw new RequestException(field, "'" + item + "' in '" + found + "' is not key=value");
+      }
+      String word = item.substring(0, eq);
+      String value = item.substring(eq + 1);
+      Key key = Key.ofWord(word).orElseThrow(() -> new RequestException(word.isEmpty() ? field : word,
+          "unknown key '" + word + "' in '" + request + "' (known: image, vcpus, mem, vms)"));
+      fields.add(new Field(key, word, value));
+    }
+    return Optional.of(parse(fields, channel));
+  }
+
+  /** A catalog name: letters, digits, dot, underscore, dash; no slash, no "..", at most 64 characters. */
+  public static String image(String field, String value) {
+    String v = nonEmpty(field, value);
+    if (!IMAGE.matcher(v).matches() || v.contains("..")) {
+      throw new RequestException(field, "invalid image name '" + shown(v) + "' (a catalog name: letters, digits,"
+          + " '.', '_', '-', starting with a letter or digit, at most 64 characters, no '..')");
+    }
+    return v;
+  }
+
+  /** vCPUs per VM: 1 to {@value #MAX_VCPUS}. */
+  public static int vcpus(String field, String value) {
+    return count(field, value, MAX_VCPUS, "vCPUs");
+  }
+
+  /** VMs per node: 1 to {@value #MAX_VMS_PER_NODE}. */
+  public static int vmsPerNode(String field, String value) {
+    return count(field, value, MAX_VMS_PER_NODE, "VMs per node");
+  }
+
+  /**
+   * Memory per VM in MiB. A bare number is MiB, as with Slurm's {@code --mem}; units K, M, G, T
+   * (any case, optionally followed by B or iB) are powers of 1024. The result must be a whole,
+   * positive number of MiB no greater than {@value #MAX_MEMORY_MIB}.
+   */
+  public static long memoryMiB(String field, String value) {
+    String v = nonEmpty(field, value);
+    Matcher m = MEM.matcher(v.toUpperCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new RequestException(field, "invalid size '" + shown(v) + "' (expected e.g. 1024, 512M, 2G, 2GiB;"
+          + " units K, M, G, T)");
+    }
+    BigInteger kib = new BigInteger(m.group(1));
+    String unit = m.group(2) == null ? "M" : m.group(2);
+    kib = kib.shiftLeft(switch (unit) {
+      case "K" -> 0;
+      case "M" -> 10;
+      case "G" -> 20;
+      default -> 30;
+    });
+    if (kib.signum() == 0) {
+      throw new RequestException(field, "size '" + v + "' is zero");
+    }
+    if (kib.mod(BigInteger.valueOf(1024)).signum() != 0) {
+      throw new RequestException(field, "size '" + v + "' is not a whole number of MiB");
+    }
+    BigInteger mib = kib.shiftRight(10);
+    if (mib.compareTo(BigInteger.valueOf(MAX_MEMORY_MIB)) > 0) {
+      throw new RequestException(field, "size '" + v + "' is more than the " + (MAX_MEMORY_MIB >> 20) + " TiB allowed");
+    }
+    return mib.longValueExact();
+  }
+
+  private static int count(String field, String value, int max, String what) {
+    String v = nonEmpty(field, value);
+    if (!COUNT.matcher(v).matches()) {
+      throw new RequestException(field, "invalid number of " + what + " '" + shown(v) + "' (expected a whole number"
+          + " from 1 to " + max + ")");
+    }
+    int n = Integer.parseInt(v);
+    if (n < 1 || n > max) {
+      throw new RequestException(field, "number of " + what + " '" + v + "' is outside 1.." + max);
+    }
+    return n;
+  }
+
+  private static String nonEmpty(String field, String value) {
+    if (value == null || value.isEmpty()) {
+      throw new RequestException(field, "empty value");
+    }
+    if (!value.equals(value.strip())) {
+      throw new RequestException(field, "value '" + shown(value) + "' has leading or trailing spaces");
+    }
+    return value;
+  }
+
+  /** The value as shown in one-line messages: control characters escaped, long values cut. */
+  static String shown(String v) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < v.length() && i < 80; i++) {
+      char c = v.charAt(i);
+      sb.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+    }
+    return v.length() > 80 ? sb + "..." : sb.toString();
+  }
+}
