@@ -13,11 +13,19 @@ import java.util.concurrent.TimeUnit;
 /** Starts real processes, with no shell in between, and logs each argv at DEBUG. */
 public final class ProcessCommandRunner implements CommandRunner {
 
-  private static final Logger LOG = System.getLogger(ProcessCommandRunner.class.getName());
+  private final Logger log;
+
+  public ProcessCommandRunner(Logger log) {
+    this.log = log;
+  }
+
+  public ProcessCommandRunner() {
+    this(System.getLogger(ProcessCommandRunner.class.getName()));
+  }
 
   @Override
   public CommandResult run(Command command) {
-    LOG.log(Level.DEBUG, "run: {0}", command.display());
+    log.log(Level.DEBUG, "run: {0}", command.display());
     ProcessBuilder pb = new ProcessBuilder(command.argv());
     if (command.stdin() == null) {
       pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

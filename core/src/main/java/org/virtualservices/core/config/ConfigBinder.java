@@ -55,7 +55,22 @@ final class ConfigBinder {
       if (child == null || child.isNull()) {
         child = defaultOf(c);
       }
-      values[i] = child == null ? emptyOf(c.getType()) : bindValue(c.getGenericType(), child, childPath);
+      if (child == null && c.getType().isRecord()) {
+        values[i] = bindRecord(c.getType().asSubclass(Record.class), null, childPath);
+      } else if (child == null) {
+        values[i] = emptyOf(c.getType());
+      } else {
+        int before = errors.size();
+        values[i] = bindValue(c.getGenericType(), child, childPath);
+        JsonNode fallback = defaultOf(c);
+        if (errors.size() > before && fallback != null && !c.getType().isRecord()) {
+          // carry on with the default, so that later checks do not report the same mistake again
+          List<String> mine = new ArrayList<>(errors.subList(before, errors.size()));
+          values[i] = bindValue(c.getGenericType(), fallback, childPath);
+          errors.subList(before, errors.size()).clear();
+          errors.addAll(mine);
+        }
+      }
     }
     if (node != null) {
       for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {

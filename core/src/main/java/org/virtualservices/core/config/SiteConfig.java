@@ -25,7 +25,8 @@ public record SiteConfig(
     @Doc(value = "the per-job private network") Network network,
     @Doc(value = "booting and readiness") Boot boot,
     @Doc(value = "the libvirt domain every VM is rendered into") Domain domain,
-    @Doc(value = "paths of the external programs used; checked at start-up") Tools tools) {
+    @Doc(value = "paths of the external programs used; checked at start-up") Tools tools,
+    @Doc(value = "PBS/Torque specifics") Pbs pbs) {
 
   public SiteConfig {
     images = images == null ? Map.of() : Map.copyOf(images);

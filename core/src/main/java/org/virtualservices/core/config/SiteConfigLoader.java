@@ -60,8 +60,15 @@ public final class SiteConfigLoader {
     ConfigBinder binder = new ConfigBinder();
     SiteConfig config = binder.bindRecord(SiteConfig.class, root, "");
     List<String> errors = new ArrayList<>(binder.errors());
-    if (config != null && errors.isEmpty()) {
-      errors.addAll(SiteConfigCheck.semantic(config));
+    if (config != null) {
+      try {
+        errors.addAll(SiteConfigCheck.semantic(config));
+      } catch (RuntimeException e) {
+        // a section that did not bind is null here; its type error is already in the list
+        if (errors.isEmpty()) {
+          throw e;
+        }
+      }
     }
     if (!errors.isEmpty() || config == null) {
       throw new ConfigException(source, errors.isEmpty() ? List.of("could not be read") : errors);

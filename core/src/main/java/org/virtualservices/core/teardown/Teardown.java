@@ -23,6 +23,7 @@ import org.virtualservices.core.plan.FabricSpecs;
 import org.virtualservices.core.plan.Names;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
+import org.virtualservices.core.report.ReportFiles;
 
 /**
  * Removes everything of a job on one node: from the journal when there is one, and by name and
@@ -45,8 +46,11 @@ public final class Teardown {
   /**
    * @param nodeDir the job's state folder on this node (holds the journal)
    * @param plan the plan recomputed from the environment, when it could be; may be empty
+   * @param report where the batch host writes the report, when this is the batch host; used only
+   *     when the journal is gone, since then only the known file names say what is ours
    */
-  public TeardownResult run(String job, String node, Path nodeDir, Optional<Plan> plan) {
+  public TeardownResult run(String job, String node, Path nodeDir, Optional<Plan> plan,
+      Optional<ReportFiles> report) {
     List<String> removed = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     Optional<JournalRecord> journal = Optional.empty();
@@ -95,12 +99,19 @@ public final class Teardown {
       files.add(v.seed());
       files.add(v.console());
     }));
+    if (journal.isEmpty() && report.isPresent()) {
+      ReportFiles r = report.get();
+      files.addAll(List.of(r.json(), r.text(), r.hostfile(), r.sshConfig(), r.identity(), r.knownHosts()));
+      dirs.add(r.dir());
+    }
     for (Path f : files) {
       if (f.startsWith(nodeDir)) {
         continue;
       }
       try {
-        if (Files.deleteIfExists(f)) {
+        if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
+          failures.add("not deleting " + f + ": a folder where a file of ours was");
+        } else if (Files.deleteIfExists(f)) {
           removed.add("file " + f);
         }
       } catch (IOException e) {

@@ -1,0 +1,51 @@
+package org.virtualservices.core.runtime;
+
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+import org.virtualservices.core.command.CommandRunner;
+import org.virtualservices.core.command.ProcessCommandRunner;
+import org.virtualservices.core.config.Network;
+import org.virtualservices.core.config.SiteConfig;
+import org.virtualservices.core.fabric.Fabric;
+import org.virtualservices.core.fabric.NoFabric;
+import org.virtualservices.core.log.JobLog;
+
+/** The production wiring of a hook, from the site configuration. */
+public final class Wiring {
+
+  private Wiring() {
+  }
+
+  /** The installation folder, which the bin scripts pass as {@code -Dvcluster.home}. */
+  public static Path installDir() {
+    String home = System.getProperty("vcluster.home");
+    return home == null ? null : Path.of(home);
+  }
+
+  public static NodeServices production(SiteConfig config, JobLog log) {
+    CommandRunner runner = new ProcessCommandRunner(log);
+    return NodeServices.production(config, runner, fabric(config, runner), installDir(), underlay(config.network()));
+  }
+
+  static Fabric fabric(SiteConfig config, CommandRunner runner) {
+    if (config.network().mode() == Network.Mode.none) {
+      return new NoFabric();
+    }
+    throw new IllegalStateException("network.mode vxlan: the Linux fabric is not built into this version");
+  }
+
+  /** Node name -> underlay address, as {@code network.underlay} says. */
+  static UnaryOperator<String> underlay(Network net) {
+    return switch (net.underlay()) {
+      case resolver -> NodeServices::systemResolve;
+      case map -> node -> {
+        String a = net.underlayMap().get(node);
+        if (a == null) {
+          throw new IllegalStateException("network.underlayMap has no address for node " + node);
+        }
+        return a;
+      };
+      case pattern -> node -> NodeServices.systemResolve(net.underlayPattern().replace("{node}", node));
+    };
+  }
+}

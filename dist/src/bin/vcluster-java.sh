@@ -1,0 +1,12 @@
+# Sourced by the bin scripts: which java, with which options.
+# A short-lived command: one compiler tier and the serial collector start fastest; the class data
+# sharing archive, when the package built one, spares loading and verifying the same classes again.
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+  VC_JAVA="$JAVA_HOME/bin/java"
+else
+  VC_JAVA=/usr/bin/java
+fi
+VC_JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData ${VC_JAVA_EXTRA_OPTS:-}"
+if [ -f "$VC_HOME/lib/vcluster.jsa" ]; then
+  VC_JAVA_OPTS="$VC_JAVA_OPTS -XX:SharedArchiveFile=$VC_HOME/lib/vcluster.jsa -Xshare:auto"
+fi

@@ -1,0 +1,65 @@
+package org.virtualservices.epilog;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.virtualservices.core.hypervisor.Hypervisor;
+import org.virtualservices.core.log.JobLog;
+import org.virtualservices.core.plan.Plan;
+import org.virtualservices.core.plan.Planner;
+import org.virtualservices.core.report.ReportFiles;
+import org.virtualservices.core.request.HookInvocation;
+import org.virtualservices.core.request.JobContext;
+import org.virtualservices.core.request.RequestException;
+import org.virtualservices.core.runtime.NodeServices;
+import org.virtualservices.core.teardown.Teardown;
+import org.virtualservices.core.teardown.TeardownResult;
+
+/**
+ * The epilog on one node: tears down everything of the job there, from the journal or, when it is
+ * gone, by name and metadata; idempotent. Succeeds only when nothing of the job is left.
+ */
+public final class Epilog {
+
+  private final NodeServices s;
+  private final JobLog log;
+
+  public Epilog(NodeServices services, JobLog log) {
+    this.s = services;
+    this.log = log;
+  }
+
+  /** @return true when nothing of the job is left on this node */
+  public boolean run(HookInvocation inv) {
+    JobContext job = inv.job();
+    Path nodeDir = Planner.nodeStateDir(s.config(), job.jobId(), job.thisNode());
+    if (inv.request().isEmpty() && !Files.exists(nodeDir)) {
+      return true;
+    }
+    log.attach(job.jobId(), job.thisNode(), s.config().stateDir().resolve("logs").resolve(job.jobId() + ".log"));
+    Optional<Plan> plan = Optional.empty();
+    if (inv.request().isPresent()) {
+      try {
+        plan = Optional.of(Planner.plan(job, inv.request().get(), s.config()));
+      } catch (RequestException e) {
+        log.info("no plan ({0}): going by the journal and names", e.getMessage());
+      }
+    }
+    TeardownResult r;
+    try (Hypervisor hv = s.hypervisors().apply(s.config().libvirtUri())) {
+      Optional<ReportFiles> report = job.isBatchHost() && job.workDir() != null
+          ? Optional.of(ReportFiles.in(job.workDir(), job.jobId())) : Optional.empty();
+      r = new Teardown(hv, s.fabric(), log).run(job.jobId(), job.thisNode(), nodeDir, plan, report);
+    } catch (RuntimeException e) {
+      log.error("epilog could not tear down: {0}", e.getMessage());
+      return false;
+    }
+    r.failures().forEach(f -> log.error("teardown failure: {0}", f));
+    r.leftovers().forEach(l -> log.error("left on this node: {0}", l));
+    if (r.clean()) {
+      log.info("epilog done: {0}", r.removed().isEmpty() ? "nothing was left to remove"
+          : r.removed().size() + " resource(s) removed");
+    }
+    return r.clean();
+  }
+}

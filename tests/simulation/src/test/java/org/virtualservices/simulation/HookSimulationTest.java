@@ -1,0 +1,265 @@
+package org.virtualservices.simulation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.hypervisor.DomainInfo;
+import org.virtualservices.core.hypervisor.DomainState;
+
+/**
+ * A 3-node job: each node's prolog, then each node's epilog, called as slurmd calls them, against
+ * test:///default. Afterwards nothing named after the job remains; and the same holds when the
+ * prolog fails, or dies without rolling back, at any of its steps.
+ */
+class HookSimulationTest {
+
+  private static final String REQUEST = "vc:image=tiny,vms=2,vcpus=1,mem=256M";
+  private static final List<String> NODES = List.of("sim1", "sim2", "sim3");
+
+  @TempDir
+  Path tmp;
+  SimulatedCluster cluster;
+
+  @BeforeEach
+  void up() throws IOException {
+    cluster = new SimulatedCluster(tmp, NODES, "");
+  }
+
+  @AfterEach
+  void down() {
+    cluster.close();
+  }
+
+  @Test
+  void aThreeNodeJobBootsItsVmsEverywhereAndTheEpilogLeavesNothing() throws IOException {
+    for (String node : NODES) {
+      assertEquals(0, cluster.prolog("4242", node, REQUEST), cluster.log());
+    }
+    List<DomainInfo> domains = jobDomains("4242");
+    assertEquals(6, domains.size(), "2 VMs on each of 3 nodes: " + domains);
+    for (DomainInfo d : domains) {
+      assertEquals(DomainState.RUNNING, d.state(), d.name());
+      assertEquals("4242", d.job());
+      int index = Integer.parseInt(d.name().substring("vc4242-".length()));
+      assertEquals(NODES.get(index / 2), d.node(), "VM " + d.name() + " runs on the node the plan gives it");
+    }
+    // every node made its own network; only the batch host got the gateway
+    for (String node : NODES) {
+      FabricSpec spec = cluster.fabrics.get(node).networks().values().iterator().next();
+      assertEquals(2, spec.peers().size(), node + " peers");
+      assertEquals(node.equals("sim1"), spec.gatewayCidr() != null, node + " gateway");
+      assertEquals(2, spec.endpoints().size());
+    }
+    // the batch host wrote what the job needs, the user's own and nobody else's
+    Path report = cluster.workDir.resolve("vcluster-4242");
+    JsonNode json = new ObjectMapper().readTree(report.resolve("report.json").toFile());
+    for (String key : List.of("job", "vni", "subnet", "gateway", "batchHost", "nodes")) {
+      assertTrue(json.has(key), "report.json has " + key);
+    }
+    assertEquals("sim1", json.get("batchHost").asText());
+    assertEquals(6, Files.readAllLines(report.resolve("hostfile")).size());
+    assertEquals(6, Files.readAllLines(report.resolve("known_hosts")).size());
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(report.resolve("id_ed25519"))));
+    assertTrue(Files.readString(report.resolve("ssh_config")).contains("Host vc4242-5"));
+    // overlays and seeds exist, private to root
+    Path vm0 = cluster.stateDir.resolve("jobs/4242/sim1/vc4242-0.qcow2");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(vm0)));
+    assertTrue(Files.exists(cluster.stateDir.resolve("jobs/4242/sim3/vc4242-5-seed.iso")));
+
+    for (String node : NODES) {
+      assertEquals(0, cluster.epilog("4242", node, REQUEST), cluster.log());
+    }
+    assertNothingLeft("4242");
+    // twice is fine
+    for (String node : NODES) {
+      assertEquals(0, cluster.epilog("4242", node, REQUEST), cluster.log());
+    }
+  }
+
+  @Test
+  void aPlainJobIsNotTouched() {
+    for (String node : NODES) {
+      assertEquals(0, cluster.prolog("77", node, null));
+      assertEquals(0, cluster.prolog("77", node, "my own comment"));
+    }
+    assertEquals("", cluster.log(), "a plain job logs nothing");
+    assertFalse(Files.exists(cluster.stateDir.resolve("jobs")));
+    assertTrue(jobDomains("77").isEmpty());
+    for (String node : NODES) {
+      assertEquals(0, cluster.epilog("77", node, null));
+    }
+  }
+
+  @Test
+  void theEpilogWorksWithoutItsJournal() throws IOException {
+    for (String node : NODES) {
+      assertEquals(0, cluster.prolog("55", node, REQUEST), cluster.log());
+    }
+    for (String node : NODES) {
+      Files.delete(cluster.stateDir.resolve("jobs/55/" + node + "/journal.json"));
+    }
+    for (String node : NODES) {
+      assertEquals(0, cluster.epilog("55", node, REQUEST), cluster.log());
+    }
+    assertNothingLeft("55");
+  }
+
+  @Test
+  void aRequestBeyondTheAllocationIsRefusedWithoutMakingAnything() throws IOException {
+    assertEquals(0, cluster.prolog("66", "sim1", "vc:image=tiny,vms=3,vcpus=1"),
+        "a user's mistake does not drain a Slurm node");
+    assertTrue(cluster.log().contains("vcpus"), cluster.log());
+    assertTrue(jobDomains("66").isEmpty());
+    Path error = cluster.workDir.resolve("vcluster-66/ERROR");
+    assertTrue(Files.readString(error).contains("3 VM(s) x 1 vCPUs"), Files.readString(error));
+    assertFalse(Files.exists(cluster.stateDir.resolve("jobs/66")));
+  }
+
+  static Stream<String> faultPoints() {
+    return Stream.of("journal", "fabric", "disk:vc31-0", "seed:vc31-0", "disk:vc31-1", "seed:vc31-1",
+        "define:vc31-0", "start:vc31-0", "define:vc31-1", "start:vc31-1", "ready", "report");
+  }
+
+  /** The prolog fails at this point (and rolls back), then the epilog runs: nothing is left. */
+  @ParameterizedTest
+  @MethodSource("faultPoints")
+  void aPrologThatFailsAnywhereLeavesNothingAfterTheEpilog(String point) {
+    cluster.faults.put("sim1", p -> {
+      if (p.equals(point)) {
+        throw new IllegalStateException("injected failure at " + p);
+      }
+    });
+    runFaultyJob("31", point, 1);
+  }
+
+  /** The prolog dies at this point without any rollback (as kill -9 would), then the epilog runs. */
+  @ParameterizedTest
+  @MethodSource("faultPoints")
+  void aPrologThatDiesAnywhereLeavesNothingAfterTheEpilog(String point) {
+    cluster.faults.put("sim1", p -> {
+      if (p.equals(point)) {
+        throw new Died(p);
+      }
+    });
+    runFaultyJob("31", point, -1);
+  }
+
+  private void runFaultyJob(String job, String point, int expected) {
+    int status;
+    try {
+      status = cluster.prolog(job, "sim1", REQUEST);
+    } catch (Died d) {
+      status = -1;
+    }
+    assertEquals(expected, status, "prolog at " + point + ": " + cluster.log());
+    if (expected == 1) {
+      assertTrue(cluster.log().contains("at step"), cluster.log());
+      assertTrue(jobDomains(job).isEmpty(), "the prolog rolled back its domains at " + point);
+      if (point.startsWith("define") || point.startsWith("start") || point.equals("ready")
+          || point.equals("report")) {
+        assertTrue(evidence(job).contains("vc" + job + "-0.xml"), "rendered XML kept as evidence: " + evidence(job));
+      }
+    }
+    for (String node : NODES.subList(1, 3)) {
+      assertEquals(0, cluster.prolog(job, node, REQUEST), cluster.log());
+    }
+    for (String node : NODES) {
+      assertEquals(0, cluster.epilog(job, node, REQUEST), "epilog after a fault at " + point + ": " + cluster.log());
+    }
+    if (expected == 1) {
+      // the one thing a failed prolog leaves on purpose: the user's note of why the job got no cluster
+      Path error = cluster.workDir.resolve("vcluster-" + job + "/ERROR");
+      try {
+        assertTrue(Files.readString(error).contains("at step"), "ERROR names the failed step");
+        Files.delete(error);
+        Files.delete(error.getParent());
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("the user's error note after a fault at " + point, e);
+      }
+    }
+    assertNothingLeft(job);
+  }
+
+  private List<DomainInfo> jobDomains(String job) {
+    return cluster.keepAlive.domains().stream().filter(d -> d.name().startsWith("vc" + job + "-")).toList();
+  }
+
+  private void assertNothingLeft(String job) {
+    assertTrue(jobDomains(job).isEmpty(), "domains left: " + jobDomains(job));
+    for (String node : NODES) {
+      assertTrue(cluster.fabrics.get(node).networks().isEmpty(), "network left on " + node);
+    }
+    assertFalse(Files.exists(cluster.stateDir.resolve("jobs").resolve(job)), "state left: " + listing());
+    assertFalse(Files.exists(cluster.workDir.resolve("vcluster-" + job)), "report left");
+    assertNull(leftoverFileNamed(job), "a file named after the job: " + leftoverFileNamed(job));
+  }
+
+  private String leftoverFileNamed(String job) {
+    try (Stream<Path> s = Files.walk(cluster.root)) {
+      // evidence of a failed prolog and the job's log are kept on purpose, for the admin
+      return s.filter(p -> !p.startsWith(cluster.stateDir.resolve("evidence"))
+              && !p.startsWith(cluster.stateDir.resolve("logs")))
+          .filter(p -> p.getFileName().toString().contains("vc" + job + "-")).map(Path::toString)
+          .findFirst().orElse(null);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private List<String> evidence(String job) {
+    try (Stream<Path> s = Files.walk(cluster.stateDir.resolve("evidence"))) {
+      return s.filter(p -> p.getParent().getFileName().toString().startsWith(job + "-sim1-"))
+          .map(p -> p.getFileName().toString()).toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private String listing() {
+    List<String> all = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(cluster.stateDir)) {
+      s.forEach(p -> all.add(cluster.stateDir.relativize(p).toString()));
+    } catch (IOException e) {
+      return e.toString();
+    }
+    return all.toString();
+  }
+
+  /** Ends the prolog where it stands, as kill -9 would: no catch of ours handles an Error. */
+  static final class Died extends Error {
+    Died(String point) {
+      super("died at " + point);
+    }
+  }
+
+  @Test
+  void everyFaultPointIsReached() {
+    List<String> reached = new ArrayList<>();
+    cluster.faults.put("sim1", reached::add);
+    assertEquals(0, cluster.prolog("31", "sim1", REQUEST), cluster.log());
+    assertEquals(faultPoints().toList(), reached, "the fault points the tests use are the ones the prolog has");
+    assertNotNull(cluster.log());
+    for (String node : NODES) {
+      cluster.epilog("31", node, REQUEST);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package org.virtualservices.simulation;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.virtualservices.core.command.Command;
+import org.virtualservices.core.command.ProcessCommandRunner;
+import org.virtualservices.core.config.SiteConfig;
+import org.virtualservices.core.fabric.FakeFabric;
+import org.virtualservices.core.hypervisor.LibvirtHypervisor;
+import org.virtualservices.core.keys.KeyDeriver;
+import org.virtualservices.core.render.Templates;
+import org.virtualservices.core.runtime.FaultPoints;
+import org.virtualservices.core.runtime.NodeServices;
+import org.virtualservices.epilog.EpilogCommand;
+import org.virtualservices.prolog.PrologCommand;
+
+/**
+ * A simulated cluster for hook tests: N nodes sharing libvirt's test:///default (the real libvirt
+ * API, no hypervisor), a fake fabric per node, a real state folder, base image, seeds and overlays
+ * made by the real qemu-img and genisoimage. Each hook call gets only what the resource manager
+ * would give it: an environment map and arguments. The test driver keeps nothing between
+ * processes, so all calls run in this JVM; one connection stays open so its state lives on.
+ */
+final class SimulatedCluster implements AutoCloseable {
+
+  final Path root;
+  final Path stateDir;
+  final Path workDir;
+  final Path config;
+  final Path baseImage;
+  final List<String> nodes;
+  final Map<String, FakeFabric> fabrics = new LinkedHashMap<>();
+  final LibvirtHypervisor keepAlive;
+  final String user = System.getProperty("user.name");
+  final int uid;
+  final int gid;
+  final ByteArrayOutputStream log = new ByteArrayOutputStream();
+  final Map<String, FaultPoints> faults = new HashMap<>();
+
+  SimulatedCluster(Path root, List<String> nodes, String extraYaml) throws IOException {
+    this.root = root;
+    this.nodes = List.copyOf(nodes);
+    this.stateDir = Files.createDirectory(root.resolve("state"));
+    this.workDir = Files.createDirectory(root.resolve("work"));
+    this.uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    this.gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
+    this.baseImage = root.resolve("base.qcow2");
+    new ProcessCommandRunner().check(Command.of("/usr/bin/qemu-img", "create", "-q", "-f", "qcow2",
+        baseImage.toString(), "64M"));
+    Path secret = root.resolve("secret");
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    Files.write(secret, bytes);
+    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+    this.config = root.resolve("site.yaml");
+    Files.writeString(config, String.join("\n",
+        "libvirtUri: test:///default",
+        "stateDir: " + stateDir,
+        "secretFile: " + secret,
+        "images:",
+        "  tiny:",
+        "    disk: " + baseImage,
+        "    kernel: /boot/vmlinuz-test",
+        "    cmdline: console=ttyS0 root=/dev/vda",
+        "network:",
+        "  mode: vxlan",
+        "boot:",
+        "  readiness: [running]",
+        "  timeoutSeconds: 5",
+        "domain:",
+        "  type: test",
+        extraYaml, ""));
+    nodes.forEach(n -> fabrics.put(n, new FakeFabric()));
+    this.keepAlive = LibvirtHypervisor.open("test:///default");
+  }
+
+  NodeServices services(SiteConfig c, String node) {
+    return new NodeServices(c, new ProcessCommandRunner(), Clock.systemUTC(), d -> { },
+        LibvirtHypervisor::open, fabrics.get(node), Templates.shipped(),
+        () -> KeyDeriver.fromFile(c.secretFile()), n -> "underlay-of-" + n,
+        faults.getOrDefault(node, FaultPoints.NONE));
+  }
+
+  /** The environment slurmd 22.05 gives a Prolog (or Epilog) on {@code node}, per the captured one. */
+  Map<String, String> slurmEnv(String job, String node, String comment, boolean epilog) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("SLURM_JOB_ID", job);
+    env.put("SLURM_NODELIST", "sim[1-" + nodes.size() + "]");
+    env.put("SLURMD_NODENAME", node);
+    env.put("SLURM_JOB_USER", user);
+    env.put("SLURM_JOB_UID", String.valueOf(uid));
+    env.put("SLURM_JOB_GID", String.valueOf(gid));
+    env.put("SLURM_JOB_NUM_NODES", String.valueOf(nodes.size()));
+    env.put("SLURM_JOB_CPUS_PER_NODE", "2(x" + nodes.size() + ")");
+    env.put("SLURM_JOB_PARTITION", "debug");
+    env.put("SLURM_JOB_WORK_DIR", workDir.toString());
+    env.put("SLURM_CLUSTER_NAME", "sim");
+    if (comment != null) {
+      env.put("SLURM_JOB_COMMENT", comment);
+    }
+    env.put("SLURM_SCRIPT_CONTEXT", epilog ? "epilog_slurmd" : "prolog_slurmd");
+    if (epilog) {
+      env.put("SLURM_JOB_EXIT_CODE", "0");
+    }
+    return env;
+  }
+
+  int prolog(String job, String node, String comment) {
+    PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
+    return new PrologCommand(err, err, c -> services(c, node), Clock.systemUTC())
+        .run(List.of("--config", config.toString()), slurmEnv(job, node, comment, false));
+  }
+
+  int epilog(String job, String node, String comment) {
+    PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
+    return new EpilogCommand(err, err, c -> services(c, node), Clock.systemUTC())
+        .run(List.of("--config", config.toString()), slurmEnv(job, node, comment, true));
+  }
+
+  String log() {
+    return log.toString(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    keepAlive.domains().stream().filter(d -> d.name().startsWith("vc")).forEach(d -> keepAlive.remove(d.name()));
+    keepAlive.close();
+  }
+}
