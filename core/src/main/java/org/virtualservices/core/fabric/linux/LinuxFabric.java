@@ -37,8 +37,9 @@ public final class LinuxFabric implements Fabric {
   public void setUp(FabricSpec spec) throws FabricException {
     SpecCheck.check(spec);
     String job = "job " + spec.job() + ": ";
+    // numbers as strings: MessageFormat would print VNI 4201 as "4,201"
     LOG.log(Level.INFO, "{0}making bridge {1} and vxlan {2} (vni {3}, {4} peers{5})", job, spec.bridge(),
-        spec.vxlan(), spec.vni(), spec.peers().size(),
+        spec.vxlan(), String.valueOf(spec.vni()), String.valueOf(spec.peers().size()),
         spec.multicastGroup() == null ? "" : ", group " + spec.multicastGroup());
     step(job + "make bridge " + spec.bridge() + " and vxlan " + spec.vxlan(),
         Command.of("ip", "-batch", "-").withStdin(FabricScripts.ipBatch(spec)));
@@ -49,7 +50,7 @@ public final class LinuxFabric implements Fabric {
     }
     step(job + "load nftables table " + Names.nftTable(spec.vni()),
         Command.of("nft", "-f", "-").withStdin(FabricScripts.nftRuleset(spec)));
-    LOG.log(Level.INFO, "{0}network of vni {1} is up", job, spec.vni());
+    LOG.log(Level.INFO, "{0}network of vni {1} is up", job, String.valueOf(spec.vni()));
   }
 
   @Override
@@ -87,7 +88,7 @@ public final class LinuxFabric implements Fabric {
       failures.add(e.getMessage());
     }
     LOG.log(failures.isEmpty() ? Level.INFO : Level.WARNING, "{0}network of vni {1} removed{2}", job,
-        spec.vni(), failures.isEmpty() ? "" : " except: " + String.join("; ", failures));
+        String.valueOf(spec.vni()), failures.isEmpty() ? "" : " except: " + String.join("; ", failures));
     return failures;
   }
 
