@@ -139,15 +139,18 @@ final class FabricScripts {
     b.append("delete table inet ").append(table).append('\n');
     b.append("table inet ").append(table).append(" {\n");
     // Only new connections are judged: replies to connections a VM opened towards the host stay
-    // allowed, and packets the kernel sends without a socket (RSTs, ICMP errors) have no skuid.
+    // allowed, and packets the kernel sends without a socket (RSTs, ICMP errors) are not new. The
+    // bridge is matched as well as the subnet: the bridge has an IPv6 link-local address, and a
+    // route through it must not be a way round the rule.
     b.append("  chain owner {\n");
     b.append("    type filter hook output priority 0; policy accept;\n");
-    b.append("    ").append(ip).append(" daddr ").append(s.subnet()).append(" ct state new meta skuid { 0, ")
-        .append(s.ownerUid()).append(" } accept\n");
-    b.append("    ").append(ip).append(" daddr ").append(s.subnet())
-        .append(" ct state new meta l4proto tcp counter reject with tcp reset\n");
-    b.append("    ").append(ip).append(" daddr ").append(s.subnet())
-        .append(" ct state new counter reject with icmpx admin-prohibited\n");
+    b.append("    ").append(ip).append(" daddr ").append(s.subnet()).append(" ct state new jump admit\n");
+    b.append("    oifname ").append(bridge).append(" ct state new jump admit\n");
+    b.append("  }\n");
+    b.append("  chain admit {\n");
+    b.append("    meta skuid { 0, ").append(s.ownerUid()).append(" } accept\n");
+    b.append("    meta l4proto tcp counter reject with tcp reset\n");
+    b.append("    counter reject with icmpx admin-prohibited\n");
     b.append("  }\n");
     if (s.outboundNat()) {
       b.append("  chain forward {\n");

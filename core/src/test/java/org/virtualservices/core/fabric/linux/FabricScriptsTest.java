@@ -124,9 +124,13 @@ class FabricScriptsTest {
         table inet vc42 {
           chain owner {
             type filter hook output priority 0; policy accept;
-            ip daddr 10.42.0.0/24 ct state new meta skuid { 0, 4242 } accept
-            ip daddr 10.42.0.0/24 ct state new meta l4proto tcp counter reject with tcp reset
-            ip daddr 10.42.0.0/24 ct state new counter reject with icmpx admin-prohibited
+            ip daddr 10.42.0.0/24 ct state new jump admit
+            oifname "vcbr42" ct state new jump admit
+          }
+          chain admit {
+            meta skuid { 0, 4242 } accept
+            meta l4proto tcp counter reject with tcp reset
+            counter reject with icmpx admin-prohibited
           }
         }
         """), nft);

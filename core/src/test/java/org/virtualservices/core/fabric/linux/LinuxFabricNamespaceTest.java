@@ -195,6 +195,21 @@ class LinuxFabricNamespaceTest {
     }
   }
 
+  @Test
+  @Order(6)
+  void multicastModeAndOutboundNatAreAcceptedByTheKernelAndRemovedCompletely() {
+    FabricSpec s = new FabricSpec("C", 4203, Names.bridge(4203), Names.vxlan(4203), PORT, MTU, "10.77.0.1", "ul0",
+        List.of(new Peer("n2", "10.77.0.2", List.of("52:54:00:42:03:01"))), "239.1.66.3", "10.203.0.254/24",
+        "10.203.0.0/24", 4242, List.of(new Endpoint(Names.tap(4203, 0), "52:54:00:42:03:00", "10.203.0.1")), true);
+    fabric1.setUp(s);
+    String vxlan = net.in(n1, "ip", "-d", "link", "show", Names.vxlan(4203)).stdout();
+    assertTrue(vxlan.contains("group 239.1.66.3") && vxlan.contains("nolearning") && vxlan.contains("mtu 1450"), vxlan);
+    String rules = net.in(n1, "nft", "list", "table", "inet", Names.nftTable(4203)).stdout();
+    assertTrue(rules.contains("masquerade") && rules.contains("hook forward"), rules);
+    assertEquals(List.of(), fabric1.tearDown(s));
+    assertNothingOf(n1, 4203, "10.203.0.254");
+  }
+
   // ---- the topology
 
   private String node(String underlay, String role, String address) {

@@ -63,7 +63,7 @@ final class Namespaces implements AutoCloseable {
     long start = System.nanoTime();
     CommandResult r = runner.run(Command.of(full).withStdin(stdin).withTimeout(Duration.ofSeconds(20)));
     long ms = (System.nanoTime() - start) / 1_000_000;
-    if (ms > 1500) { // a slow suite is a CI problem: say which probe took the time
+    if (ms > 2500) { // a slow suite is a CI problem: say which probe took the time
       System.err.printf("slow (%d ms, exit %d): %s%n", ms, r.exitStatus(), r.command().display());
     }
     return r;
