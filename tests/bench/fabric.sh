@@ -28,8 +28,9 @@ require_root() {
 
 build_classpath() {
   CP_FILE="$(mktemp)"
+  # Maven's own messages go to stderr: stdout is the table only.
   (cd "${REPO}" && mvn -B -q -Dstyle.color=never -pl core test-compile dependency:build-classpath \
-    -Dmdep.outputFile="${CP_FILE}" -Dmdep.includeScope=test)
+    -Dmdep.outputFile="${CP_FILE}" -Dmdep.includeScope=test) >&2
 }
 
 make_namespace() {
