@@ -85,7 +85,7 @@ public final class LinuxFabric implements Fabric {
         failures.add(job + "still there after teardown: " + left);
       }
     } catch (FabricException e) {
-      failures.add(e.getMessage());
+      failures.add(job + "cannot check what is left: " + e.getMessage());
     }
     LOG.log(failures.isEmpty() ? Level.INFO : Level.WARNING, "{0}network of vni {1} removed{2}", job,
         String.valueOf(spec.vni()), failures.isEmpty() ? "" : " except: " + String.join("; ", failures));
