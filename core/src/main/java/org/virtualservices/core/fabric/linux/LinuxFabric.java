@@ -1,0 +1,125 @@
+package org.virtualservices.core.fabric.linux;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import org.virtualservices.core.command.Command;
+import org.virtualservices.core.command.CommandFailedException;
+import org.virtualservices.core.command.CommandResult;
+import org.virtualservices.core.command.CommandRunner;
+import org.virtualservices.core.fabric.Fabric;
+import org.virtualservices.core.fabric.FabricException;
+import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.plan.Names;
+
+/**
+ * A job's network made of real Linux devices: a bridge, a VXLAN device with head-end replication
+ * (or a multicast group), and two nftables tables, driven through iproute2 and nft with batch input
+ * on stdin. Set-up costs three processes whatever the number of peers; teardown a handful.
+ *
+ * <p>Every command goes through the {@link CommandRunner} given, so tests can run the fabric inside
+ * a network namespace with a runner that prefixes {@code ip netns exec NS}.
+ */
+public final class LinuxFabric implements Fabric {
+
+  private static final Logger LOG = System.getLogger(LinuxFabric.class.getName());
+
+  private final CommandRunner runner;
+  private final Leftovers leftovers;
+
+  public LinuxFabric(CommandRunner runner) {
+    this.runner = runner;
+    this.leftovers = new Leftovers(runner);
+  }
+
+  @Override
+  public void setUp(FabricSpec spec) throws FabricException {
+    SpecCheck.check(spec);
+    String job = "job " + spec.job() + ": ";
+    // numbers as strings: MessageFormat would print VNI 4201 as "4,201"
+    LOG.log(Level.INFO, "{0}making bridge {1} and vxlan {2} (vni {3}, {4} peers{5})", job, spec.bridge(),
+        spec.vxlan(), String.valueOf(spec.vni()), String.valueOf(spec.peers().size()),
+        spec.multicastGroup() == null ? "" : ", group " + spec.multicastGroup());
+    step(job + "make bridge " + spec.bridge() + " and vxlan " + spec.vxlan(),
+        Command.of("ip", "-batch", "-").withStdin(FabricScripts.ipBatch(spec)));
+    String fdb = FabricScripts.fdbBatch(spec);
+    if (!fdb.isEmpty()) {
+      step(job + "write the forwarding table of " + spec.vxlan(),
+          Command.of("bridge", "-batch", "-").withStdin(fdb));
+    }
+    step(job + "load nftables table " + Names.nftTable(spec.vni()),
+        Command.of("nft", "-f", "-").withStdin(FabricScripts.nftRuleset(spec)));
+    LOG.log(Level.INFO, "{0}network of vni {1} is up", job, String.valueOf(spec.vni()));
+  }
+
+  @Override
+  public List<String> tearDown(FabricSpec spec) {
+    String job = "job " + spec.job() + ": ";
+    List<String> failures = new ArrayList<>();
+    List<String> links;
+    try {
+      links = leftovers.links().stream().map(Leftovers.Link::name)
+          .filter(l -> Leftovers.belongsTo(l, spec.vni()) || l.equals(spec.bridge()) || l.equals(spec.vxlan()))
+          .toList();
+    } catch (FabricException e) {
+      // We cannot list: try the names the spec gives; "already gone" is fine.
+      links = List.of(spec.vxlan(), spec.bridge());
+      failures.add(job + e.getMessage());
+    }
+    // The VXLAN device first (its forwarding entries go with it), then any tap a dead domain left
+    // (nothing but this job's VMs is named vt<vni>-), then the bridge (its address goes with it).
+    for (String link : ordered(links, spec)) {
+      CommandResult r = runner.run(Command.of("ip", "link", "del", "dev", link));
+      if (!r.ok() && !isGone(r)) {
+        failures.add(job + "remove link " + link + ": " + new CommandFailedException(r).getMessage());
+      }
+    }
+    CommandResult r = runner.run(Command.of("nft", "-f", "-").withStdin(FabricScripts.nftRemoval(spec.vni())));
+    if (!r.ok()) {
+      failures.add(job + "remove nftables tables " + Names.nftTable(spec.vni()) + ": "
+          + new CommandFailedException(r).getMessage());
+    }
+    try {
+      for (String left : leftovers(spec.vni())) {
+        failures.add(job + "still there after teardown: " + left);
+      }
+    } catch (FabricException e) {
+      failures.add(job + "cannot check what is left: " + e.getMessage());
+    }
+    LOG.log(failures.isEmpty() ? Level.INFO : Level.WARNING, "{0}network of vni {1} removed{2}", job,
+        String.valueOf(spec.vni()), failures.isEmpty() ? "" : " except: " + String.join("; ", failures));
+    return failures;
+  }
+
+  @Override
+  public List<String> leftovers(int vni) {
+    return leftovers.of(vni);
+  }
+
+  private static List<String> ordered(List<String> links, FabricSpec spec) {
+    List<String> out = new ArrayList<>();
+    if (links.contains(spec.vxlan())) {
+      out.add(spec.vxlan());
+    }
+    links.stream().filter(l -> !l.equals(spec.vxlan()) && !l.equals(spec.bridge())).forEach(out::add);
+    if (links.contains(spec.bridge())) {
+      out.add(spec.bridge());
+    }
+    return out;
+  }
+
+  /** iproute2's words when the device is not there: teardown is idempotent, so that is success. */
+  static boolean isGone(CommandResult r) {
+    String err = r.stderr();
+    return err.contains("Cannot find device") || err.contains("does not exist");
+  }
+
+  private void step(String what, Command command) {
+    try {
+      runner.check(command);
+    } catch (CommandFailedException e) {
+      throw new FabricException(what + ": " + e.getMessage(), e);
+    }
+  }
+}
