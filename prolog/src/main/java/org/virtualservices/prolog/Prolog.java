@@ -32,7 +32,7 @@ import org.virtualservices.core.journal.JournalEntry;
 import org.virtualservices.core.keys.KeyDeriver;
 import org.virtualservices.core.keys.SshKeyPair;
 import org.virtualservices.core.log.JobLog;
-import org.virtualservices.core.plan.FabricSpecs;
+import org.virtualservices.core.plan.JobNetwork;
 import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.Planner;
@@ -126,7 +126,7 @@ public final class Prolog {
         step = "fabric";
         t = s.clock().instant();
         if (cfg.network().mode() == Network.Mode.vxlan) {
-          FabricSpec spec = FabricSpecs.forNode(plan, job.thisNode(), cfg.network(), job.uid(), s.underlay());
+          FabricSpec spec = JobNetwork.spec(plan, job.thisNode(), cfg.network(), job.uid(), s.underlay());
           journal.intend(new JournalEntry(JournalEntry.Kind.FABRIC, String.valueOf(plan.vni())));
           s.fabric().setUp(spec);
           s.faults().reached("fabric");

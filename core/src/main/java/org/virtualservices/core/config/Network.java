@@ -1,6 +1,7 @@
 package org.virtualservices.core.config;
 
 import java.util.Map;
+import org.virtualservices.core.fabric.FabricSpecs;
 
 /** The per-job private network: VXLAN over the nodes' underlay. */
 public record Network(
@@ -43,10 +44,8 @@ public record Network(
     pattern
   }
 
-  /** The VXLAN encapsulation overhead over IPv4: outer IP 20 + UDP 8 + VXLAN 8 + inner Ethernet 14. */
-  public static final int VXLAN_OVERHEAD = 50;
-
+  /** The MTU of the bridges, VXLAN devices and guests: the underlay's less the VXLAN overhead. */
   public int guestMtu() {
-    return underlayMtu - VXLAN_OVERHEAD;
+    return FabricSpecs.guestMtu(underlayMtu, false);
   }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.virtualservices.core.fabric.FabricSpecs;
 import org.virtualservices.core.plan.Cidr;
 
 /** Checks of the configuration that types alone do not catch, each naming its key path. */
@@ -143,7 +144,7 @@ public final class SiteConfigCheck {
       e.add("network.subnetPrefix: must be between the pool's prefix " + pool.prefixLength() + " and 29, got "
           + n.subnetPrefix());
     }
-    within(e, "network.underlayMtu", n.underlayMtu(), 1280 + Network.VXLAN_OVERHEAD, 65_535);
+    within(e, "network.underlayMtu", n.underlayMtu(), 1280 + FabricSpecs.VXLAN_OVERHEAD_IPV4, 65_535);
     if (n.underlayDevice() != null && !IFNAME.matcher(n.underlayDevice()).matches()) {
       e.add("network.underlayDevice: not an interface name: '" + n.underlayDevice() + "'");
     }

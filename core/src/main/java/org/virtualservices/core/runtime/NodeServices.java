@@ -1,17 +1,15 @@
 package org.virtualservices.core.runtime;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.fabric.Fabric;
+import org.virtualservices.core.fabric.UnderlayResolver;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.hypervisor.LibvirtHypervisor;
 import org.virtualservices.core.keys.KeyDeriver;
@@ -25,15 +23,15 @@ import org.virtualservices.core.render.Templates;
  *
  * @param hypervisors opens a connection to the node's hypervisor, given its URI
  * @param keys the site's key deriver, read when first needed
- * @param underlay node name -> underlay address
+ * @param underlay node name -> underlay address, as the site configures
  */
 public record NodeServices(SiteConfig config, CommandRunner runner, Clock clock, Sleeper sleeper,
     Function<String, Hypervisor> hypervisors, Fabric fabric, Templates templates, Supplier<KeyDeriver> keys,
-    UnaryOperator<String> underlay, FaultPoints faults) {
+    UnderlayResolver underlay, FaultPoints faults) {
 
   /** The real thing: libvirt at the configured URI, the configured fabric, the system clock. */
   public static NodeServices production(SiteConfig config, CommandRunner runner, Fabric fabric, Path installDir,
-      UnaryOperator<String> underlay) {
+      UnderlayResolver underlay) {
     List<Path> templateDirs = new ArrayList<>();
     if (config.templatesDir() != null) {
       templateDirs.add(config.templatesDir());
@@ -43,14 +41,5 @@ public record NodeServices(SiteConfig config, CommandRunner runner, Clock clock,
     }
     return new NodeServices(config, runner, Clock.systemUTC(), Sleeper.REAL, LibvirtHypervisor::open, fabric,
         new Templates(templateDirs), () -> KeyDeriver.fromFile(config.secretFile()), underlay, FaultPoints.NONE);
-  }
-
-  /** Resolves node names with the system's resolver, as {@code network.underlay: resolver} says. */
-  public static String systemResolve(String node) {
-    try {
-      return InetAddress.getByName(node).getHostAddress();
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException("underlay address of node " + node + ": the resolver does not know it", e);
-    }
   }
 }

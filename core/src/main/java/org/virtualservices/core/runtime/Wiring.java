@@ -1,13 +1,16 @@
 package org.virtualservices.core.runtime;
 
 import java.nio.file.Path;
-import java.util.function.UnaryOperator;
 import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.command.ProcessCommandRunner;
 import org.virtualservices.core.config.Network;
 import org.virtualservices.core.config.SiteConfig;
+import org.virtualservices.core.config.Tools;
 import org.virtualservices.core.fabric.Fabric;
 import org.virtualservices.core.fabric.NoFabric;
+import org.virtualservices.core.fabric.UnderlayResolver;
+import org.virtualservices.core.fabric.linux.LinuxFabric;
+import org.virtualservices.core.fabric.linux.NetTools;
 import org.virtualservices.core.log.JobLog;
 
 /** The production wiring of a hook, from the site configuration. */
@@ -31,21 +34,16 @@ public final class Wiring {
     if (config.network().mode() == Network.Mode.none) {
       return new NoFabric();
     }
-    throw new IllegalStateException("network.mode vxlan: the Linux fabric is not built into this version");
+    Tools t = config.tools();
+    return new LinuxFabric(runner, new NetTools(t.ip(), t.bridge(), t.nft()));
   }
 
   /** Node name -> underlay address, as {@code network.underlay} says. */
-  static UnaryOperator<String> underlay(Network net) {
+  static UnderlayResolver underlay(Network net) {
     return switch (net.underlay()) {
-      case resolver -> NodeServices::systemResolve;
-      case map -> node -> {
-        String a = net.underlayMap().get(node);
-        if (a == null) {
-          throw new IllegalStateException("network.underlayMap has no address for node " + node);
-        }
-        return a;
-      };
-      case pattern -> node -> NodeServices.systemResolve(net.underlayPattern().replace("{node}", node));
+      case resolver -> UnderlayResolver.system();
+      case map -> UnderlayResolver.of(net.underlayMap());
+      case pattern -> UnderlayResolver.pattern(net.underlayPattern());
     };
   }
 }

@@ -19,7 +19,7 @@ import org.virtualservices.core.journal.Journal;
 import org.virtualservices.core.journal.JournalEntry;
 import org.virtualservices.core.journal.JournalRecord;
 import org.virtualservices.core.log.JobLog;
-import org.virtualservices.core.plan.FabricSpecs;
+import org.virtualservices.core.plan.JobNetwork;
 import org.virtualservices.core.plan.Names;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
@@ -133,7 +133,7 @@ public final class Teardown {
     // 3. the network
     int vni = journal.map(JournalRecord::vni).filter(v -> v > 0).orElse(plan.map(Plan::vni).orElse(0));
     if (vni > 0) {
-      List<String> problems = fabric.tearDown(FabricSpecs.forTeardown(job, vni));
+      List<String> problems = fabric.tearDown(JobNetwork.teardownSpec(job, vni));
       failures.addAll(problems);
       if (problems.isEmpty()) {
         removed.add("network " + Names.bridge(vni));

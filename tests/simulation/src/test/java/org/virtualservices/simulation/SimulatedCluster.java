@@ -88,7 +88,7 @@ final class SimulatedCluster implements AutoCloseable {
   NodeServices services(SiteConfig c, String node) {
     return new NodeServices(c, new ProcessCommandRunner(), Clock.systemUTC(), d -> { },
         LibvirtHypervisor::open, fabrics.get(node), Templates.shipped(),
-        () -> KeyDeriver.fromFile(c.secretFile()), n -> "underlay-of-" + n,
+        () -> KeyDeriver.fromFile(c.secretFile()), n -> "192.0.2." + (1 + nodes.indexOf(n)),
         faults.getOrDefault(node, FaultPoints.NONE));
   }
 

@@ -26,14 +26,16 @@ final class Leftovers {
   }
 
   private final CommandRunner runner;
+  private final NetTools tools;
 
-  Leftovers(CommandRunner runner) {
+  Leftovers(CommandRunner runner, NetTools tools) {
+    this.tools = tools;
     this.runner = runner;
   }
 
   /** Every link on this node, with its addresses ({@code ip -json address show}). */
   List<Link> links() {
-    return parseLinks(query("list links", Command.of("ip", "-json", "address", "show")));
+    return parseLinks(query("list links", Command.of(tools.ip(), "-json", "address", "show")));
   }
 
   /** What of the network with this VNI exists now, one line each; empty when nothing. */
@@ -45,7 +47,7 @@ final class Leftovers {
             l.addresses())));
       }
     }
-    for (String family : parseTables(query("list nftables tables", Command.of("nft", "list", "tables")), vni)) {
+    for (String family : parseTables(query("list nftables tables", Command.of(tools.nft(), "list", "tables")), vni)) {
       left.add("nftables table " + family + " " + Names.nftTable(vni));
     }
     return left;

@@ -26,11 +26,17 @@ public final class LinuxFabric implements Fabric {
   private static final Logger LOG = System.getLogger(LinuxFabric.class.getName());
 
   private final CommandRunner runner;
+  private final NetTools tools;
   private final Leftovers leftovers;
 
-  public LinuxFabric(CommandRunner runner) {
+  public LinuxFabric(CommandRunner runner, NetTools tools) {
     this.runner = runner;
-    this.leftovers = new Leftovers(runner);
+    this.tools = tools;
+    this.leftovers = new Leftovers(runner, tools);
+  }
+
+  public LinuxFabric(CommandRunner runner) {
+    this(runner, NetTools.ON_PATH);
   }
 
   @Override
@@ -42,14 +48,14 @@ public final class LinuxFabric implements Fabric {
         spec.vxlan(), String.valueOf(spec.vni()), String.valueOf(spec.peers().size()),
         spec.multicastGroup() == null ? "" : ", group " + spec.multicastGroup());
     step(job + "make bridge " + spec.bridge() + " and vxlan " + spec.vxlan(),
-        Command.of("ip", "-batch", "-").withStdin(FabricScripts.ipBatch(spec)));
+        Command.of(tools.ip(), "-batch", "-").withStdin(FabricScripts.ipBatch(spec)));
     String fdb = FabricScripts.fdbBatch(spec);
     if (!fdb.isEmpty()) {
       step(job + "write the forwarding table of " + spec.vxlan(),
-          Command.of("bridge", "-batch", "-").withStdin(fdb));
+          Command.of(tools.bridge(), "-batch", "-").withStdin(fdb));
     }
     step(job + "load nftables table " + Names.nftTable(spec.vni()),
-        Command.of("nft", "-f", "-").withStdin(FabricScripts.nftRuleset(spec)));
+        Command.of(tools.nft(), "-f", "-").withStdin(FabricScripts.nftRuleset(spec)));
     LOG.log(Level.INFO, "{0}network of vni {1} is up", job, String.valueOf(spec.vni()));
   }
 
@@ -70,12 +76,12 @@ public final class LinuxFabric implements Fabric {
     // The VXLAN device first (its forwarding entries go with it), then any tap a dead domain left
     // (nothing but this job's VMs is named vt<vni>-), then the bridge (its address goes with it).
     for (String link : ordered(links, spec)) {
-      CommandResult r = runner.run(Command.of("ip", "link", "del", "dev", link));
+      CommandResult r = runner.run(Command.of(tools.ip(), "link", "del", "dev", link));
       if (!r.ok() && !isGone(r)) {
         failures.add(job + "remove link " + link + ": " + new CommandFailedException(r).getMessage());
       }
     }
-    CommandResult r = runner.run(Command.of("nft", "-f", "-").withStdin(FabricScripts.nftRemoval(spec.vni())));
+    CommandResult r = runner.run(Command.of(tools.nft(), "-f", "-").withStdin(FabricScripts.nftRemoval(spec.vni())));
     if (!r.ok()) {
       failures.add(job + "remove nftables tables " + Names.nftTable(spec.vni()) + ": "
           + new CommandFailedException(r).getMessage());

@@ -1,0 +1,8 @@
+package org.virtualservices.core.fabric.linux;
+
+/** Where iproute2's ip and bridge and nftables' nft are: absolute paths in hooks, which run with no PATH. */
+public record NetTools(String ip, String bridge, String nft) {
+
+  /** Bare names, looked up on the PATH: for tests and interactive use. */
+  public static final NetTools ON_PATH = new NetTools("ip", "bridge", "nft");
+}

@@ -1,0 +1,36 @@
+package org.virtualservices.core.plan;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.virtualservices.core.config.Network;
+import org.virtualservices.core.fabric.Endpoint;
+import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.fabric.FabricSpecs;
+import org.virtualservices.core.fabric.UnderlayResolver;
+
+/** The job's network on one node, from its plan and the site's network settings. */
+public final class JobNetwork {
+
+  private JobNetwork() {
+  }
+
+  public static FabricSpec spec(Plan plan, String node, Network net, int ownerUid, UnderlayResolver underlay) {
+    NodePlan self = plan.node(node)
+        .orElseThrow(() -> new IllegalArgumentException("node " + node + " is not in job " + plan.job()));
+    Map<String, List<String>> macsByNode = new LinkedHashMap<>();
+    plan.nodes().forEach(n -> macsByNode.put(n.name(), n.vms().stream().map(VmPlan::mac).toList()));
+    List<Endpoint> endpoints = self.vms().stream().map(v -> new Endpoint(v.tap(), v.mac(), v.ip())).toList();
+    boolean batchHost = plan.isBatchHost(node);
+    String gateway = batchHost ? plan.gateway() + "/" + plan.prefixLength() : null;
+    return new FabricSpec(plan.job(), plan.vni(), plan.bridge(), plan.vxlan(), net.vxlanPort(), plan.guestMtu(),
+        underlay.resolve(node), net.underlayDevice(), FabricSpecs.peers(node, macsByNode, underlay),
+        net.multicastGroup(), gateway, plan.subnet(), ownerUid, endpoints, net.outboundNat() && batchHost);
+  }
+
+  /** Enough of a spec to tear the network down: teardown goes by the names, which the VNI gives. */
+  public static FabricSpec teardownSpec(String job, int vni) {
+    return new FabricSpec(job, vni, Names.bridge(vni), Names.vxlan(vni), 0, 0, null, null, List.of(), null, null,
+        null, -1, List.of(), false);
+  }
+}

@@ -1,0 +1,29 @@
+# Sourced: installs Debian packages that are missing, once, quietly. Idempotent.
+# Usage: ensure_packages PKG...
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_packages() {
+  local missing=() p
+  for p in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+      missing+=("$p")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if [ ! -f /var/lib/apt/periodic/vcluster-updated ] || [ -z "$(find /var/lib/apt/lists -name '*Packages*' -print -quit 2>/dev/null)" ]; then
+    as_root apt-get update -q >/dev/null
+    as_root mkdir -p /var/lib/apt/periodic && as_root touch /var/lib/apt/periodic/vcluster-updated
+  fi
+  as_root apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# What the unit tests, the hook simulation and the fabric tests run for real.
+TEST_PACKAGES=(openjdk-17-jdk-headless maven libvirt0 qemu-utils genisoimage iproute2 nftables busybox
+  util-linux iputils-ping)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The project's tests, as CI runs them: installs what they need (Debian packages, Maven), then
+#   1. mvn verify: unit tests, the hook simulation against libvirt's test:///default, and the
+#      fabric tests in network namespaces (these need root; without it they are skipped);
+#   2. the end-to-end suite: a real Slurm cluster in namespaces, libvirtd per node, QEMU guests,
+#      MPI inside (needs root), unless VC_SKIP_E2E=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. tests/lib/deps.sh
+ensure_packages "${TEST_PACKAGES[@]}"
+
+start=$(date +%s)
+mvn -B -q -ntp verify
+echo "mvn verify: $(( $(date +%s) - start )) s"
+
+if [ "${VC_SKIP_E2E:-0}" = 1 ]; then
+  echo "end-to-end suite skipped (VC_SKIP_E2E=1)"
+elif [ -x tests/e2e/run.sh ]; then
+  tests/e2e/run.sh
+fi
