@@ -66,7 +66,8 @@ class ReadinessTest {
       }
     };
     new Readiness(t, t.sleeper(), Duration.ofMillis(200)).await(List.of(marker, counting), Duration.ofSeconds(10), "");
-    assertEquals(Instant.parse("2026-01-01T00:00:00.800Z"), t.now, "4 polls of 200 ms before the marker");
+    // written during the 5th round (t = 0.8 s), after the marker was looked at; seen on the next look
+    assertEquals(Instant.parse("2026-01-01T00:00:01Z"), t.now, "5 polls of 200 ms, no more");
   }
 
   @Test
