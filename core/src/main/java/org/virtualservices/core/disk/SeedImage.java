@@ -3,6 +3,7 @@ package org.virtualservices.core.disk;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import org.virtualservices.core.files.FileTrees;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -33,7 +34,7 @@ public final class SeedImage {
   public void write(Path iso, Map<String, String> files) {
     Path staging = iso.resolveSibling(iso.getFileName() + ".d");
     try {
-      deleteTree(staging);
+      FileTrees.delete(staging);
       Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       for (Map.Entry<String, String> f : files.entrySet()) {
         Path p = staging.resolve(f.getKey()).normalize();
@@ -50,20 +51,9 @@ public final class SeedImage {
       throw new UncheckedIOException("write seed " + iso + ": " + e.getMessage(), e);
     } finally {
       try {
-        deleteTree(staging);
+        FileTrees.delete(staging);
       } catch (IOException e) {
         // the staging folder sits in the job's state folder, which teardown removes whole
-      }
-    }
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
       }
     }
   }

@@ -3,6 +3,7 @@ package org.virtualservices.core.teardown;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import org.virtualservices.core.files.FileTrees;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -144,7 +145,7 @@ public final class Teardown {
     List<String> leftovers = leftovers(job, node, vni, files, nodeDir);
     if (leftovers.isEmpty() && failures.isEmpty()) {
       try {
-        deleteTree(nodeDir);
+        FileTrees.delete(nodeDir);
         Path jobDir = nodeDir.getParent();
         try (Stream<Path> s = Files.list(jobDir)) {
           if (s.findAny().isEmpty()) {
@@ -191,17 +192,6 @@ public final class Teardown {
         .filter(d -> d.name().startsWith(prefix) && d.name().substring(prefix.length()).matches("\\d+"))
         .filter(d -> d.node() == null || d.node().equals(node))
         .toList();
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 
   /** The VM files of a plan on a node, for callers that check what is left. */
