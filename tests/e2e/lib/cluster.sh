@@ -459,6 +459,19 @@ cluster_down() {
   stop_recorded 'virtlogd:*'
   stop_recorded 'holder:*'
   stop_recorded munged
+  # A daemon started by an `up` that died before recording it still names our state
+  # directory on its command line: it is ours, end it by that PID. (libvirtd and virtlogd
+  # do not, but they live in a node namespace: see below.)
+  local p cmd
+  for p in /proc/[0-9]*; do
+    pid=${p#/proc/}
+    [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+    cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
+    if [[ $cmd == *"$STATE/"* && $(cat "$p/comm" 2>/dev/null) =~ ^(munged|slurmctld|slurmd|slurmstepd)$ ]]; then
+      log "ending unrecorded process $pid: $cmd"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
   # Whatever else still lives in our namespaces descends from what we started there.
   for ns in $(ip netns list | awk -v p="$NS_PREFIX" 'index($1, p) == 1 { print $1 }'); do
     for pid in $(ns_stragglers "$ns"); do
@@ -524,12 +537,20 @@ cluster_env() {
   printf 'export SLURM_CONF=%q\n' "$SLURM_CONF"
 }
 
+up_failed_hint() {
+  local rc=$?
+  ((rc == 0)) || log "up failed (exit $rc): logs in $STATE/logs; cluster.sh down cleans up"
+}
+
 cluster_main() {
   set -euo pipefail
   local cmd=${1:-}
   shift || true
   case $cmd in
-    up) cluster_up "$@" ;;
+    up)
+      trap up_failed_hint EXIT
+      cluster_up "$@"
+      ;;
     down) cluster_down "$@" ;;
     exec) (($# >= 2)) || { echo "usage: cluster.sh exec NODE CMD..." >&2; return 2; }; cluster_exec "$@" ;;
     as-user) cluster_as_user "$@" ;;
