@@ -135,8 +135,13 @@ cluster_exec() {
   nsenter -t "$pid" -n -m -u -- "$@"
 }
 
+# The test user's commands get a login-like environment of their own: sbatch exports the
+# submitter's environment into the job, and root's (VC_DIST, ...) is none of the job's business.
 cluster_as_user() {
-  runuser -u "$VC_E2E_USER" -- env SLURM_CONF="$SLURM_CONF" "$@"
+  local home
+  home=$(getent passwd "$VC_E2E_USER" | cut -d: -f6)
+  runuser -u "$VC_E2E_USER" -- env -i HOME="$home" USER="$VC_E2E_USER" LOGNAME="$VC_E2E_USER" \
+    SHELL=/bin/bash PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 SLURM_CONF="$SLURM_CONF" "$@"
 }
 
 # ---------------------------------------------------------------------------------------
