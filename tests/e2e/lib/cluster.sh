@@ -242,6 +242,27 @@ make_underlay() {
   ip link set "$VC_E2E_BRIDGE" up
 }
 
+# The extra node-private directories (VC_E2E_NODE_DIRS) need a mount point on the machine;
+# the ones made here are written down, and `down` removes them again.
+make_node_dir_mountpoints() {
+  local d
+  for d in $VC_E2E_NODE_DIRS; do
+    [[ $d == /* ]] || die "VC_E2E_NODE_DIRS: $d is not an absolute path" || return 1
+    [[ -d $d || $d == /run/* ]] && continue
+    mkdir -p "$d"
+    echo "$d" >>"$E2E_WORK/created-mountpoints"
+  done
+}
+
+remove_node_dir_mountpoints() {
+  local d
+  [[ -f $E2E_WORK/created-mountpoints ]] || return 0
+  while read -r d; do
+    rmdir "$d" 2>/dev/null || log "could not remove mount point $d (not empty?)"
+  done < <(sort -r "$E2E_WORK/created-mountpoints")
+  rm -f "$E2E_WORK/created-mountpoints"
+}
+
 # make_node NODE: namespace, veth on the bridge, the holder and its private mounts.
 make_node() {
   local node=$1 ns veth dir
@@ -277,8 +298,12 @@ make_node() {
   VC_E2E_CGROUP_SYSTEMD=$systemd_hierarchy ip netns exec "$ns" unshare --mount --uts --propagation private -- \
     "$E2E_DIR/lib/cluster.sh" _holder "$node" "$dir" >>"$STATE/logs/holder-$node.out" 2>&1 &
   record_pid "holder:$node" $!
-  wait_for 10 "holder of $node to set up its mounts" test -e "$dir/ready"
+  wait_for 10 "holder of $node to set up its mounts" holder_settled "$node" "$dir"
+  [[ -e $dir/ready ]] || die "holder of $node failed: $(cat "$STATE/logs/holder-$node.out")"
 }
+
+# The holder is ready, or gave up (then waiting longer is pointless).
+holder_settled() { [[ -e $2/ready || -z $(recorded_alive "holder:$1") ]]; }
 
 # Runs as the holder, inside the node's fresh mount and UTS namespaces, then sleeps as the
 # anchor of those namespaces until `down` ends it.
@@ -287,10 +312,16 @@ holder_main() {
   set -euo pipefail
   hostname "$node"
   # A node of its own: empty /run (libvirt's sockets and pid files), libvirt's state.
-  for d in /run /var/lib/libvirt /var/log/libvirt /var/cache/libvirt $VC_E2E_NODE_DIRS; do
+  for d in /run /var/lib/libvirt /var/log/libvirt /var/cache/libvirt; do
     mount -t tmpfs -o mode=0755 "vce2e-$node" "$d"
   done
   mkdir -p /run/libvirt /run/lock
+  for d in $VC_E2E_NODE_DIRS; do
+    case $d in
+      /run/*) mkdir -p "$d" ;;   # the node's /run is its own already
+      *) mount -t tmpfs -o mode=0755 "vce2e-$node" "$d" ;;
+    esac
+  done
   mount_cgroups
   mount --bind "$dir/etc-libvirt" /etc/libvirt
   mount --bind "$dir/hosts" /etc/hosts
@@ -398,6 +429,7 @@ cluster_up() {
   mkdir "$STATE/jobs"
   chmod 1777 "$STATE/jobs"   # job output of the test user
   echo "$n" >"$STATE/nodes.count"
+  make_node_dir_mountpoints
   : >"$PIDS_FILE"
   render_conf "$n"
   start_munge
@@ -490,6 +522,7 @@ cluster_down() {
   for link in $(ip -o link show | awk -F': ' '{ print $2 }' | sed 's/@.*//' | grep '^vce2e' || true); do
     ip link del "$link" 2>/dev/null || true
   done
+  remove_node_dir_mountpoints
   if [[ -d $STATE ]]; then
     if [[ $VC_E2E_KEEP_LOGS == 1 && -d $STATE/logs ]]; then
       local keep
@@ -521,6 +554,7 @@ cluster_leaks() {
     [[ $cmd == *"$STATE"* ]] && report "process ${p#/proc/}: $cmd"
   done
   while read -r line; do report "file: $line"; done < <(find "$STATE" -maxdepth 0 2>/dev/null || true)
+  while read -r line; do report "mount point: $line"; done < <(cat "$E2E_WORK/created-mountpoints" 2>/dev/null || true)
   if ((found == 0)); then echo "no leaks"; fi
   return "$found"
 }
