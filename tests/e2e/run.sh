@@ -50,11 +50,16 @@ run_one() {
   fi
   echo "RUN  $name: ${SCENARIO_DOC[$name]}"
   t0=$(now)
+  # In the background and waited for, so that INT/TERM are handled at once (bash runs a
+  # trap only after the foreground command has ended).
   (
     set -euo pipefail
     SCENARIO=$name
     "$func"
-  ) || rc=$?
+  ) &
+  SCENARIO_PID=$!
+  wait "$SCENARIO_PID" || rc=$?
+  SCENARIO_PID=
   if ((rc == 0)); then
     # A scenario must hand the next one a cluster with every node idle.
     if ! wait_for 30 "every node idle after $name" nodes_all_idle; then
@@ -76,8 +81,19 @@ run_one() {
 }
 
 KEEP=0
+SCENARIO_PID=
 PASSED=()
 SKIPPED=()
+
+# On INT/TERM: end the running scenario (a subshell we started; background subshells
+# ignore SIGINT), then leave through the EXIT trap, which takes the cluster down.
+interrupted() {
+  if [[ -n $SCENARIO_PID ]]; then
+    echo "interrupted: ending scenario (pid $SCENARIO_PID)"
+    kill -TERM "$SCENARIO_PID" 2>/dev/null || true
+  fi
+  exit "$1"
+}
 
 main() {
   local nodes=$VC_E2E_NODES
@@ -113,8 +129,8 @@ main() {
     exit "$rc"
   }
   trap finish EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
+  trap 'interrupted 130' INT
+  trap 'interrupted 143' TERM
 
   # A fresh cluster for every run: job ids, node states and logs start from nothing.
   cluster_down
