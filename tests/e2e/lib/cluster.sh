@@ -128,11 +128,22 @@ holder_pid() {
 # ---------------------------------------------------------------------------------------
 # exec into a node
 
+# cluster_exec NODE CMD...: CMD inside NODE. With EXEC_IN_PLACE=1 the calling (sub)shell
+# becomes CMD, so that `EXEC_IN_PLACE=1 cluster_exec NODE daemon &` gives the daemon's PID in $!.
 cluster_exec() {
   local node=$1 pid
   shift
   pid=$(holder_pid "$node") || die "node $node is not up" || return 1
-  nsenter -t "$pid" -n -m -u -- "$@"
+  local -a enter=(nsenter -t "$pid" -n -m -u)
+  if [[ $VC_E2E_CGROUPS == 1 ]]; then
+    # nsenter enters the cgroup namespace but not the cgroups: join them first, or the
+    # process would sit outside its own namespace's root.
+    enter=("$E2E_DIR/lib/cluster.sh" _join_cgroups "$node" "${enter[@]}" -C)
+  fi
+  if [[ ${EXEC_IN_PLACE:-0} == 1 ]]; then
+    exec "${enter[@]}" -- "$@"
+  fi
+  "${enter[@]}" -- "$@"
 }
 
 # The test user's commands get a login-like environment of their own: sbatch exports the
@@ -282,7 +293,12 @@ make_node() {
   cp -a /etc/libvirt "$dir/etc-libvirt"
   rm -rf "$dir/etc-libvirt/qemu"
   mkdir -p "$dir/etc-libvirt/qemu"
-  cp "$E2E_DIR/conf/qemu.conf" "$dir/etc-libvirt/qemu.conf"
+  if [[ $VC_E2E_CGROUPS == 1 ]]; then
+    # The node has cgroups of its own: let libvirt use them (cputune, memtune).
+    sed '/^cgroup_controllers/d' "$E2E_DIR/conf/qemu.conf" >"$dir/etc-libvirt/qemu.conf"
+  else
+    cp "$E2E_DIR/conf/qemu.conf" "$dir/etc-libvirt/qemu.conf"
+  fi
   # Private /etc/hosts: every cluster name resolves to its underlay address.
   {
     cat /etc/hosts
@@ -298,12 +314,18 @@ make_node() {
   VC_E2E_CGROUP_SYSTEMD=$systemd_hierarchy ip netns exec "$ns" unshare --mount --uts --propagation private -- \
     "$E2E_DIR/lib/cluster.sh" _holder "$node" "$dir" >>"$STATE/logs/holder-$node.out" 2>&1 &
   record_pid "holder:$node" $!
+  if [[ $VC_E2E_CGROUPS == 1 ]]; then
+    wait_for 10 "holder of $node to set up its mounts" holder_settled "$node" "$dir" mounted
+    [[ -e $dir/mounted ]] || die "holder of $node failed: $(cat "$STATE/logs/holder-$node.out")" || return 1
+    make_node_cgroups "$node" "$(holder_pid "$node")"
+    : >"$dir/in-cgroups"
+  fi
   wait_for 10 "holder of $node to set up its mounts" holder_settled "$node" "$dir"
   [[ -e $dir/ready ]] || die "holder of $node failed: $(cat "$STATE/logs/holder-$node.out")"
 }
 
 # The holder is ready, or gave up (then waiting longer is pointless).
-holder_settled() { [[ -e $2/ready || -z $(recorded_alive "holder:$1") ]]; }
+holder_settled() { [[ -e $2/${3:-ready} || -z $(recorded_alive "holder:$1") ]]; }
 
 # Runs as the holder, inside the node's fresh mount and UTS namespaces, then sleeps as the
 # anchor of those namespaces until `down` ends it.
@@ -322,7 +344,6 @@ holder_main() {
       *) mount -t tmpfs -o mode=0755 "vce2e-$node" "$d" ;;
     esac
   done
-  mount_cgroups
   mount --bind "$dir/etc-libvirt" /etc/libvirt
   mount --bind "$dir/hosts" /etc/hosts
   if [[ $VC_E2E_HIDE_KVM == 1 && -e /dev/kvm ]]; then
@@ -341,8 +362,67 @@ holder_main() {
     mkdir -p /var/cache/libvirt/qemu/capabilities
     cp "$CAPS_CACHE"/*.xml /var/cache/libvirt/qemu/capabilities/
   fi
+  if [[ $VC_E2E_CGROUPS == 1 ]]; then
+    # `up` moves this process into the node's cgroups, then it becomes the root of a cgroup
+    # namespace of its own and mounts the hierarchies from inside (so they are rooted there).
+    : >"$dir/mounted"
+    local deadline=$((SECONDS + 10))
+    until [[ -e $dir/in-cgroups ]]; do
+      ((SECONDS < deadline)) || { echo "not moved into its cgroups within 10s" >&2; exit 1; }
+      sleep 0.05
+    done
+    exec unshare --cgroup -- "$E2E_DIR/lib/cluster.sh" _holder_cgroup_ns "$dir"
+  fi
+  mount_cgroups
   : >"$dir/ready"
   exec sleep infinity
+}
+
+holder_cgroup_ns_main() {
+  local dir=$1
+  set -euo pipefail
+  mount_cgroups
+  : >"$dir/ready"
+  exec sleep infinity
+}
+
+# v1 hierarchies of the machine: "mountpoint" per line.
+cgroup_mounts() { awk '$9 == "cgroup" { print $5 }' /proc/self/mountinfo; }
+
+# make_node_cgroups NODE HOLDER_PID: a cgroup vce2e-NODE in every hierarchy, the holder in it.
+make_node_cgroups() {
+  local node=$1 pid=$2 m d
+  while read -r m; do
+    d=$m/vce2e-$node
+    mkdir -p "$d"
+    echo "$d" >>"$E2E_WORK/created-cgroups"
+    if [[ -e $m/cpuset.cpus ]]; then   # a cpuset cgroup takes no task before it has cpus and mems
+      cat "$m/cpuset.cpus" >"$d/cpuset.cpus"
+      cat "$m/cpuset.mems" >"$d/cpuset.mems"
+    fi
+    echo "$pid" >"$d/cgroup.procs"
+  done < <(cgroup_mounts)
+}
+
+join_cgroups_main() {
+  local node=$1 m
+  shift
+  while read -r m; do
+    echo "$$" >"$m/vce2e-$node/cgroup.procs"
+  done < <(cgroup_mounts)
+  exec "$@"
+}
+
+remove_node_cgroups() {
+  local d
+  [[ -f $E2E_WORK/created-cgroups ]] || return 0
+  while read -r d; do
+    [[ -d $d ]] || continue
+    # Depth first: libvirt's machine/... cgroups of a node live below the node's.
+    find "$d" -depth -type d -exec rmdir {} + 2>/dev/null ||
+      log "could not remove cgroup $d: $(wc -l 2>/dev/null <"$d/cgroup.procs") tasks left"
+  done < <(sort -u "$E2E_WORK/created-cgroups")
+  rm -f "$E2E_WORK/created-cgroups"
 }
 
 # ip netns exec gave the node a fresh /sys without the cgroup hierarchies, and slurmd 22.05
@@ -364,20 +444,18 @@ mount_cgroups() {
 }
 
 start_node_daemons() {
-  local node=$1 pid
-  pid=$(holder_pid "$node")
-  nsenter -t "$pid" -n -m -u -- virtlogd -p /run/libvirt/virtlogd.pid \
+  local node=$1
+  EXEC_IN_PLACE=1 cluster_exec "$node" virtlogd -p /run/libvirt/virtlogd.pid \
     >>"$STATE/logs/virtlogd-$node.out" 2>&1 &
   record_pid "virtlogd:$node" $!
-  nsenter -t "$pid" -n -m -u -- libvirtd -p /run/libvirt/libvirtd.pid \
+  EXEC_IN_PLACE=1 cluster_exec "$node" libvirtd -p /run/libvirt/libvirtd.pid \
     >>"$STATE/logs/libvirtd-$node.out" 2>&1 &
   record_pid "libvirtd:$node" $!
 }
 
 start_slurmd() {
-  local node=$1 pid
-  pid=$(holder_pid "$node")
-  nsenter -t "$pid" -n -m -u -- slurmd -D -N "$node" -f "$SLURM_CONF" \
+  local node=$1
+  EXEC_IN_PLACE=1 cluster_exec "$node" slurmd -D -N "$node" -f "$SLURM_CONF" \
     >>"$STATE/logs/slurmd-$node.out" 2>&1 &
   record_pid "slurmd:$node" $!
 }
@@ -523,6 +601,7 @@ cluster_down() {
     ip link del "$link" 2>/dev/null || true
   done
   remove_node_dir_mountpoints
+  remove_node_cgroups
   if [[ -d $STATE ]]; then
     if [[ $VC_E2E_KEEP_LOGS == 1 && -d $STATE/logs ]]; then
       local keep
@@ -555,6 +634,7 @@ cluster_leaks() {
   done
   while read -r line; do report "file: $line"; done < <(find "$STATE" -maxdepth 0 2>/dev/null || true)
   while read -r line; do report "mount point: $line"; done < <(cat "$E2E_WORK/created-mountpoints" 2>/dev/null || true)
+  while read -r line; do report "cgroup: $line"; done < <(find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -type d -name 'vce2e-*' 2>/dev/null || true)
   if ((found == 0)); then echo "no leaks"; fi
   return "$found"
 }
@@ -597,6 +677,8 @@ cluster_main() {
     leaks) cluster_leaks ;;
     env) cluster_env ;;
     _holder) holder_main "$@" ;;
+    _holder_cgroup_ns) holder_cgroup_ns_main "$@" ;;
+    _join_cgroups) join_cgroups_main "$@" ;;
     *) echo "usage: cluster.sh up [--nodes N] | down | exec NODE CMD... | as-user CMD... | status | leaks | env" >&2; return 2 ;;
   esac
 }
