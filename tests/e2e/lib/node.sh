@@ -144,7 +144,7 @@ make_node_cgroups() {
   local node=$1 pid=$2 m d
   while read -r m; do
     d=$m/vce2e-$node
-    echo "$d" >>"$E2E_WORK/created-cgroups"   # first: an `up` killed right here leaves no secret
+    echo "$d" >>"$E2E_WORK/created-cgroups"   # first: an `up` killed right here leaves nothing unrecorded
     mkdir -p "$d"
     if [[ -e $m/cpuset.cpus ]]; then   # a cpuset cgroup takes no task before it has cpus and mems
       cat "$m/cpuset.cpus" >"$d/cpuset.cpus"
