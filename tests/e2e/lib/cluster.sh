@@ -118,8 +118,17 @@ ensure_packages() {
   command -v ip >/dev/null || missing+=(iproute2)
   ((${#missing[@]})) || return 0
   log "installing ${missing[*]}"
-  # Debian starts daemons from maintainer scripts; nothing of the machine's may start here.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Debian's maintainer scripts would start the machine's munged, slurmd, libvirtd...: a
+  # policy-rc.d that refuses (exit 101) keeps them down, and goes again afterwards.
+  local policy=/usr/sbin/policy-rc.d made_policy=0 rc=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\n# temporary, by tests/e2e/lib/cluster.sh: no daemon starts on install\nexit 101\n' >"$policy"
+    chmod 0755 "$policy"
+    made_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" || rc=$?
+  if ((made_policy)); then rm -f "$policy"; fi
+  ((rc == 0)) || die "apt-get install ${missing[*]} failed (exit $rc)"
 }
 
 ensure_user() {
