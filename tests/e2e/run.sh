@@ -17,6 +17,8 @@ E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$E2E_DIR/lib/cluster.sh"
 # shellcheck source=tests/e2e/lib/scenario.sh
 source "$E2E_DIR/lib/scenario.sh"
+# shellcheck source=tests/e2e/lib/product.sh
+source "$E2E_DIR/lib/product.sh"
 for f in "$E2E_DIR"/scenarios/*.sh; do
   # shellcheck source=/dev/null
   source "$f"
@@ -132,11 +134,18 @@ main() {
   trap 'interrupted 130' INT
   trap 'interrupted 143' TERM
 
+  # The product under test (VC_E2E_NO_PRODUCT=1: the harness alone, with its recording hooks).
+  if [[ ${VC_E2E_NO_PRODUCT:-0} != 1 ]]; then
+    product_prepare
+  fi
   # A fresh cluster for every run: job ids, node states and logs start from nothing.
   cluster_down
   t0=$(now)
   cluster_up --nodes "$nodes"
   echo "TIME cluster up $(elapsed "$t0")s"
+  if [[ ${VC_E2E_NO_PRODUCT:-0} != 1 ]]; then
+    product_configure
+  fi
   local name
   for name in "${names[@]}"; do
     run_one "$name" "$explicit" || failed=1

@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# The product in the end-to-end cluster: its distribution as the nodes' Prolog/Epilog, the test
+# appliance in its image catalog, and the site configuration and secret in every node's own
+# /etc/vcluster (a node-private folder, as on separate machines). Sourced by run.sh.
+#
+#   product_prepare    before `up`: build the distribution (unless VC_DIST is given) and the
+#                      appliance (unless VC_APPLIANCE is given); make /etc/vcluster and
+#                      /var/lib/vcluster node-private; set the TaskProlog
+#   product_configure  after `up`: install site.yaml and the secret into every node
+
+PRODUCT_ROOT=$(cd "$E2E_DIR/../.." && pwd)
+
+product_prepare() {
+  local t0
+  if [[ -z ${VC_DIST:-} ]]; then
+    t0=$(now)
+    log "building the product (mvn package)"
+    (cd "$PRODUCT_ROOT" && mvn -B -q -ntp package -DskipTests) || die "mvn package failed" || return 1
+    VC_DIST=$PRODUCT_ROOT/dist/target/vcluster
+    echo "TIME product build $(elapsed "$t0")s"
+  fi
+  [[ -x $VC_DIST/bin/vcluster-prolog ]] || die "VC_DIST=$VC_DIST has no bin/vcluster-prolog" || return 1
+  if [[ -z ${VC_APPLIANCE:-} ]]; then
+    t0=$(now)
+    "$E2E_DIR/appliance/build.sh" >&2 || die "building the test appliance failed" || return 1
+    VC_APPLIANCE=$(readlink -f "$E2E_DIR/cache/appliance")
+    echo "TIME appliance build $(elapsed "$t0")s"
+  fi
+  [[ -f $VC_APPLIANCE/disk.qcow2 ]] || die "VC_APPLIANCE=$VC_APPLIANCE has no disk.qcow2" || return 1
+  VC_E2E_NODE_DIRS="${VC_E2E_NODE_DIRS:+$VC_E2E_NODE_DIRS }/etc/vcluster /var/lib/vcluster"
+  VC_E2E_TASK_PROLOG=${VC_E2E_TASK_PROLOG:-$VC_DIST/site-config/slurm/vcluster-taskprolog}
+  export VC_DIST VC_APPLIANCE VC_E2E_NODE_DIRS VC_E2E_TASK_PROLOG
+}
+
+product_configure() {
+  local conf="$E2E_WORK/site.yaml" secret="$E2E_WORK/secret" node cmdline
+  cmdline=$(<"$VC_APPLIANCE/cmdline")
+  sed -e "s#@APPLIANCE@#$VC_APPLIANCE#g" -e "s#@CMDLINE@#$cmdline#g" \
+    -e "s#@BOOT_TIMEOUT@#${VC_E2E_BOOT_TIMEOUT:-150}#g" "$E2E_DIR/conf/site.yaml.in" >"$conf"
+  # the site secret: the same on every node, root's only, as munge's key
+  (umask 077 && head -c 32 /dev/urandom >"$secret")
+  for node in $(node_names); do
+    cluster_exec "$node" install -m 0644 "$conf" /etc/vcluster/site.yaml
+    cluster_exec "$node" install -m 0600 "$secret" /etc/vcluster/secret
+    cluster_exec "$node" install -d -m 0711 /var/lib/vcluster
+  done
+  rm -f "$secret"
+  "$VC_DIST/bin/vcluster-prolog" --check-config --config "$conf" >&2
+}
