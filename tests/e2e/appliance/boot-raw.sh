@@ -5,9 +5,12 @@
 # "VC-READY" on the serial console and to a first successful ssh login.
 #
 # usage: boot-raw.sh [--count N] [--vcpus N] [--mem MiB] [--appliance DIR]
-#                    [--timeout S] [--mpi] [--keep-logs DIR]
+#                    [--timeout S] [--mpi] [--run CMD] [--keep-logs DIR]
+#                    [--cmdline STR]
 #   --mpi        after readiness, run "mpirun -np 2 --oversubscribe hostname"
 #                as the job's user on the first VM (over ssh) and show it
+#   --run CMD    after readiness, run CMD as the job's user on the first VM
+#   --cmdline    kernel command line instead of the appliance's (experiments)
 #   --keep-logs  copy console logs there (they are also kept on failure, in
 #                tests/e2e/work/boot-raw-failed/)
 # Networking is QEMU user mode (slirp): no host interfaces are touched; each
@@ -20,13 +23,13 @@ REPO="$(cd "$HERE/../../.." && pwd)"
 readonly REPO
 readonly GUEST_USER=vcuser
 
-count=1 vcpus=1 mem=512 timeout=300 run_mpi=no keep_logs=""
+count=1 vcpus=1 mem=512 timeout=300 run_mpi=no run_cmd="" keep_logs="" cmdline=""
 appliance="$REPO/tests/e2e/cache/appliance"
 tmp=""
 declare -a QEMU_PIDS=() PORTS=()
 
 usage() {
-  echo "usage: $0 [--count N] [--vcpus N] [--mem MiB] [--appliance DIR] [--timeout S] [--mpi] [--keep-logs DIR]"
+  echo "usage: $0 [--count N] [--vcpus N] [--mem MiB] [--appliance DIR] [--timeout S] [--mpi] [--run CMD] [--keep-logs DIR] [--cmdline STR]"
 }
 
 die() { printf 'boot-raw.sh: %s\n' "$*" >&2; exit 1; }
@@ -34,7 +37,7 @@ die() { printf 'boot-raw.sh: %s\n' "$*" >&2; exit 1; }
 parse_args() {
   while (($#)); do
     case $1 in
-      --count | --vcpus | --mem | --appliance | --timeout | --keep-logs)
+      --count | --vcpus | --mem | --appliance | --timeout | --keep-logs | --run | --cmdline)
         [[ $# -ge 2 ]] || { usage >&2; exit 2; }
         case $1 in
           --count) count=$2 ;;
@@ -43,6 +46,8 @@ parse_args() {
           --appliance) appliance=$2 ;;
           --timeout) timeout=$2 ;;
           --keep-logs) keep_logs=$2 ;;
+          --run) run_cmd=$2 ;;
+          --cmdline) cmdline=$2 ;;
         esac
         shift 2 ;;
       --mpi) run_mpi=yes; shift ;;
@@ -121,7 +126,7 @@ qemu_argv() {
     -smp "$vcpus" -m "$mem" -nodefaults -no-user-config -nographic
     -monitor none -serial "file:$dir/console.log"
     -kernel "$appliance/vmlinux" -initrd "$appliance/initrd.img"
-    -append "$(cat "$appliance/cmdline")"
+    -append "${cmdline:-$(cat "$appliance/cmdline")}"
     -drive "file=$dir/overlay.qcow2,format=qcow2,if=virtio"
     -drive "file=$dir/seed.iso,format=raw,if=virtio,readonly=on"
     -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:${PORTS[i]}-:22"
@@ -207,6 +212,10 @@ main() {
     printf "all %d ready: VC-READY max %.1f s, ssh max %.1f s (vcpus '"$vcpus"', mem '"$mem"' MiB, TCG)\n", NR, r, s }' \
     "$tmp"/vm*/result
   [[ $run_mpi == no ]] || run_mpi_check
+  if [[ -n $run_cmd ]]; then
+    echo "--- on vc1-0: $run_cmd"
+    ssh_vm 0 "$run_cmd"
+  fi
 }
 
 main "$@"

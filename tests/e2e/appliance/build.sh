@@ -170,7 +170,8 @@ install_guest() {
   install -m 0755 "$HERE/guest/vc-init" "$rootfs/sbin/vc-init"
   install -m 0644 "$HERE/guest/sshd_config" "$rootfs/etc/ssh/sshd_config.d/vcluster.conf"
   echo vc-appliance > "$rootfs/etc/hostname"
-  : > "$rootfs/etc/fstab"
+  install -m 0644 "$HERE/guest/fstab" "$rootfs/etc/fstab"
+  install -d -m 0755 "$rootfs/etc/vcluster"
   printf 'Virtual Services test appliance, recipe %s\n' "$hash" > "$rootfs/etc/vc-appliance"
 }
 
