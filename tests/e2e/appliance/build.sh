@@ -37,8 +37,12 @@ readonly CMDLINE="console=ttyS0 root=/dev/vda rw quiet init=/sbin/vc-init"
 cache_root="$REPO/tests/e2e/cache"
 work=""
 
+prune=no
+
 usage() {
-  echo "usage: $0 [--out CACHE_DIR]   (default CACHE_DIR: tests/e2e/cache)"
+  echo "usage: $0 [--out CACHE_DIR] [--prune]"
+  echo "  --out    cache directory (default tests/e2e/cache)"
+  echo "  --prune  delete appliance-* builds of other recipes (not while VMs use them)"
 }
 
 log() { printf '[build %4ds] %s\n' "$SECONDS" "$*"; }
@@ -48,6 +52,7 @@ parse_args() {
   while (($#)); do
     case $1 in
       --out) [[ $# -ge 2 ]] || { usage >&2; exit 2; }; cache_root=$2; shift 2 ;;
+      --prune) prune=yes; shift ;;
       -h|--help) usage; exit 0 ;;
       *) usage >&2; exit 2 ;;
     esac
@@ -260,6 +265,16 @@ make_disk() {
   rm -f "$raw"
 }
 
+# Old builds stay unless asked: running VMs' overlays may still use them.
+prune_old() {
+  local keep=$1 dir
+  for dir in "$cache_root"/appliance-*; do
+    [[ -d $dir && $(basename "$dir") != "$keep" ]] || continue
+    log "pruning $dir"
+    rm -rf "$dir"
+  done
+}
+
 main() {
   parse_args "$@"
   local hash dest
@@ -271,6 +286,7 @@ main() {
     ln -sfn "appliance-$hash" "$cache_root/appliance"
     echo "appliance-$hash is up to date (recipe unchanged): nothing to do"
     echo "  $cache_root/appliance -> appliance-$hash"
+    [[ $prune == no ]] || prune_old "appliance-$hash"
     return 0
   fi
   [[ $(id -u) -eq 0 ]] || die "must run as root (mmdebstrap, mknod, root-owned files)"
@@ -307,6 +323,7 @@ main() {
   } > "$out/manifest.txt"
   mv "$out" "$dest"
   ln -sfn "appliance-$hash" "$cache_root/appliance"
+  [[ $prune == no ]] || prune_old "appliance-$hash"
   log "done in ${SECONDS}s: $dest"
   (cd "$dest" && du -h --apparent-size disk.qcow2 vmlinux initrd.img \
     && qemu-img info disk.qcow2 | grep -E 'virtual size|disk size')

@@ -9,6 +9,8 @@
 #   --hosts FILE        vcluster/hosts      (default: this VM, plus VC_GATEWAY as "gateway")
 #   --hostfile FILE     vcluster/hostfile   (default: "<hostname> slots=2")
 #   --known-hosts FILE  vcluster/known_hosts (default: this VM's host key only)
+#   --label LABEL       volume label (default cidata; others only to test the
+#                       guest's fallback to /dev/vdb)
 # Unset VC_* keys get test defaults (VC_HOSTNAME=vc1-0, VC_IP=10.0.2.15, ...).
 set -euo pipefail
 
@@ -22,11 +24,11 @@ declare -A ENV=(
   [VC_USER]=vcuser [VC_UID]=1000 [VC_GID]=1000 [VC_DEFAULT_ROUTE]=no
 )
 EXTRA_KEYS=()
-job_key="" host_key="" hosts="" hostfile="" known_hosts="" out=""
+job_key="" host_key="" hosts="" hostfile="" known_hosts="" label=cidata out=""
 stage="" tmp=""
 
 usage() {
-  echo "usage: $0 [--job-key F] [--host-key F] [--hosts F] [--hostfile F] [--known-hosts F] OUT.iso [VC_KEY=VALUE...]"
+  echo "usage: $0 [--job-key F] [--host-key F] [--hosts F] [--hostfile F] [--known-hosts F] [--label L] OUT.iso [VC_KEY=VALUE...]"
 }
 
 die() { printf 'make-seed.sh: %s\n' "$*" >&2; exit 1; }
@@ -34,7 +36,7 @@ die() { printf 'make-seed.sh: %s\n' "$*" >&2; exit 1; }
 parse_args() {
   while (($#)); do
     case $1 in
-      --job-key | --host-key | --hosts | --hostfile | --known-hosts)
+      --job-key | --host-key | --hosts | --hostfile | --known-hosts | --label)
         [[ $# -ge 2 ]] || { usage >&2; exit 2; }
         case $1 in
           --job-key) job_key=$2 ;;
@@ -42,6 +44,7 @@ parse_args() {
           --hosts) hosts=$2 ;;
           --hostfile) hostfile=$2 ;;
           --known-hosts) known_hosts=$2 ;;
+          --label) label=$2 ;;
         esac
         shift 2 ;;
       -h | --help) usage; exit 0 ;;
@@ -119,7 +122,7 @@ main() {
   [[ -n $job_key ]] || job_key=$tmp/keys/job
   [[ -n $host_key ]] || host_key=$tmp/keys/host
   write_seed_files
-  genisoimage -quiet -V cidata -J -r -o "$out" "$stage"
+  genisoimage -quiet -V "$label" -J -r -o "$out" "$stage"
 }
 
 main "$@"
