@@ -56,9 +56,9 @@ echo "mpi-exit=$?"
 JOB
 )
   t_submit=$(now)
-  job=$(submit -N 2 --job-name=mpi --comment=vc:image=testapp,vms=2,vcpus=1,mem=384M \
+  job=$(submit -N 2 --ntasks-per-node=2 --job-name=mpi --comment=vc:image=testapp,vms=2,vcpus=1,mem=384M \
     --output="$STATE/jobs/mpi-%j.out" "$script")
-  say "submitted job $job: sbatch -N 2 --comment=vc:image=testapp,vms=2,vcpus=1,mem=384M"
+  say "submitted job $job: sbatch -N 2 --ntasks-per-node=2 --comment=vc:image=testapp,vms=2,vcpus=1,mem=384M"
   wait_file "$STATE/jobs/mpi-$job.start" "${VC_E2E_BOOT_TIMEOUT:-150}"
   t_start=$(<"$STATE/jobs/mpi-$job.start")
   # the report is there while the job runs
