@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib/deps.sh
 ensure_packages "${TEST_PACKAGES[@]}"
+if [ "${VC_SKIP_E2E:-0}" != 1 ]; then ensure_packages "${E2E_PACKAGES[@]}"; fi
 
 start=$(date +%s)
 mvn -B -q -ntp verify

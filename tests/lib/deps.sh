@@ -27,3 +27,7 @@ ensure_packages() {
 # What the unit tests, the hook simulation and the fabric tests run for real.
 TEST_PACKAGES=(openjdk-17-jdk-headless maven libvirt0 qemu-utils genisoimage iproute2 nftables busybox
   util-linux iputils-ping)
+
+# What the end-to-end suite adds (tests/e2e/lib/cluster.sh and appliance/build.sh also install
+# their own, idempotently): the MPI compiler for the test program, ssh for the job's script.
+E2E_PACKAGES=(libopenmpi-dev openmpi-bin openssh-client)
