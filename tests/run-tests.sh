@@ -11,7 +11,7 @@ ensure_packages "${TEST_PACKAGES[@]}"
 if [ "${VC_SKIP_E2E:-0}" != 1 ]; then ensure_packages "${E2E_PACKAGES[@]}"; fi
 
 start=$(date +%s)
-mvn -B -q -ntp verify
+mvn -B -ntp verify
 echo "mvn verify: $(( $(date +%s) - start )) s"
 
 if [ "${VC_SKIP_E2E:-0}" = 1 ]; then

@@ -152,6 +152,7 @@ main() {
   done
   echo "passed: ${PASSED[*]:-none}; skipped: ${SKIPPED[*]:-none}"
   if ((failed)); then echo "SOME FAILED"; else echo "ALL PASSED (that ran)"; fi
+  echo "e2e: ${#PASSED[@]} passed, $((${#names[@]} - ${#PASSED[@]} - ${#SKIPPED[@]})) failed, ${#SKIPPED[@]} skipped"
   return "$failed"
 }
 

@@ -7,6 +7,7 @@ import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.Error.ErrorNumber;
+import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 
 /**
@@ -15,6 +16,14 @@ import org.libvirt.LibvirtException;
  * operation, the domain and the URI.
  */
 public final class LibvirtHypervisor implements org.virtualservices.core.hypervisor.Hypervisor {
+
+  /**
+   * libvirt's C library prints every error to stderr unless a handler is set; ours arrive as
+   * LibvirtException anyway, and "domain not found" is what teardown expects, so the printing only
+   * fills slurmd's log with false alarms. Held in a field: JNA must not collect the callback.
+   */
+  private static final ErrorCallback QUIET = new ErrorCallback();
+  private static volatile boolean quieted;
 
   private final String uri;
   private final Connect conn;
@@ -26,6 +35,10 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
 
   public static LibvirtHypervisor open(String uri) {
     try {
+      if (!quieted) {
+        Connect.setErrorCallback(QUIET);
+        quieted = true;
+      }
       return new LibvirtHypervisor(uri, new Connect(uri));
     } catch (LibvirtException e) {
       throw new HypervisorException("connect to " + uri + ": " + e.getMessage(), e);
