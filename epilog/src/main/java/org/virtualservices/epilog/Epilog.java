@@ -2,6 +2,8 @@ package org.virtualservices.epilog;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.log.JobLog;
@@ -36,6 +38,7 @@ public final class Epilog {
     if (inv.request().isEmpty() && !Files.exists(nodeDir)) {
       return true;
     }
+    Instant start = s.clock().instant();
     log.attach(job.jobId(), job.thisNode(), s.config().stateDir().resolve("logs").resolve(job.jobId() + ".log"));
     Optional<Plan> plan = Optional.empty();
     if (inv.request().isPresent()) {
@@ -57,7 +60,8 @@ public final class Epilog {
     r.failures().forEach(f -> log.error("teardown failure: {0}", f));
     r.leftovers().forEach(l -> log.error("left on this node: {0}", l));
     if (r.clean()) {
-      log.info("epilog done: {0}", r.removed().isEmpty() ? "nothing was left to remove"
+      log.info("epilog done in {0}s: {1}", String.format("%.3f", Duration.between(start, s.clock().instant())
+          .toNanos() / 1e9), r.removed().isEmpty() ? "nothing was left to remove"
           : r.removed().size() + " resource(s) removed");
     }
     return r.clean();
