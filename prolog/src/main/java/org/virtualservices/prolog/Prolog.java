@@ -44,6 +44,7 @@ import org.virtualservices.core.ready.Readiness;
 import org.virtualservices.core.ready.ReadinessCheck;
 import org.virtualservices.core.render.Models;
 import org.virtualservices.core.report.ReportFiles;
+import org.virtualservices.core.report.ReportRefusedException;
 import org.virtualservices.core.report.ReportWriter;
 import org.virtualservices.core.report.Timing;
 import org.virtualservices.core.request.HookInvocation;
@@ -200,6 +201,11 @@ public final class Prolog {
         }
         log.info("prolog done: {0}", timingLine());
         return Outcome.OK;
+      } catch (ReportRefusedException e) {
+        String what = "no virtual cluster: " + message(e);
+        log.error("{0}", what);
+        rollback(hv, job, nodeDir, plan);
+        return Outcome.USER_ERROR;
       } catch (RuntimeException | IOException e) {
         String what = "prolog failed on node " + job.thisNode() + " at step '" + step + "': " + message(e);
         log.error("{0}", what);

@@ -135,11 +135,11 @@ public final class ReportWriter {
     try {
       if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-          throw new IllegalStateException("report folder " + dir + " exists and is not a folder; not writing there");
+          throw new ReportRefusedException("report folder " + dir + " exists and is not a folder; not writing there");
         }
         int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         if (owner != 0 && owner != uid) {
-          throw new IllegalStateException("report folder " + dir + " belongs to uid " + owner + "; not writing there");
+          throw new ReportRefusedException("report folder " + dir + " belongs to uid " + owner + "; not writing there");
         }
         chown(dir, 0, 0);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
@@ -149,7 +149,7 @@ public final class ReportWriter {
       try {
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       } catch (FileAlreadyExistsException e) {
-        throw new IllegalStateException("report folder " + dir + " appeared while being made; not writing there");
+        throw new ReportRefusedException("report folder " + dir + " appeared while being made; not writing there");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("make report folder " + dir + ": " + e.getMessage(), e);

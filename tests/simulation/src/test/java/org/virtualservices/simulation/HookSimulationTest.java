@@ -134,6 +134,45 @@ class HookSimulationTest {
     assertFalse(Files.exists(cluster.stateDir.resolve("jobs/66")));
   }
 
+  @Test
+  void aLinkPlantedWhereTheReportGoesIsRefusedWithoutDrainingTheNode() throws IOException {
+    Path target = Files.createDirectory(cluster.root.resolve("elsewhere"));
+    Files.createSymbolicLink(cluster.workDir.resolve("vcluster-88"), target);
+    for (String node : NODES) {
+      assertEquals(0, cluster.prolog("88", node, REQUEST), "a user's link must not drain a node: " + cluster.log());
+    }
+    assertTrue(cluster.log().contains("is not a folder; not writing there"), cluster.log());
+    try (Stream<Path> s = Files.list(target)) {
+      assertEquals(0, s.count(), "nothing was written through the link");
+    }
+    Files.delete(cluster.workDir.resolve("vcluster-88"));
+    for (String node : NODES) {
+      assertEquals(0, cluster.epilog("88", node, REQUEST), cluster.log());
+    }
+    assertNothingLeft("88");
+  }
+
+  @Test
+  void aGuestThatNeverBecomesReadyIsGivenUpWithEvidenceAndRolledBack() throws IOException {
+    Files.writeString(cluster.config, Files.readString(cluster.config)
+        .replace("  readiness: [running]", "  readiness: [running, marker]")
+        .replace("  timeoutSeconds: 5", "  timeoutSeconds: 1"));
+    assertEquals(1, cluster.prolog("93", "sim2", REQUEST), "a node whose guests never answer is a node fault");
+    String log = cluster.log();
+    assertTrue(log.contains("Timed out after 1.0s on node sim2 waiting for console line 'VC-READY vc93-2' in "), log);
+    assertTrue(log.contains("console line 'VC-READY vc93-3'"), "every VM not ready is named: " + log);
+    assertTrue(jobDomains("93").isEmpty(), "rolled back");
+    try (Stream<Path> s = Files.list(cluster.stateDir.resolve("evidence"))) {
+      Path d = s.findFirst().orElseThrow();
+      assertTrue(Files.exists(d.resolve("vc93-2.xml")), "the rendered XML is kept");
+      assertTrue(Files.readString(d.resolve("failure.txt")).contains("at step 'ready'"), "and what failed");
+    }
+    for (String node : NODES) {
+      assertEquals(0, cluster.epilog("93", node, REQUEST), cluster.log());
+    }
+    assertNothingLeft("93");
+  }
+
   static Stream<String> faultPoints() {
     return Stream.of("journal", "fabric", "disk:vc31-0", "seed:vc31-0", "disk:vc31-1", "seed:vc31-1",
         "define:vc31-0", "start:vc31-0", "define:vc31-1", "start:vc31-1", "ready", "report");
