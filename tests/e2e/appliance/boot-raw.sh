@@ -313,6 +313,7 @@ main() {
     { if ($1 > r) r = $1; if ($2 > s) s = $2 }
     END { printf "all %d ready: VC-READY max %.1f s, ssh max %.1f s (vcpus %d, mem %d MiB, net %s, TCG)\n", n, r, s, c, m, net }' \
     "$tmp"/vm*/result
+  echo "overlay sizes after boot (KiB allocated): $(du -k "$tmp"/vm*/overlay.qcow2 | cut -f1 | tr '\n' ' ')"
   [[ $run_mpi == no ]] || run_mpi_check
   if [[ -n $run_cmd ]]; then
     echo "--- on vc1-0: $run_cmd"
