@@ -6,7 +6,7 @@
 #
 # usage: boot-raw.sh [--count N] [--vcpus N] [--mem MiB] [--net user|bridge]
 #                    [--appliance DIR] [--timeout S] [--mpi] [--run CMD]
-#                    [--keep-logs DIR] [--cmdline STR]
+#                    [--keep-logs DIR] [--cmdline STR] [--no-nic-rom]
 #   --net user    (default) QEMU user-mode networking: every VM alone on its
 #                 own slirp net as 10.0.2.15/24, its port 22 forwarded to a
 #                 free 127.0.0.1 port; no host interface is touched
@@ -21,6 +21,7 @@
 #   --keep-logs   copy console logs there (on failure they are always kept,
 #                 in tests/e2e/work/boot-raw-failed/)
 #   --cmdline     kernel command line instead of the appliance's (experiments)
+#   --no-nic-rom  no iPXE option ROM on the NIC (libvirt: <rom enabled='no'/>)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,14 +31,14 @@ readonly REPO
 readonly GUEST_USER=vcuser
 readonly BRIDGE_NET=10.111.1
 
-count=1 vcpus=1 mem=512 net=user timeout=300 run_mpi=no run_cmd="" keep_logs="" cmdline=""
+count=1 vcpus=1 mem=512 net=user timeout=300 run_mpi=no run_cmd="" keep_logs="" cmdline="" nic_rom=""
 appliance="$REPO/tests/e2e/cache/appliance"
 tmp="" netns=""
 declare -a QEMU_PIDS=() PORTS=()
 
 usage() {
   echo "usage: $0 [--count N] [--vcpus N] [--mem MiB] [--net user|bridge] [--appliance DIR]" \
-    "[--timeout S] [--mpi] [--run CMD] [--keep-logs DIR] [--cmdline STR]"
+    "[--timeout S] [--mpi] [--run CMD] [--keep-logs DIR] [--cmdline STR] [--no-nic-rom]"
 }
 
 die() { printf 'boot-raw.sh: %s\n' "$*" >&2; exit 1; }
@@ -60,6 +61,7 @@ parse_args() {
         esac
         shift 2 ;;
       --mpi) run_mpi=yes; shift ;;
+      --no-nic-rom) nic_rom=",romfile="; shift ;;
       -h | --help) usage; exit 0 ;;
       *) usage >&2; exit 2 ;;
     esac
@@ -209,7 +211,7 @@ qemu_argv() {
     -append "${cmdline:-$(cat "$appliance/cmdline")}"
     -drive "file=$dir/overlay.qcow2,format=qcow2,if=virtio"
     -drive "file=$dir/seed.iso,format=raw,if=virtio,readonly=on"
-    -netdev "$netdev" -device "virtio-net-pci,netdev=net0,mac=$(vm_mac "$i")"
+    -netdev "$netdev" -device "virtio-net-pci,netdev=net0,mac=$(vm_mac "$i")$nic_rom"
     -object rng-random,id=rng0,filename=/dev/urandom
     -device virtio-rng-pci,rng=rng0)
 }
