@@ -6,7 +6,7 @@
 #
 # usage: boot-raw.sh [--count N] [--vcpus N] [--mem MiB] [--net user|bridge]
 #                    [--appliance DIR] [--timeout S] [--mpi] [--run CMD]
-#                    [--keep-logs DIR] [--cmdline STR] [--no-nic-rom]
+#                    [--keep-logs DIR] [--cmdline STR] [--no-nic-rom] [--seed K=V]
 #   --net user    (default) QEMU user-mode networking: every VM alone on its
 #                 own slirp net as 10.0.2.15/24, its port 22 forwarded to a
 #                 free 127.0.0.1 port; no host interface is touched
@@ -21,6 +21,7 @@
 #   --keep-logs   copy console logs there (on failure they are always kept,
 #                 in tests/e2e/work/boot-raw-failed/)
 #   --cmdline     kernel command line instead of the appliance's (experiments)
+#   --seed K=V    extra/overriding seed value for every VM (repeatable)
 #   --no-nic-rom  no iPXE option ROM on the NIC (libvirt: <rom enabled='no'/>)
 set -euo pipefail
 
@@ -34,11 +35,11 @@ readonly BRIDGE_NET=10.111.1
 count=1 vcpus=1 mem=512 net=user timeout=300 run_mpi=no run_cmd="" keep_logs="" cmdline="" nic_rom=""
 appliance="$REPO/tests/e2e/cache/appliance"
 tmp="" netns=""
-declare -a QEMU_PIDS=() PORTS=()
+declare -a QEMU_PIDS=() PORTS=() SEED_EXTRA=()
 
 usage() {
   echo "usage: $0 [--count N] [--vcpus N] [--mem MiB] [--net user|bridge] [--appliance DIR]" \
-    "[--timeout S] [--mpi] [--run CMD] [--keep-logs DIR] [--cmdline STR] [--no-nic-rom]"
+    "[--timeout S] [--mpi] [--run CMD] [--keep-logs DIR] [--cmdline STR] [--no-nic-rom] [--seed K=V]"
 }
 
 die() { printf 'boot-raw.sh: %s\n' "$*" >&2; exit 1; }
@@ -46,7 +47,7 @@ die() { printf 'boot-raw.sh: %s\n' "$*" >&2; exit 1; }
 parse_args() {
   while (($#)); do
     case $1 in
-      --count | --vcpus | --mem | --net | --appliance | --timeout | --keep-logs | --run | --cmdline)
+      --count | --vcpus | --mem | --net | --appliance | --timeout | --keep-logs | --run | --cmdline | --seed)
         [[ $# -ge 2 ]] || { usage >&2; exit 2; }
         case $1 in
           --count) count=$2 ;;
@@ -58,6 +59,7 @@ parse_args() {
           --keep-logs) keep_logs=$2 ;;
           --run) run_cmd=$2 ;;
           --cmdline) cmdline=$2 ;;
+          --seed) SEED_EXTRA+=("$2") ;;
         esac
         shift 2 ;;
       --mpi) run_mpi=yes; shift ;;
@@ -192,7 +194,8 @@ prepare_vm() {
     --hosts "$dir/hosts" --hostfile "$dir/hostfile" --known-hosts "$dir/seed_known_hosts" \
     "$dir/seed.iso" VC_JOB=1 "VC_HOSTNAME=$(vm_name "$i")" "VC_MAC=$(vm_mac "$i")" \
     "VC_IP=$(vm_ip "$i")" VC_PREFIX=24 "VC_GATEWAY=$gateway" "VC_SUBNET=$subnet" \
-    VC_MTU=1500 VC_DEFAULT_ROUTE=no "VC_USER=$GUEST_USER" VC_UID=1000 VC_GID=1000
+    VC_MTU=1500 VC_DEFAULT_ROUTE=no "VC_USER=$GUEST_USER" VC_UID=1000 VC_GID=1000 \
+    "${SEED_EXTRA[@]}"
   qemu-img create -q -f qcow2 -F qcow2 -b "$(readlink -f "$appliance/disk.qcow2")" \
     "$dir/overlay.qcow2"
 }
