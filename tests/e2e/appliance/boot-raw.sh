@@ -6,7 +6,7 @@
 #
 # usage: boot-raw.sh [--count N] [--vcpus N] [--mem MiB] [--net user|bridge]
 #                    [--appliance DIR] [--timeout S] [--mpi] [--run CMD]
-#                    [--keep-logs DIR] [--cmdline STR]
+#                    [--keep-logs DIR] [--cmdline STR] [--no-nic-rom] [--seed K=V]
 #   --net user    (default) QEMU user-mode networking: every VM alone on its
 #                 own slirp net as 10.0.2.15/24, its port 22 forwarded to a
 #                 free 127.0.0.1 port; no host interface is touched
@@ -21,6 +21,8 @@
 #   --keep-logs   copy console logs there (on failure they are always kept,
 #                 in tests/e2e/work/boot-raw-failed/)
 #   --cmdline     kernel command line instead of the appliance's (experiments)
+#   --seed K=V    extra/overriding seed value for every VM (repeatable)
+#   --no-nic-rom  no iPXE option ROM on the NIC (libvirt: <rom enabled='no'/>)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,14 +32,14 @@ readonly REPO
 readonly GUEST_USER=vcuser
 readonly BRIDGE_NET=10.111.1
 
-count=1 vcpus=1 mem=512 net=user timeout=300 run_mpi=no run_cmd="" keep_logs="" cmdline=""
+count=1 vcpus=1 mem=512 net=user timeout=300 run_mpi=no run_cmd="" keep_logs="" cmdline="" nic_rom=""
 appliance="$REPO/tests/e2e/cache/appliance"
 tmp="" netns=""
-declare -a QEMU_PIDS=() PORTS=()
+declare -a QEMU_PIDS=() PORTS=() SEED_EXTRA=()
 
 usage() {
   echo "usage: $0 [--count N] [--vcpus N] [--mem MiB] [--net user|bridge] [--appliance DIR]" \
-    "[--timeout S] [--mpi] [--run CMD] [--keep-logs DIR] [--cmdline STR]"
+    "[--timeout S] [--mpi] [--run CMD] [--keep-logs DIR] [--cmdline STR] [--no-nic-rom] [--seed K=V]"
 }
 
 die() { printf 'boot-raw.sh: %s\n' "$*" >&2; exit 1; }
@@ -45,7 +47,7 @@ die() { printf 'boot-raw.sh: %s\n' "$*" >&2; exit 1; }
 parse_args() {
   while (($#)); do
     case $1 in
-      --count | --vcpus | --mem | --net | --appliance | --timeout | --keep-logs | --run | --cmdline)
+      --count | --vcpus | --mem | --net | --appliance | --timeout | --keep-logs | --run | --cmdline | --seed)
         [[ $# -ge 2 ]] || { usage >&2; exit 2; }
         case $1 in
           --count) count=$2 ;;
@@ -57,9 +59,11 @@ parse_args() {
           --keep-logs) keep_logs=$2 ;;
           --run) run_cmd=$2 ;;
           --cmdline) cmdline=$2 ;;
+          --seed) SEED_EXTRA+=("$2") ;;
         esac
         shift 2 ;;
       --mpi) run_mpi=yes; shift ;;
+      --no-nic-rom) nic_rom=",romfile="; shift ;;
       -h | --help) usage; exit 0 ;;
       *) usage >&2; exit 2 ;;
     esac
@@ -190,7 +194,8 @@ prepare_vm() {
     --hosts "$dir/hosts" --hostfile "$dir/hostfile" --known-hosts "$dir/seed_known_hosts" \
     "$dir/seed.iso" VC_JOB=1 "VC_HOSTNAME=$(vm_name "$i")" "VC_MAC=$(vm_mac "$i")" \
     "VC_IP=$(vm_ip "$i")" VC_PREFIX=24 "VC_GATEWAY=$gateway" "VC_SUBNET=$subnet" \
-    VC_MTU=1500 VC_DEFAULT_ROUTE=no "VC_USER=$GUEST_USER" VC_UID=1000 VC_GID=1000
+    VC_MTU=1500 VC_DEFAULT_ROUTE=no "VC_USER=$GUEST_USER" VC_UID=1000 VC_GID=1000 \
+    "${SEED_EXTRA[@]}"
   qemu-img create -q -f qcow2 -F qcow2 -b "$(readlink -f "$appliance/disk.qcow2")" \
     "$dir/overlay.qcow2"
 }
@@ -209,7 +214,7 @@ qemu_argv() {
     -append "${cmdline:-$(cat "$appliance/cmdline")}"
     -drive "file=$dir/overlay.qcow2,format=qcow2,if=virtio"
     -drive "file=$dir/seed.iso,format=raw,if=virtio,readonly=on"
-    -netdev "$netdev" -device "virtio-net-pci,netdev=net0,mac=$(vm_mac "$i")"
+    -netdev "$netdev" -device "virtio-net-pci,netdev=net0,mac=$(vm_mac "$i")$nic_rom"
     -object rng-random,id=rng0,filename=/dev/urandom
     -device virtio-rng-pci,rng=rng0)
 }
@@ -313,6 +318,7 @@ main() {
     { if ($1 > r) r = $1; if ($2 > s) s = $2 }
     END { printf "all %d ready: VC-READY max %.1f s, ssh max %.1f s (vcpus %d, mem %d MiB, net %s, TCG)\n", n, r, s, c, m, net }' \
     "$tmp"/vm*/result
+  echo "overlay sizes after boot (KiB allocated): $(du -k "$tmp"/vm*/overlay.qcow2 | cut -f1 | tr '\n' ' ')"
   [[ $run_mpi == no ]] || run_mpi_check
   if [[ -n $run_cmd ]]; then
     echo "--- on vc1-0: $run_cmd"
