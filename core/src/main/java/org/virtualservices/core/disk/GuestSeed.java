@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.virtualservices.core.keys.SshKeyPair;
+import org.virtualservices.core.plan.Names;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.render.Models;
@@ -62,7 +63,7 @@ public final class GuestSeed {
   public static List<String> hosts(Plan plan) {
     List<String> hosts = new ArrayList<>();
     hosts.add("127.0.0.1 localhost");
-    hosts.add(plan.gateway() + " vc" + plan.job() + "-gw");
+    hosts.add(plan.gateway() + " " + Names.domainPrefix(plan.job()) + "gw");
     for (VmPlan v : plan.vms()) {
       hosts.add(v.ip() + " " + v.name());
     }

@@ -19,12 +19,26 @@ public final class Names {
   }
 
   public static String domain(String jobId, int index) {
-    return DOMAIN_PREFIX + jobId + "-" + index;
+    return domainPrefix(jobId) + index;
   }
 
   /** The prefix every domain of this job starts with ({@code vc42-}), which no other job's shares. */
   public static String domainPrefix(String jobId) {
-    return DOMAIN_PREFIX + jobId + "-";
+    return DOMAIN_PREFIX + jobToken(jobId) + "-";
+  }
+
+  /**
+   * The job id as it may appear in host and domain names: Slurm's ids as they are; PBS's
+   * {@code 123.server} as {@code 123} and an array job's {@code 123[4].server} as {@code 123a4}
+   * (the server part is the same for every job of a site, and dots and brackets do not belong in
+   * a host name).
+   */
+  public static String jobToken(String jobId) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(?:\\[(\\d*)\\])?(?:\\..*)?").matcher(jobId);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("job id '" + jobId + "' is neither Slurm's nor PBS's");
+    }
+    return m.group(1) + (m.group(2) == null || m.group(2).isEmpty() ? "" : "a" + m.group(2));
   }
 
   public static String bridge(int vni) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.virtualservices.core.journal.JournalEntry;
 import org.virtualservices.core.keys.SshKeyPair;
+import org.virtualservices.core.plan.Names;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.render.Models;
@@ -78,7 +79,7 @@ public final class ReportWriter {
     m.put("nodeCount", plan.nodes().size());
     m.put("vms", plan.vms().stream().map(Models::vm).toList());
     m.put("firstVm", plan.vms().get(0).name());
-    m.put("hostPattern", "vc" + plan.job() + "-*");
+    m.put("hostPattern", Names.domainPrefix(plan.job()) + "*");
     m.put("sshConfig", files.sshConfig().toString());
     m.put("identityFile", files.identity().toString());
     m.put("knownHosts", files.knownHosts().toString());

@@ -79,7 +79,8 @@ public final class PbsHook {
     if (!jobId.matches("[0-9]+(\\[[0-9]*\\])?(\\.[A-Za-z0-9.-]+)?")) {
       throw new RequestException("$1", "'" + jobId + "' is not a PBS job id (expected e.g. 123 or 123.server)");
     }
-    Optional<VcRequest> request = request(env, jobId);
+    Map<String, String> vars = variables(env, jobId);
+    Optional<VcRequest> request = fromVariables(vars);
     if (request.isEmpty()) {
       return new HookInvocation(phase, lenientContext(phase, args, jobId), request);
     }
@@ -112,14 +113,21 @@ public final class PbsHook {
       }
       exitCode = Integer.parseInt(code);
     }
-    return new HookInvocation(phase, new JobContext(ResourceManager.PBS, jobId, user, uid, gid, nodes, here, null,
+    // qsub records the folder it ran in as PBS_O_WORKDIR: where the user looks for the report
+    String workDir = vars.get("PBS_O_WORKDIR");
+    Path work = workDir != null && workDir.startsWith("/") && !workDir.contains("\0") ? Path.of(workDir) : null;
+    return new HookInvocation(phase, new JobContext(ResourceManager.PBS, jobId, user, uid, gid, nodes, here, work,
         new ArrayList<>(slots.values()), exitCode), request);
   }
 
   /** The request from VC_* in the environment if any is there, else from the job's variable list. */
   public Optional<VcRequest> request(Map<String, String> env, String jobId) {
-    Optional<VcRequest> fromEnv = fromVariables(env);
-    return fromEnv.isPresent() ? fromEnv : fromVariables(variables.read(jobId));
+    return fromVariables(variables(env, jobId));
+  }
+
+  /** The environment when it carries VC_* (a site's own wrapper may pass them), else the job's variable list. */
+  private Map<String, String> variables(Map<String, String> env, String jobId) {
+    return fromVariables(env).isPresent() ? env : variables.read(jobId);
   }
 
   /** Parses VC_IMAGE, VC_VCPUS, VC_MEM, VC_VMS from a variable map; empty when none is set. */

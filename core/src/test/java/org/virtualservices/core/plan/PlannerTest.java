@@ -116,6 +116,18 @@ class PlannerTest {
   }
 
   @Test
+  void pbsJobIdsBecomeHostNamesWithoutTheirServer() {
+    assertEquals("vc42-3", Names.domain("42", 3));
+    assertEquals("vc321-0", Names.domain("321.head.example.org", 0));
+    assertEquals("vc321a4-1", Names.domain("321[4].head", 1));
+    assertEquals("vc321-", Names.domainPrefix("321[].head"));
+    assertThrows(IllegalArgumentException.class, () -> Names.domain("x/../y", 0));
+    Plan p = Planner.plan(job("321.head", List.of("a"), "a", 2), request(1, 1), SITE);
+    assertEquals("vc321-0", p.vms().get(0).name());
+    assertEquals(Path.of("/var/lib/vcluster/jobs/321.head/a/vc321-0.qcow2"), p.vms().get(0).disk());
+  }
+
+  @Test
   void jobNumbersComeFromTheLeadingDigits() {
     assertEquals(123, Planner.jobNumber("123"));
     assertEquals(123, Planner.jobNumber("123.pbs-server"));

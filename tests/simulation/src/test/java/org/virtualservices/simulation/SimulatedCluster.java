@@ -51,7 +51,7 @@ final class SimulatedCluster implements AutoCloseable {
   SimulatedCluster(Path root, List<String> nodes, String extraYaml) throws IOException {
     this.root = root;
     this.nodes = List.copyOf(nodes);
-    this.stateDir = Files.createDirectory(root.resolve("state"));
+    this.stateDir = Files.createDirectories(root.resolve("state"));
     this.workDir = Files.createDirectory(root.resolve("work"));
     this.uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     this.gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
@@ -126,6 +126,21 @@ final class SimulatedCluster implements AutoCloseable {
     PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
     return new EpilogCommand(err, err, c -> services(c, node), Clock.systemUTC())
         .run(List.of("--config", config.toString()), slurmEnv(job, node, comment, true));
+  }
+
+  /** A PBS/Torque call: the site-config/pbs wrapper adds --pbs; PBS passes arguments and no environment. */
+  int pbsProlog(String node, List<String> pbsArgs) {
+    PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
+    List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(), "--pbs"));
+    args.addAll(pbsArgs);
+    return new PrologCommand(err, err, c -> services(c, node), Clock.systemUTC()).run(args, Map.of());
+  }
+
+  int pbsEpilog(String node, List<String> pbsArgs) {
+    PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
+    List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(), "--pbs"));
+    args.addAll(pbsArgs);
+    return new EpilogCommand(err, err, c -> services(c, node), Clock.systemUTC()).run(args, Map.of());
   }
 
   String log() {
