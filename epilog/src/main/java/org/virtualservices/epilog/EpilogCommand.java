@@ -2,10 +2,8 @@ package org.virtualservices.epilog;
 
 import java.io.PrintStream;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.virtualservices.core.config.ConfigException;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.config.SiteConfigLoader;
@@ -16,6 +14,7 @@ import org.virtualservices.core.request.RequestException;
 import org.virtualservices.core.request.ResourceManager;
 import org.virtualservices.core.rm.SlurmHook;
 import org.virtualservices.core.runtime.HookCli;
+import org.virtualservices.core.runtime.HookCommand;
 import org.virtualservices.core.runtime.NodeServices;
 import org.virtualservices.core.runtime.Wiring;
 
@@ -23,41 +22,20 @@ import org.virtualservices.core.runtime.Wiring;
  * {@code vcluster-epilog}: exit 0 only when nothing of the job is left on the node. A non-zero
  * epilog drains a Slurm node, which is right when something of the job is left there.
  */
-public final class EpilogCommand {
+public final class EpilogCommand extends HookCommand {
 
-  private final PrintStream out;
-  private final PrintStream err;
-  private final Function<SiteConfig, NodeServices> wiring;
-  private final Clock clock;
-
-  public EpilogCommand(PrintStream out, PrintStream err, Function<SiteConfig, NodeServices> wiring, Clock clock) {
-    this.out = out;
-    this.err = err;
-    this.wiring = wiring;
-    this.clock = clock;
+  public EpilogCommand(PrintStream out, PrintStream err, BiFunction<SiteConfig, JobLog, NodeServices> wiring, Clock clock) {
+    super("vcluster-epilog", false, out, err, wiring, clock);
   }
 
-  public static EpilogCommand production(PrintStream out, PrintStream err, boolean debug) {
-    JobLog log = new JobLog("vcluster-epilog", err, Clock.systemUTC(), debug);
-    return new EpilogCommand(out, err, c -> Wiring.production(c, log), Clock.systemUTC());
+  public static EpilogCommand production(PrintStream out, PrintStream err) {
+    return new EpilogCommand(out, err, Wiring::production, Clock.systemUTC());
   }
 
-  public int run(List<String> args, Map<String, String> env) {
-    Optional<HookCli> parsed = HookCli.parse("vcluster-epilog", false, args, err);
-    if (parsed.isEmpty()) {
-      return HookCli.USAGE;
-    }
-    HookCli cli = parsed.get();
-    if (cli.has("help")) {
-      cli.help(out, false);
-      return 0;
-    }
-    Optional<Integer> configCommand = cli.configCommands(env, out, err);
-    if (configCommand.isPresent()) {
-      return configCommand.get();
-    }
+  @Override
+  protected int hook(HookCli cli, Map<String, String> env) {
     ResourceManager rm = cli.resourceManager();
-    JobLog log = new JobLog("vcluster-epilog", err, clock, cli.has("debug"));
+    JobLog log = log(cli);
     SiteConfig config;
     try {
       config = SiteConfigLoader.load(cli.configPath(env));
@@ -68,7 +46,7 @@ public final class EpilogCommand {
       log.error("{0}", e.getMessage());
       return 1;
     }
-    NodeServices services = wiring.apply(config);
+    NodeServices services = wiring.apply(config, log);
     HookInvocation inv;
     try {
       inv = cli.invocation(HookPhase.EPILOG, env, config, services.runner());

@@ -10,7 +10,7 @@ public final class EpilogMain {
 
   public static void main(String[] args) {
     List<String> argv = List.of(args);
-    System.exit(EpilogCommand.production(System.out, System.err, argv.contains("--debug"))
+    System.exit(EpilogCommand.production(System.out, System.err)
         .run(argv, System.getenv()));
   }
 }

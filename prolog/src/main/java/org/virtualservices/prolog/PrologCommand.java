@@ -2,10 +2,8 @@ package org.virtualservices.prolog;
 
 import java.io.PrintStream;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.virtualservices.core.config.ConfigException;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.config.SiteConfigLoader;
@@ -16,6 +14,7 @@ import org.virtualservices.core.request.RequestException;
 import org.virtualservices.core.request.ResourceManager;
 import org.virtualservices.core.rm.SlurmHook;
 import org.virtualservices.core.runtime.HookCli;
+import org.virtualservices.core.runtime.HookCommand;
 import org.virtualservices.core.runtime.NodeServices;
 import org.virtualservices.core.runtime.Wiring;
 
@@ -23,46 +22,25 @@ import org.virtualservices.core.runtime.Wiring;
  * {@code vcluster-prolog}: reads the call as the resource manager makes it (argv and environment),
  * and returns the exit status. Testable in-process: the wiring is a function of the configuration.
  */
-public final class PrologCommand {
+public final class PrologCommand extends HookCommand {
 
-  private final PrintStream out;
-  private final PrintStream err;
-  private final Function<SiteConfig, NodeServices> wiring;
-  private final Clock clock;
-
-  public PrologCommand(PrintStream out, PrintStream err, Function<SiteConfig, NodeServices> wiring, Clock clock) {
-    this.out = out;
-    this.err = err;
-    this.wiring = wiring;
-    this.clock = clock;
+  public PrologCommand(PrintStream out, PrintStream err, BiFunction<SiteConfig, JobLog, NodeServices> wiring, Clock clock) {
+    super("vcluster-prolog", true, out, err, wiring, clock);
   }
 
   /** The production command. */
-  public static PrologCommand production(PrintStream out, PrintStream err, boolean debug) {
-    JobLog log = new JobLog("vcluster-prolog", err, Clock.systemUTC(), debug);
-    return new PrologCommand(out, err, c -> Wiring.production(c, log), Clock.systemUTC());
+  public static PrologCommand production(PrintStream out, PrintStream err) {
+    return new PrologCommand(out, err, Wiring::production, Clock.systemUTC());
   }
 
-  public int run(List<String> args, Map<String, String> env) {
-    Optional<HookCli> parsed = HookCli.parse("vcluster-prolog", true, args, err);
-    if (parsed.isEmpty()) {
-      return HookCli.USAGE;
-    }
-    HookCli cli = parsed.get();
-    if (cli.has("help")) {
-      cli.help(out, true);
-      return 0;
-    }
-    Optional<Integer> configCommand = cli.configCommands(env, out, err);
-    if (configCommand.isPresent()) {
-      return configCommand.get();
-    }
+  @Override
+  protected int hook(HookCli cli, Map<String, String> env) {
     ResourceManager rm = cli.resourceManager();
     // the hook runs for every job of the site: a job without a request costs no more than this
     if (rm == ResourceManager.SLURM && !cli.has("dry-run") && SlurmHook.request(env).isEmpty()) {
       return 0;
     }
-    JobLog log = new JobLog("vcluster-prolog", err, clock, cli.has("debug"));
+    JobLog log = log(cli);
     SiteConfig config;
     try {
       config = SiteConfigLoader.load(cli.configPath(env));
@@ -70,7 +48,7 @@ public final class PrologCommand {
       log.error("{0}", e.getMessage());
       return Outcome.NODE_FAULT.exitStatus(rm);
     }
-    NodeServices services = wiring.apply(config);
+    NodeServices services = wiring.apply(config, log);
     HookInvocation inv;
     try {
       inv = cli.invocation(HookPhase.PROLOG, env, config, services.runner());

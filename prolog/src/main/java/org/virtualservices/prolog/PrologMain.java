@@ -10,7 +10,7 @@ public final class PrologMain {
 
   public static void main(String[] args) {
     List<String> argv = List.of(args);
-    System.exit(PrologCommand.production(System.out, System.err, argv.contains("--debug"))
+    System.exit(PrologCommand.production(System.out, System.err)
         .run(argv, System.getenv()));
   }
 }

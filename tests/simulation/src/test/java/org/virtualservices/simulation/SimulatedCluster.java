@@ -118,13 +118,13 @@ final class SimulatedCluster implements AutoCloseable {
 
   int prolog(String job, String node, String comment) {
     PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
-    return new PrologCommand(err, err, c -> services(c, node), Clock.systemUTC())
+    return new PrologCommand(err, err, (c, log) -> services(c, node), Clock.systemUTC())
         .run(List.of("--config", config.toString()), slurmEnv(job, node, comment, false));
   }
 
   int epilog(String job, String node, String comment) {
     PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
-    return new EpilogCommand(err, err, c -> services(c, node), Clock.systemUTC())
+    return new EpilogCommand(err, err, (c, log) -> services(c, node), Clock.systemUTC())
         .run(List.of("--config", config.toString()), slurmEnv(job, node, comment, true));
   }
 
@@ -133,14 +133,14 @@ final class SimulatedCluster implements AutoCloseable {
     PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
     List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(), "--pbs"));
     args.addAll(pbsArgs);
-    return new PrologCommand(err, err, c -> services(c, node), Clock.systemUTC()).run(args, Map.of());
+    return new PrologCommand(err, err, (c, log) -> services(c, node), Clock.systemUTC()).run(args, Map.of());
   }
 
   int pbsEpilog(String node, List<String> pbsArgs) {
     PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
     List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(), "--pbs"));
     args.addAll(pbsArgs);
-    return new EpilogCommand(err, err, c -> services(c, node), Clock.systemUTC()).run(args, Map.of());
+    return new EpilogCommand(err, err, (c, log) -> services(c, node), Clock.systemUTC()).run(args, Map.of());
   }
 
   String log() {
