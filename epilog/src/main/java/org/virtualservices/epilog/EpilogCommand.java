@@ -40,13 +40,17 @@ public final class EpilogCommand extends HookCommand {
     try {
       config = SiteConfigLoader.load(cli.configPath(env));
     } catch (ConfigException e) {
-      if (rm == ResourceManager.SLURM && SlurmHook.request(env).isEmpty()) {
+      if (rm == ResourceManager.SLURM && SlurmHook.request(env).isEmpty() && !cli.has("sweep")) {
         return 0;
       }
       log.error("{0}", e.getMessage());
       return 1;
     }
     NodeServices services = wiring.apply(config, log);
+    if (cli.has("sweep")) {
+      String node = cli.value("node").orElseGet(EpilogCommand::shortHostName);
+      return new Sweep(services, log, services.scheduler().apply(rm), out).run(node, cli.has("yes"));
+    }
     HookInvocation inv;
     try {
       inv = cli.invocation(HookPhase.EPILOG, env, config, services.runner());
@@ -55,5 +59,14 @@ public final class EpilogCommand extends HookCommand {
       return 1;
     }
     return new Epilog(services, log).run(inv) ? 0 : 1;
+  }
+
+  private static String shortHostName() {
+    try {
+      String h = java.net.InetAddress.getLocalHost().getHostName();
+      return h.contains(".") ? h.substring(0, h.indexOf('.')) : h;
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException("this node's host name (give --node): " + e.getMessage(), e);
+    }
   }
 }

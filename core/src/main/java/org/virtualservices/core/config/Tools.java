@@ -7,5 +7,7 @@ public record Tools(
     String mkisofs,
     @Doc(value = "iproute2's ip", defaultValue = "/usr/bin/ip") String ip,
     @Doc(value = "iproute2's bridge", defaultValue = "/usr/sbin/bridge") String bridge,
-    @Doc(value = "nftables' nft", defaultValue = "/usr/sbin/nft") String nft) {
+    @Doc(value = "nftables' nft", defaultValue = "/usr/sbin/nft") String nft,
+    @Doc(value = "Slurm's squeue, asked by the admin's sweep (never by a hook)", defaultValue = "/usr/bin/squeue")
+    String squeue) {
 }

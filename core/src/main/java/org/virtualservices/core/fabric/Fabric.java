@@ -21,4 +21,7 @@ public interface Fabric {
 
   /** What of the network with this VNI exists on this node now (links, addresses, rules); empty when none. */
   List<String> leftovers(int vni);
+
+  /** The VNIs of every job network on this node (by their bridges and VXLAN devices), for the sweep. */
+  java.util.Set<Integer> networks();
 }

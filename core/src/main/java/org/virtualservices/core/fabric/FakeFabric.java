@@ -44,7 +44,13 @@ public final class FakeFabric implements Fabric {
     return left;
   }
 
-  public Map<Integer, FabricSpec> networks() {
+  @Override
+  public java.util.Set<Integer> networks() {
+    return java.util.Set.copyOf(networks.keySet());
+  }
+
+  /** The networks made on this node, with what they were made from. */
+  public Map<Integer, FabricSpec> specs() {
     return Map.copyOf(networks);
   }
 }

@@ -17,4 +17,9 @@ public final class NoFabric implements Fabric {
   public List<String> leftovers(int vni) {
     return List.of();
   }
+
+  @Override
+  public java.util.Set<Integer> networks() {
+    return java.util.Set.of();
+  }
 }

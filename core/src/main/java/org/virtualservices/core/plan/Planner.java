@@ -44,7 +44,7 @@ public final class Planner {
 
     long number = jobNumber(job.jobId());
     var net = site.network();
-    int vni = (int) (net.vniMin() + number % ((long) net.vniMax() - net.vniMin() + 1));
+    int vni = vni(job.jobId(), net);
     Cidr pool = Cidr.parse(net.subnetPool());
     Cidr subnet = pool.subnet(net.subnetPrefix(), number % pool.subnetCount(net.subnetPrefix()));
     long total = (long) perNode * job.nodes().size();
@@ -69,6 +69,11 @@ public final class Planner {
     }
     return new Plan(job.jobId(), request.image(), vni, subnet.toString(), subnet.address(1),
         subnet.prefixLength(), net.guestMtu(), job.nodes().get(0), Names.bridge(vni), Names.vxlan(vni), nodes);
+  }
+
+  /** The job's VNI: from its id alone, so the sweep can tell which networks belong to live jobs. */
+  public static int vni(String jobId, org.virtualservices.core.config.Network net) {
+    return (int) (net.vniMin() + jobNumber(jobId) % ((long) net.vniMax() - net.vniMin() + 1));
   }
 
   /** Where a job keeps its files on a node: per job and node, so nodes sharing a file system never clash. */

@@ -56,6 +56,12 @@ public final class HookCli {
     o.addOption(Option.builder("h").longOpt("help").desc("this help").get());
     if (prolog) {
       o.addOption(Option.builder().longOpt("dry-run").desc("print the plan as JSON and make nothing").get());
+    } else {
+      o.addOption(Option.builder().longOpt("sweep").desc("admin: find what jobs no longer known to the resource"
+          + " manager left on this node (dry run unless --yes)").get());
+      o.addOption(Option.builder().longOpt("yes").desc("with --sweep: remove what it finds").get());
+      o.addOption(Option.builder().longOpt("node").hasArg().argName("NAME")
+          .desc("with --sweep: this node's name in the resource manager (default: the short host name)").get());
     }
     return o;
   }
@@ -74,6 +80,10 @@ public final class HookCli {
       err.println(program + ": " + e.getMessage() + " (see --help)");
       return Optional.empty();
     }
+  }
+
+  public Optional<String> value(String option) {
+    return Optional.ofNullable(cmd.getOptionValue(option));
   }
 
   public boolean has(String option) {

@@ -15,6 +15,9 @@ import org.virtualservices.core.hypervisor.LibvirtHypervisor;
 import org.virtualservices.core.keys.KeyDeriver;
 import org.virtualservices.core.ready.Sleeper;
 import org.virtualservices.core.render.Templates;
+import org.virtualservices.core.request.ResourceManager;
+import org.virtualservices.core.rm.ActiveJobs;
+import org.virtualservices.core.rm.SchedulerJobs;
 
 /**
  * Everything a hook uses on one node, wired once at start-up: production wiring in
@@ -24,10 +27,11 @@ import org.virtualservices.core.render.Templates;
  * @param hypervisors opens a connection to the node's hypervisor, given its URI
  * @param keys the site's key deriver, read when first needed
  * @param underlay node name -> underlay address, as the site configures
+ * @param scheduler which jobs the resource manager still knows (for the admin's sweep, never a hook)
  */
 public record NodeServices(SiteConfig config, CommandRunner runner, Clock clock, Sleeper sleeper,
     Function<String, Hypervisor> hypervisors, Fabric fabric, Templates templates, Supplier<KeyDeriver> keys,
-    UnderlayResolver underlay, FaultPoints faults) {
+    UnderlayResolver underlay, FaultPoints faults, Function<ResourceManager, ActiveJobs> scheduler) {
 
   /** The real thing: libvirt at the configured URI, the configured fabric, the system clock. */
   public static NodeServices production(SiteConfig config, CommandRunner runner, Fabric fabric, Path installDir,
@@ -40,6 +44,8 @@ public record NodeServices(SiteConfig config, CommandRunner runner, Clock clock,
       templateDirs.add(installDir.resolve("templates"));
     }
     return new NodeServices(config, runner, Clock.systemUTC(), Sleeper.REAL, LibvirtHypervisor::open, fabric,
-        new Templates(templateDirs), () -> KeyDeriver.fromFile(config.secretFile()), underlay, FaultPoints.NONE);
+        new Templates(templateDirs), () -> KeyDeriver.fromFile(config.secretFile()), underlay, FaultPoints.NONE,
+        rm -> rm == ResourceManager.PBS ? SchedulerJobs.pbs(runner, config.pbs().qstat())
+            : SchedulerJobs.slurm(runner, config.tools().squeue()));
   }
 }

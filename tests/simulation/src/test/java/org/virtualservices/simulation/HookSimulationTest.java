@@ -64,7 +64,7 @@ class HookSimulationTest {
     }
     // every node made its own network; only the batch host got the gateway
     for (String node : NODES) {
-      FabricSpec spec = cluster.fabrics.get(node).networks().values().iterator().next();
+      FabricSpec spec = cluster.fabrics.get(node).specs().values().iterator().next();
       assertEquals(2, spec.peers().size(), node + " peers");
       assertEquals(node.equals("sim1"), spec.gatewayCidr() != null, node + " gateway");
       assertEquals(2, spec.endpoints().size());

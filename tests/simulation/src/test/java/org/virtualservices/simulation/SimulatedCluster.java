@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.virtualservices.core.command.Command;
 import org.virtualservices.core.command.ProcessCommandRunner;
 import org.virtualservices.core.config.SiteConfig;
@@ -47,6 +48,8 @@ final class SimulatedCluster implements AutoCloseable {
   final int gid;
   final ByteArrayOutputStream log = new ByteArrayOutputStream();
   final Map<String, FaultPoints> faults = new HashMap<>();
+  /** The jobs the simulated resource manager still knows, for the sweep. */
+  final Set<String> activeJobs = new java.util.HashSet<>();
 
   SimulatedCluster(Path root, List<String> nodes, String extraYaml) throws IOException {
     this.root = root;
@@ -89,7 +92,7 @@ final class SimulatedCluster implements AutoCloseable {
     return new NodeServices(c, new ProcessCommandRunner(), Clock.systemUTC(), d -> { },
         LibvirtHypervisor::open, fabrics.get(node), Templates.shipped(),
         () -> KeyDeriver.fromFile(c.secretFile()), n -> "192.0.2." + (1 + nodes.indexOf(n)),
-        faults.getOrDefault(node, FaultPoints.NONE));
+        faults.getOrDefault(node, FaultPoints.NONE), rm -> () -> Set.copyOf(activeJobs));
   }
 
   /** The environment slurmd 22.05 gives a Prolog (or Epilog) on {@code node}, per the captured one. */
@@ -141,6 +144,15 @@ final class SimulatedCluster implements AutoCloseable {
     List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(), "--pbs"));
     args.addAll(pbsArgs);
     return new EpilogCommand(err, err, (c, log) -> services(c, node), Clock.systemUTC()).run(args, Map.of());
+  }
+
+  /** The admin's sweep on a node, as they would type it. */
+  int sweep(String node, boolean yes, PrintStream out) {
+    List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(), "--sweep", "--node", node));
+    if (yes) {
+      args.add("--yes");
+    }
+    return new EpilogCommand(out, out, (c, log) -> services(c, node), Clock.systemUTC()).run(args, Map.of());
   }
 
   String log() {

@@ -38,6 +38,20 @@ final class Leftovers {
     return parseLinks(query("list links", Command.of(tools.ip(), "-json", "address", "show")));
   }
 
+  /** The VNIs whose bridge or VXLAN device exists on this node. */
+  java.util.Set<Integer> vnis() {
+    java.util.Set<Integer> vnis = new java.util.TreeSet<>();
+    for (Link l : links()) {
+      for (String prefix : List.of(Names.BRIDGE_PREFIX, Names.VXLAN_PREFIX)) {
+        String rest = l.name().startsWith(prefix) ? l.name().substring(prefix.length()) : "";
+        if (rest.matches("[1-9][0-9]{0,7}")) {
+          vnis.add(Integer.parseInt(rest));
+        }
+      }
+    }
+    return vnis;
+  }
+
   /** What of the network with this VNI exists now, one line each; empty when nothing. */
   List<String> of(int vni) {
     List<String> left = new ArrayList<>();

@@ -99,6 +99,11 @@ public final class LinuxFabric implements Fabric {
   }
 
   @Override
+  public java.util.Set<Integer> networks() {
+    return leftovers.vnis();
+  }
+
+  @Override
   public List<String> leftovers(int vni) {
     return leftovers.of(vni);
   }
