@@ -26,7 +26,8 @@ public record SiteConfig(
     @Doc(value = "booting and readiness") Boot boot,
     @Doc(value = "the libvirt domain every VM is rendered into") Domain domain,
     @Doc(value = "paths of the external programs used; checked at start-up") Tools tools,
-    @Doc(value = "PBS/Torque specifics") Pbs pbs) {
+    @Doc(value = "PBS/Torque specifics") Pbs pbs,
+    @Doc(value = "fault injection for the project's tests; off") Testing testing) {
 
   public SiteConfig {
     images = images == null ? Map.of() : Map.copyOf(images);

@@ -12,4 +12,20 @@ public interface FaultPoints {
 
   /** Called when the prolog reaches {@code point}, e.g. {@code fabric} or {@code start:vc42-0}. */
   void reached(String point);
+
+  /** The site configuration's test-only setting: none unless {@code testing.faultPoint} is set. */
+  static FaultPoints from(org.virtualservices.core.config.Testing testing) {
+    if (testing == null || testing.faultPoint() == null) {
+      return NONE;
+    }
+    return point -> {
+      if (point.equals(testing.faultPoint())) {
+        if (testing.faultAction() == org.virtualservices.core.config.Testing.FaultAction.die) {
+          // as kill -9: no finally block, no shutdown hook, no rollback
+          Runtime.getRuntime().halt(137);
+        }
+        throw new IllegalStateException("fault injected at " + point + " (testing.faultPoint)");
+      }
+    };
+  }
 }

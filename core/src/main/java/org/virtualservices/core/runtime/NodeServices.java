@@ -44,7 +44,7 @@ public record NodeServices(SiteConfig config, CommandRunner runner, Clock clock,
       templateDirs.add(installDir.resolve("templates"));
     }
     return new NodeServices(config, runner, Clock.systemUTC(), Sleeper.REAL, LibvirtHypervisor::open, fabric,
-        new Templates(templateDirs), () -> KeyDeriver.fromFile(config.secretFile()), underlay, FaultPoints.NONE,
+        new Templates(templateDirs), () -> KeyDeriver.fromFile(config.secretFile()), underlay, FaultPoints.from(config.testing()),
         rm -> rm == ResourceManager.PBS ? SchedulerJobs.pbs(runner, config.pbs().qstat())
             : SchedulerJobs.slurm(runner, config.tools().squeue()));
   }

@@ -1,0 +1,18 @@
+package org.virtualservices.core.config;
+
+/**
+ * Fault injection, for the project's own tests of what the epilog leaves after a prolog that
+ * failed or died at any point. Off unless set; a site never sets it.
+ */
+public record Testing(
+    @Doc("FOR TESTS ONLY: the prolog's fault point (journal, fabric, disk:<vm>, seed:<vm>, define:<vm>,"
+        + " start:<vm>, ready, report) where it fails or dies; absent: off") String faultPoint,
+    @Doc(value = "FOR TESTS ONLY: fail (an error, then the usual rollback) or die (the process halts at once,"
+        + " as kill -9 would: no rollback)", defaultValue = "fail") FaultAction faultAction) {
+
+  /** What happens at the fault point. */
+  public enum FaultAction {
+    fail,
+    die
+  }
+}
