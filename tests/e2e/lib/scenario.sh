@@ -106,3 +106,58 @@ node_snapshot() {
   cluster_exec "$1" ip -br link | awk '{ print $1 }' | sort
   cluster_exec "$1" virsh -q -c qemu:///system list --all --name | sed '/^$/d'
 }
+
+# ---------------------------------------------------------------------------------------
+# the product's traces on a node (the vc scenarios)
+
+# vc_vni NODE JOB: the job's VNI as the product's log on NODE recorded it (the log outlives
+# the job, the report does not).
+vc_vni() {
+  cluster_exec "$1" sh -c "grep -ho 'VNI [0-9]*' /var/lib/vcluster/logs/$2.log 2>/dev/null | head -n 1 | cut -d' ' -f2"
+}
+
+# vc_node_left NODE: anything of any vc job still on NODE, one line each: domains vc*, links
+# vcbr*/vcvx*/vt*, nftables tables vc*, job state folders. For scenarios that run when no
+# other vc job does: whatever is there is a leftover.
+vc_node_left() {
+  # shellcheck disable=SC2016  # expanded by the node's sh
+  cluster_exec "$1" sh -c '
+    virsh -q -c qemu:///system list --all --name | grep "^vc" | sed "s/^/domain /"
+    ip -o link | awk -F": " "{ print \$2 }" | sed "s/@.*//" | grep -E "^(vcbr|vcvx|vt)[0-9]" | sed "s/^/link /"
+    nft list tables | grep -E " vc[0-9]+\$" | sed "s/^/nftables /"
+    ls -A /var/lib/vcluster/jobs 2>/dev/null | sed "s#^#state folder /var/lib/vcluster/jobs/#"
+    true'
+}
+
+vc_node_clean() { [[ -z $(vc_node_left "$1") ]]; }
+
+# vc_all_clean: nothing of any vc job on any node.
+vc_all_clean() {
+  local node
+  for node in $(node_names); do vc_node_clean "$node" || return 1; done
+}
+
+# expect_all_clean JOB...: nothing of any vc job on any node, and no report folder of JOBs.
+expect_all_clean() {
+  local node job
+  for node in $(node_names); do
+    expect_eq "vc leftovers on $node" "" "$(vc_node_left "$node")"
+  done
+  for job in "$@"; do
+    [[ ! -e $STATE/jobs/vcluster-$job ]] || fail "the report folder of job $job is still there: $(ls -A "$STATE/jobs/vcluster-$job")"
+  done
+}
+
+# epilog_seconds NODE JOB: the epilog's time on NODE from the product's log (first to last
+# line of vcluster-epilog; the JVM's start-up comes before the first line and is not in it).
+epilog_seconds() {
+  local lines first last
+  lines=$(cluster_exec "$1" sh -c "grep -h 'vcluster-epilog' /var/lib/vcluster/logs/$2.log 2>/dev/null || true")
+  [[ -n $lines ]] || { printf 'n/a'; return 0; }
+  first=$(head -n 1 <<<"$lines" | cut -d' ' -f1)
+  last=$(tail -n 1 <<<"$lines" | cut -d' ' -f1)
+  awk -v a="$(date -d "$first" +%s.%N)" -v b="$(date -d "$last" +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
+}
+
+# secs_between T0 T1: T1 - T0 in seconds, two decimals.
+secs_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
