@@ -10,17 +10,18 @@ scenario_hook_node() {
   # The wrapper reads <hook>.target at every run: no reconfiguration needed. The product's
   # targets (when VC_DIST configured them) are saved and put back whatever happens to this
   # scenario, so that the scenarios after it run the product again.
-  local -A saved=()
+  # (global: the trap runs after this function has returned and its locals are gone)
+  declare -gA HOOK_NODE_SAVED=()
   for hook in prolog epilog; do
     file=$STATE/etc/hooks/$hook.target
-    if [[ -e $file ]]; then saved[$hook]=$(<"$file"); fi
+    if [[ -e $file ]]; then HOOK_NODE_SAVED[$hook]=$(<"$file"); fi
   done
   # shellcheck disable=SC2317  # run by the trap
   restore_targets() {
     local h
     for h in prolog epilog; do
-      if [[ -n ${saved[$h]:-} ]]; then
-        printf '%s\n' "${saved[$h]}" >"$STATE/etc/hooks/$h.target"
+      if [[ -n ${HOOK_NODE_SAVED[$h]:-} ]]; then
+        printf '%s\n' "${HOOK_NODE_SAVED[$h]}" >"$STATE/etc/hooks/$h.target"
       else
         rm -f "$STATE/etc/hooks/$h.target"
       fi
