@@ -113,7 +113,7 @@ node_snapshot() {
 # vc_vni NODE JOB: the job's VNI as the product's log on NODE recorded it (the log outlives
 # the job, the report does not).
 vc_vni() {
-  cluster_exec "$1" sh -c "grep -ho 'VNI [0-9]*' /var/lib/vcluster/logs/$2.log 2>/dev/null | head -n 1 | cut -d' ' -f2"
+  cluster_exec "$1" sh -c "grep -ho 'VNI [0-9,]*' /var/lib/vcluster/logs/$2.log 2>/dev/null | head -n 1 | cut -d' ' -f2 | tr -d ,"
 }
 
 # vc_node_left NODE: anything of any vc job still on NODE, one line each: domains vc*, links
