@@ -29,9 +29,10 @@ register_stub() {
 
 say() { printf '  [%s] %s\n' "${SCENARIO:-?}" "$*" >&2; }
 fail() { say "FAILED CHECK: $*"; exit 1; }
-# measure LABEL SECONDS: one greppable line per figure ("TIME plain sbatch-to-start 1.02s").
+# measure LABEL SECONDS: one greppable line per figure ("TIME plain sbatch-to-start 1.02s");
+# a value that already ends in "s" (the prolog's phase line) gets no second one.
 # shellcheck disable=SC2153  # STATE comes from lib/cluster.sh
-measure() { printf 'TIME %s %s %ss\n' "${SCENARIO:-?}" "$1" "$2" | tee -a "$STATE/times" >&2; }
+measure() { printf 'TIME %s %s %ss\n' "${SCENARIO:-?}" "$1" "${2%s}" | tee -a "$STATE/times" >&2; }
 
 expect_eq() {
   local what=$1 want=$2 got=$3
