@@ -87,4 +87,7 @@ JOB
     expect_eq "links and domains on $node after the job" "${before[$node]}" "$(node_snapshot "$node")"
   done
   [[ ! -e $STATE/jobs/vcluster-$job ]] || fail "the report folder of job $job is still there"
+  for node in $(node_names | head -n 2); do
+    measure "epilog-$node" "$(epilog_seconds "$node" "$job")"
+  done
 }
