@@ -149,15 +149,14 @@ expect_all_clean() {
   done
 }
 
-# epilog_seconds NODE JOB: the epilog's time on NODE from the product's log (first to last
-# line of vcluster-epilog; the JVM's start-up comes before the first line and is not in it).
+# epilog_seconds NODE JOB: the epilog's whole time on NODE: from slurmd starting it (the
+# harness's hook wrapper records the environment first: that file's time) to the product's last
+# epilog log line (JVM start-up and the domains' removal included).
 epilog_seconds() {
-  local lines first last
-  lines=$(cluster_exec "$1" sh -c "grep -h 'vcluster-epilog' /var/lib/vcluster/logs/$2.log 2>/dev/null || true")
-  [[ -n $lines ]] || { printf 'n/a'; return 0; }
-  first=$(head -n 1 <<<"$lines" | cut -d' ' -f1)
-  last=$(tail -n 1 <<<"$lines" | cut -d' ' -f1)
-  awk -v a="$(date -d "$first" +%s.%N)" -v b="$(date -d "$last" +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
+  local env=$STATE/hook-env/epilog-$2-$1.env last
+  last=$(cluster_exec "$1" sh -c "grep -h 'vcluster-epilog' /var/lib/vcluster/logs/$2.log 2>/dev/null | tail -n 1 | cut -d' ' -f1")
+  [[ -n $last && -f $env ]] || { printf 'n/a'; return 0; }
+  secs_between "$(stat -c %.9Y "$env")" "$(date -d "$last" +%s.%N)"
 }
 
 # secs_between T0 T1: T1 - T0 in seconds, two decimals.
