@@ -153,10 +153,18 @@ expect_all_clean() {
 # harness's hook wrapper records the environment first: that file's time) to the product's last
 # epilog log line (JVM start-up and the domains' removal included).
 epilog_seconds() {
-  local env=$STATE/hook-env/epilog-$2-$1.env last
+  local start last
+  start=$(epilog_started "$1" "$2")
   last=$(cluster_exec "$1" sh -c "grep -h 'vcluster-epilog' /var/lib/vcluster/logs/$2.log 2>/dev/null | tail -n 1 | cut -d' ' -f1")
-  [[ -n $last && -f $env ]] || { printf 'n/a'; return 0; }
-  secs_between "$(stat -c %.9Y "$env")" "$(date -d "$last" +%s.%N)"
+  [[ -n $last && -n $start ]] || { printf 'n/a'; return 0; }
+  secs_between "$start" "$(date -d "$last" +%s.%N)"
+}
+
+# epilog_started NODE JOB: when slurmd started the epilog of JOB on NODE (epoch seconds), or
+# nothing. scontrol shows a job COMPLETING until its epilogs end, so this is the moment it stopped.
+epilog_started() {
+  local env=$STATE/hook-env/epilog-$2-$1.env
+  if [[ -f $env ]]; then stat -c %.9Y "$env"; fi
 }
 
 # secs_between T0 T1: T1 - T0 in seconds, two decimals.

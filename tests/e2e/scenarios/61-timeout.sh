@@ -6,7 +6,7 @@
 register_scenario timeout scenario_timeout "a vc job hitting its time limit: epilog tears everything down"
 
 scenario_timeout() {
-  local script job state node t_submit t_start t_end t_clean
+  local script job state node t_submit t_start t_end t_clean t_kill
   [[ -e $STATE/etc/hooks/prolog.target ]] || { say "needs the product (VC_DIST)"; exit 77; }
   vc_all_clean || fail "leftovers before the job: $(for n in $(node_names); do vc_node_left "$n"; done)"
 
@@ -40,7 +40,11 @@ JOB
     measure "epilog-$node" "$(epilog_seconds "$node" "$job")"
   done
   measure sbatch-to-start "$(secs_between "$t_submit" "$t_start")"
-  measure start-to-timeout "$(secs_between "$t_start" "$t_end")"
-  measure timeout-to-clean "$(secs_between "$t_end" "$t_clean")"
+  # The job reads TIMEOUT only once its epilogs are done (COMPLETING until then): the kill is
+  # when slurmd started the batch host's epilog.
+  t_kill=$(epilog_started "${VC_E2E_NODE_PREFIX}1" "$job")
+  measure start-to-kill "$(secs_between "$t_start" "$t_kill")"
+  measure kill-to-clean "$(secs_between "$t_kill" "$t_clean")"
+  measure kill-to-TIMEOUT "$(secs_between "$t_kill" "$t_end")"
   measure whole-job "$(secs_between "$t_submit" "$t_clean")"
 }
