@@ -33,10 +33,10 @@ prolog_timings() {
 }
 
 scenario_mpi() {
-  local program script job t_submit t_start t_end state out node n
+  local script job t_submit t_start t_end state out node n
   local -A before=()
   [[ -e $STATE/etc/hooks/prolog.target ]] || { say "needs the product (VC_DIST)"; exit 77; }
-  program=$(mpi_program)
+  mpi_program >/dev/null   # into the jobs folder, where the job script finds ./mpi-check
   for node in $(node_names); do before[$node]=$(node_snapshot "$node"); done
 
   script=$(job_script mpi <<'JOB'
