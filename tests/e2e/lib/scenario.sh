@@ -29,9 +29,10 @@ register_stub() {
 
 say() { printf '  [%s] %s\n' "${SCENARIO:-?}" "$*" >&2; }
 fail() { say "FAILED CHECK: $*"; exit 1; }
-# measure LABEL SECONDS: one greppable line per figure ("TIME plain sbatch-to-start 1.02s").
+# measure LABEL SECONDS: one greppable line per figure ("TIME plain sbatch-to-start 1.02s");
+# a value that already ends in "s" (the prolog's phase line) gets no second one.
 # shellcheck disable=SC2153  # STATE comes from lib/cluster.sh
-measure() { printf 'TIME %s %s %ss\n' "${SCENARIO:-?}" "$1" "$2" | tee -a "$STATE/times" >&2; }
+measure() { printf 'TIME %s %s %ss\n' "${SCENARIO:-?}" "$1" "${2%s}" | tee -a "$STATE/times" >&2; }
 
 expect_eq() {
   local what=$1 want=$2 got=$3
@@ -106,3 +107,65 @@ node_snapshot() {
   cluster_exec "$1" ip -br link | awk '{ print $1 }' | sort
   cluster_exec "$1" virsh -q -c qemu:///system list --all --name | sed '/^$/d'
 }
+
+# ---------------------------------------------------------------------------------------
+# the product's traces on a node (the vc scenarios)
+
+# vc_vni NODE JOB: the job's VNI as the product's log on NODE recorded it (the log outlives
+# the job, the report does not).
+vc_vni() {
+  cluster_exec "$1" sh -c "grep -ho 'VNI [0-9,]*' /var/lib/vcluster/logs/$2.log 2>/dev/null | head -n 1 | cut -d' ' -f2 | tr -d ,"
+}
+
+# vc_node_left NODE: anything of any vc job still on NODE, one line each: domains vc*, links
+# vcbr*/vcvx*/vt*, nftables tables vc*, job state folders. For scenarios that run when no
+# other vc job does: whatever is there is a leftover.
+vc_node_left() {
+  # shellcheck disable=SC2016  # expanded by the node's sh
+  cluster_exec "$1" sh -c '
+    virsh -q -c qemu:///system list --all --name | grep "^vc" | sed "s/^/domain /"
+    ip -o link | awk -F": " "{ print \$2 }" | sed "s/@.*//" | grep -E "^(vcbr|vcvx|vt)[0-9]" | sed "s/^/link /"
+    nft list tables | grep -E " vc[0-9]+\$" | sed "s/^/nftables /"
+    ls -A /var/lib/vcluster/jobs 2>/dev/null | sed "s#^#state folder /var/lib/vcluster/jobs/#"
+    true'
+}
+
+vc_node_clean() { [[ -z $(vc_node_left "$1") ]]; }
+
+# vc_all_clean: nothing of any vc job on any node.
+vc_all_clean() {
+  local node
+  for node in $(node_names); do vc_node_clean "$node" || return 1; done
+}
+
+# expect_all_clean JOB...: nothing of any vc job on any node, and no report folder of JOBs.
+expect_all_clean() {
+  local node job
+  for node in $(node_names); do
+    expect_eq "vc leftovers on $node" "" "$(vc_node_left "$node")"
+  done
+  for job in "$@"; do
+    [[ ! -e $STATE/jobs/vcluster-$job ]] || fail "the report folder of job $job is still there: $(ls -A "$STATE/jobs/vcluster-$job")"
+  done
+}
+
+# epilog_seconds NODE JOB: the epilog's whole time on NODE: from slurmd starting it (the
+# harness's hook wrapper records the environment first: that file's time) to the product's last
+# epilog log line (JVM start-up and the domains' removal included).
+epilog_seconds() {
+  local start last
+  start=$(epilog_started "$1" "$2")
+  last=$(cluster_exec "$1" sh -c "grep -h 'vcluster-epilog' /var/lib/vcluster/logs/$2.log 2>/dev/null | tail -n 1 | cut -d' ' -f1")
+  [[ -n $last && -n $start ]] || { printf 'n/a'; return 0; }
+  secs_between "$start" "$(date -d "$last" +%s.%N)"
+}
+
+# epilog_started NODE JOB: when slurmd started the epilog of JOB on NODE (epoch seconds), or
+# nothing. scontrol shows a job COMPLETING until its epilogs end, so this is the moment it stopped.
+epilog_started() {
+  local env=$STATE/hook-env/epilog-$2-$1.env
+  if [[ -f $env ]]; then stat -c %.9Y "$env"; fi
+}
+
+# secs_between T0 T1: T1 - T0 in seconds, two decimals.
+secs_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }

@@ -7,13 +7,27 @@ register_scenario hook-node scenario_hook_node "the product's hooks get slurmd's
 
 scenario_hook_node() {
   local job state hook node file probe=$E2E_DIR/fixtures/probe-dist/bin
-  if [[ -e $STATE/etc/hooks/prolog.target ]]; then
-    say "skipped: the product's hooks are configured (VC_DIST); this scenario swaps in its test double"
-    exit 77
-  fi
-  # The wrapper reads <hook>.target at every run: no reconfiguration needed, and the
-  # targets go away whatever happens to this scenario.
-  trap 'rm -f "$STATE/etc/hooks/prolog.target" "$STATE/etc/hooks/epilog.target"' EXIT
+  # The wrapper reads <hook>.target at every run: no reconfiguration needed. The product's
+  # targets (when VC_DIST configured them) are saved and put back whatever happens to this
+  # scenario, so that the scenarios after it run the product again.
+  # (global: the trap runs after this function has returned and its locals are gone)
+  declare -gA HOOK_NODE_SAVED=()
+  for hook in prolog epilog; do
+    file=$STATE/etc/hooks/$hook.target
+    if [[ -e $file ]]; then HOOK_NODE_SAVED[$hook]=$(<"$file"); fi
+  done
+  # shellcheck disable=SC2317  # run by the trap
+  restore_targets() {
+    local h
+    for h in prolog epilog; do
+      if [[ -n ${HOOK_NODE_SAVED[$h]:-} ]]; then
+        printf '%s\n' "${HOOK_NODE_SAVED[$h]}" >"$STATE/etc/hooks/$h.target"
+      else
+        rm -f "$STATE/etc/hooks/$h.target"
+      fi
+    done
+  }
+  trap restore_targets EXIT
   echo "$probe/vcluster-prolog" >"$STATE/etc/hooks/prolog.target"
   echo "$probe/vcluster-epilog" >"$STATE/etc/hooks/epilog.target"
 

@@ -33,10 +33,10 @@ prolog_timings() {
 }
 
 scenario_mpi() {
-  local program script job t_submit t_start t_end state out node n
+  local script job t_submit t_start t_end state out node n
   local -A before=()
   [[ -e $STATE/etc/hooks/prolog.target ]] || { say "needs the product (VC_DIST)"; exit 77; }
-  program=$(mpi_program)
+  mpi_program >/dev/null   # into the jobs folder, where the job script finds ./mpi-check
   for node in $(node_names); do before[$node]=$(node_snapshot "$node"); done
 
   script=$(job_script mpi <<'JOB'
@@ -87,4 +87,7 @@ JOB
     expect_eq "links and domains on $node after the job" "${before[$node]}" "$(node_snapshot "$node")"
   done
   [[ ! -e $STATE/jobs/vcluster-$job ]] || fail "the report folder of job $job is still there"
+  for node in $(node_names | head -n 2); do
+    measure "epilog-$node" "$(epilog_seconds "$node" "$job")"
+  done
 }

@@ -75,8 +75,23 @@ public final class JobLog implements System.Logger {
   @Override
   public void log(Level level, ResourceBundle bundle, String format, Object... params) {
     if (isLoggable(level)) {
-      write(level, params == null || params.length == 0 ? format : MessageFormat.format(format, params));
+      write(level, params == null || params.length == 0 ? format : MessageFormat.format(format, plain(params)));
     }
+  }
+
+  /**
+   * Whole numbers as their digits: MessageFormat would group them by the locale ("VNI 4,099"),
+   * and the log's numbers (VNIs, job ids, counts) are identifiers that people and scripts grep for.
+   */
+  static Object[] plain(Object[] params) {
+    Object[] out = params.clone();
+    for (int i = 0; i < out.length; i++) {
+      if (out[i] instanceof Integer || out[i] instanceof Long || out[i] instanceof Short
+          || out[i] instanceof Byte) {
+        out[i] = String.valueOf(out[i]);
+      }
+    }
+    return out;
   }
 
   private synchronized void write(Level level, String message) {
