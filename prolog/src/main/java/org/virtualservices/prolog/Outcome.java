@@ -9,7 +9,12 @@ public enum Outcome {
   /** the user's request cannot be honoured: the job must not run, the node is fine */
   USER_ERROR,
   /** something of the node failed: the job should run elsewhere */
-  NODE_FAULT;
+  NODE_FAULT,
+  /**
+   * another node of the job failed (its VMs never answered the batch host): that node's own prolog
+   * fails and requeues the job; this node is fine and must not be drained
+   */
+  PEER_FAULT;
 
   /**
    * Slurm: any non-zero prolog status drains the node and requeues the job held
@@ -21,6 +26,7 @@ public enum Outcome {
       case OK -> 0;
       case USER_ERROR -> rm == ResourceManager.PBS ? 1 : 0;
       case NODE_FAULT -> rm == ResourceManager.PBS ? 2 : 1;
+      case PEER_FAULT -> rm == ResourceManager.PBS ? 2 : 0;
     };
   }
 }

@@ -39,6 +39,7 @@ import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.ready.DomainRunning;
 import org.virtualservices.core.ready.MarkerSeen;
+import org.virtualservices.core.ready.NotReadyException;
 import org.virtualservices.core.ready.PortOpen;
 import org.virtualservices.core.ready.Readiness;
 import org.virtualservices.core.ready.ReadinessCheck;
@@ -201,6 +202,12 @@ public final class Prolog {
         }
         log.info("prolog done: {0}", timingLine());
         return Outcome.OK;
+      } catch (PeersNotReadyException e) {
+        String what = "no virtual cluster: " + message(e);
+        log.error("{0}", what);
+        rollback(hv, job, nodeDir, plan);
+        reportError(job, what);
+        return Outcome.PEER_FAULT;
       } catch (ReportRefusedException e) {
         String what = "no virtual cluster: " + message(e);
         log.error("{0}", what);
@@ -256,26 +263,55 @@ public final class Prolog {
     return s.templates().render("domain.ftlx", m);
   }
 
+  /**
+   * Waits for this node's VMs (a timeout is this node's fault), then, on the batch host with the
+   * port probe, for the other nodes' VMs over the job's network. Those being late is not this
+   * node's fault: their own nodes' prologs say why, and draining the batch host for it would take
+   * a healthy node out of service.
+   */
   private void awaitReady(Hypervisor hv, Plan plan, NodePlan mine, JobContext job) {
     Boot boot = s.config().boot();
-    List<ReadinessCheck> checks = new ArrayList<>();
+    boolean ports = boot.readiness().contains(Boot.Probe.port) && plan.isBatchHost(job.thisNode());
+    List<ReadinessCheck> local = new ArrayList<>();
     for (VmPlan v : mine.vms()) {
       if (boot.readiness().contains(Boot.Probe.running)) {
-        checks.add(new DomainRunning(hv, v.name()));
+        local.add(new DomainRunning(hv, v.name()));
       }
       if (boot.readiness().contains(Boot.Probe.marker)) {
-        checks.add(new MarkerSeen(v.console(), boot.marker() + " " + v.name(), boot.failureMarker()));
+        local.add(new MarkerSeen(v.console(), boot.marker() + " " + v.name(), boot.failureMarker()));
+      }
+      if (ports) {
+        local.add(portOf(v, boot));
       }
     }
-    // only the batch host has an address on the job's network; it waits for every VM of the job
-    if (boot.readiness().contains(Boot.Probe.port) && plan.isBatchHost(job.thisNode())) {
-      for (VmPlan v : plan.vms()) {
-        checks.add(new PortOpen(v.name(), v.ip(), boot.port(), Math.min(1000, boot.pollMillis() * 5)));
-      }
+    Readiness readiness = new Readiness(s.clock(), s.sleeper(), Duration.ofMillis(boot.pollMillis()));
+    Instant start = s.clock().instant();
+    Duration timeout = Duration.ofSeconds(boot.timeoutSeconds());
+    readiness.await(local, timeout, "on node " + job.thisNode());
+    if (!ports) {
+      return;
     }
-    new Readiness(s.clock(), s.sleeper(), Duration.ofMillis(boot.pollMillis()))
-        .await(checks, Duration.ofSeconds(boot.timeoutSeconds()), "on node " + job.thisNode());
+    List<ReadinessCheck> remote = plan.vms().stream().filter(v -> !v.node().equals(job.thisNode()))
+        .map(v -> (ReadinessCheck) portOf(v, boot)).toList();
+    Duration left = timeout.minus(Duration.between(start, s.clock().instant()));
+    try {
+      readiness.await(remote, left.isNegative() ? Duration.ZERO : left, "on batch host " + job.thisNode());
+    } catch (NotReadyException e) {
+      throw new PeersNotReadyException(e.getMessage() + " (the other nodes' own logs say why)");
+    }
   }
+
+  private static PortOpen portOf(VmPlan v, Boot boot) {
+    return new PortOpen(v.name() + " on " + v.node(), v.ip(), boot.port(), Math.min(1000, boot.pollMillis() * 5));
+  }
+
+  /** VMs of other nodes did not answer the batch host: not this node's fault. */
+  static final class PeersNotReadyException extends RuntimeException {
+    PeersNotReadyException(String message) {
+      super(message);
+    }
+  }
+
 
   private void keepEvidence(JobContext job, Path nodeDir, NodePlan mine, String what) {
     if (mine == null || !Files.isDirectory(nodeDir)) {

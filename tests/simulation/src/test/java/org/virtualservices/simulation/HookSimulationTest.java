@@ -173,6 +173,39 @@ class HookSimulationTest {
     assertNothingLeft("93");
   }
 
+  /**
+   * The batch host waits for every VM's port over the job's network. Here the job's addresses are
+   * loopback ones (127.77.0.0/16), so no probe leaves this machine; the test listens on the batch
+   * host's own VMs' addresses and nobody on the other nodes'.
+   */
+  @Test
+  void vmsOfAnotherNodeThatNeverAnswerDoNotDrainTheBatchHost() throws IOException {
+    Files.writeString(cluster.config, Files.readString(cluster.config)
+        .replace("  mode: vxlan", "  mode: vxlan\n  subnetPool: 127.77.0.0/16")
+        .replace("  readiness: [running]", "  readiness: [running, port]\n  port: 20222")
+        .replace("  timeoutSeconds: 5", "  timeoutSeconds: 1"));
+    try (java.net.ServerSocket a = new java.net.ServerSocket(20222, 5, java.net.InetAddress.getByName("127.77.95.2"));
+        java.net.ServerSocket b = new java.net.ServerSocket(20222, 5, java.net.InetAddress.getByName("127.77.95.3"))) {
+      assertEquals(0, cluster.prolog("95", "sim1", REQUEST), "a healthy batch host is not drained: " + cluster.log());
+    }
+    String log = cluster.log();
+    assertTrue(log.contains("waiting for TCP port 20222 of vc95-2 on sim2 (127.77.95.4)"), log);
+    assertTrue(log.contains("the other nodes' own logs say why"), log);
+    assertTrue(jobDomains("95").isEmpty(), "rolled back");
+    assertTrue(Files.readString(cluster.workDir.resolve("vcluster-95/ERROR")).contains("vc95-2 on sim2"));
+    // its own VMs not answering is its own fault
+    assertEquals(1, cluster.prolog("96", "sim1", REQUEST), cluster.log());
+    assertTrue(cluster.log().contains("waiting for TCP port 20222 of vc96-0 on sim1 (127.77.96.2)"), cluster.log());
+    for (String job : List.of("95", "96")) {
+      for (String node : NODES) {
+        assertEquals(0, cluster.epilog(job, node, REQUEST), cluster.log());
+      }
+      Files.deleteIfExists(cluster.workDir.resolve("vcluster-" + job + "/ERROR"));
+      Files.deleteIfExists(cluster.workDir.resolve("vcluster-" + job));
+      assertNothingLeft(job);
+    }
+  }
+
   static Stream<String> faultPoints() {
     return Stream.of("journal", "fabric", "disk:vc31-0", "seed:vc31-0", "disk:vc31-1", "seed:vc31-1",
         "define:vc31-0", "start:vc31-0", "define:vc31-1", "start:vc31-1", "ready", "report");
