@@ -1,39 +1,49 @@
 # shellcheck shell=bash disable=SC2153  # STATE and the helpers come from run.sh (lib/*.sh)
 # Scenario prolog-fail: the image's base disk is missing on one node only (that node's private
-# /etc/vcluster/site.yaml points it at a file that does not exist). A 2-node vc job is given that
-# node as its batch host: its prolog fails at the disk of its VM, keeps the evidence, rolls back
-# and exits 1, so Slurm drains the node (Reason "Prolog error") and requeues the job held. The
-# other node's prolog boots its VM; Slurm then runs its epilog, which must remove it. Nothing of
-# the job may be left on any node; the evidence folder and the log on the failing node name the
-# VM and the step. Afterwards the job is cancelled, the node resumed and site.yaml restored.
+# /etc/vcluster/site.yaml points it at a file that does not exist), the second node of a 2-node
+# vc job. Its prolog fails at the disk of its VM, keeps the evidence, rolls back and exits 1, so
+# Slurm drains that node (Reason "Prolog error") and requeues the job held. The batch host boots
+# its VM, then waits for the other node's VM, which never comes: that is not its fault, so it
+# rolls back, tells the user, and stays in service (not drained). Nothing of the job may be left
+# on any node; the evidence folder and the log on the failing node name the VM and the step.
+# Afterwards the job is cancelled, the node resumed and both site.yaml files restored. The batch
+# host's boot timeout is lowered to 45 s for this scenario: it is how long it waits for the peer.
 register_scenario prolog-fail scenario_prolog_fail "a failing prolog rolls back, drains the node, requeues the job held"
+
+# batch_host_gave_up NODE: its prolog logged that the peer's VMs never answered.
+batch_host_gave_up() {
+  cluster_exec "$1" grep -q 'no virtual cluster: Timed out' "$PF_LOG"
+}
 
 scenario_prolog_fail() {
   local p=$VC_E2E_NODE_PREFIX bad good job state reason t_submit t_held t_clean evidence failure log
-  bad=${p}1 good=${p}2
+  bad=${p}2 good=${p}1
   [[ -e $STATE/etc/hooks/prolog.target ]] || { say "needs the product (VC_DIST)"; exit 77; }
   vc_all_clean || fail "leftovers before the job: $(for n in $(node_names); do vc_node_left "$n"; done)"
 
   # Break the image on $bad only; put everything back whatever happens (globals: the trap runs
   # when this function's locals are gone).
-  PF_BAD=$bad PF_JOB=
+  PF_BAD=$bad PF_GOOD=$good PF_JOB=
   cluster_exec "$bad" cp -p /etc/vcluster/site.yaml /etc/vcluster/site.yaml.e2e-saved
+  cluster_exec "$good" cp -p /etc/vcluster/site.yaml /etc/vcluster/site.yaml.e2e-saved
   # shellcheck disable=SC2317  # run by the trap
   prolog_fail_restore() {
     if [[ -n $PF_JOB ]]; then scancel "$PF_JOB" 2>/dev/null || true; fi
     cluster_exec "$PF_BAD" mv -f /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml || true
+    cluster_exec "$PF_GOOD" mv -f /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml || true
     scontrol update nodename="$PF_BAD" state=resume 2>/dev/null || true
   }
   trap prolog_fail_restore EXIT
   cluster_exec "$bad" sed -i 's#^\(    disk: \).*#\1/var/lib/vcluster/missing/disk.qcow2#' /etc/vcluster/site.yaml
   cluster_exec "$bad" grep -q 'disk: /var/lib/vcluster/missing/disk.qcow2' /etc/vcluster/site.yaml ||
     fail "could not point the image's disk elsewhere on $bad"
+  cluster_exec "$good" sed -i 's#^\(  timeoutSeconds: \).*#\145#' /etc/vcluster/site.yaml
 
   t_submit=$(now)
-  job=$(submit -N 2 --ntasks-per-node=1 --nodelist="$bad,$good" --job-name=prolog-fail \
+  job=$(submit -N 2 --ntasks-per-node=1 --nodelist="$good,$bad" --job-name=prolog-fail \
     --comment=vc:image=testapp,vms=1,vcpus=1,mem=384M --output="$STATE/jobs/prolog-fail-%j.out" --wrap 'echo ran')
   PF_JOB=$job
-  say "submitted job $job on $bad (disk missing there) and $good"
+  say "submitted job $job on $good (batch host) and $bad (disk missing there)"
   state=$(wait_job "$job" 90)
   t_held=$(now)
   expect_eq "job $job state" "PENDING(launch_failed_requeued_held)" "$state"
@@ -41,6 +51,12 @@ scenario_prolog_fail() {
   reason=$(sinfo -h -n "$bad" -o '%E')
   expect_eq "drain reason of $bad" "Prolog error" "$reason"
   [[ ! -e $STATE/jobs/prolog-fail-$job.out ]] || fail "job $job's script ran: $(cat "$STATE/jobs/prolog-fail-$job.out")"
+  # the healthy batch host's prolog ends once its wait for the peer's VM is over: not drained
+  PF_LOG="/var/lib/vcluster/logs/$job.log"
+  wait_for 90 "the prolog on $good to give up on $bad's VM" batch_host_gave_up "$good" ||
+    fail "the prolog on $good did not end"
+  wait_for 90 "nothing of job $job left on $good" vc_all_clean || true
+  expect_eq "state of $good (healthy batch host)" "idle" "$(sinfo -h -n "$good" -o '%T' | tr -d '*~#')"
 
   # Nothing of the job on either node: $bad rolled back, $good's epilog removed its VM.
   wait_for 90 "nothing of job $job left on any node" vc_all_clean || true
@@ -56,14 +72,16 @@ scenario_prolog_fail() {
   [[ -n $evidence ]] || fail "no evidence folder of job $job on $bad"
   failure=$(cluster_exec "$bad" cat "$evidence/failure.txt")
   say "evidence $evidence: $failure"
-  [[ $failure == *"step 'disk of vc$job-0'"* ]] || fail "failure.txt does not name the VM and step: $failure"
+  [[ $failure == *"step 'disk of vc$job-1'"* ]] || fail "failure.txt does not name the VM and step: $failure"
   log=$(cluster_exec "$bad" cat "/var/lib/vcluster/logs/$job.log")
   say "log of job $job on $bad:"$'\n'"      ${log//$'\n'/$'\n'      }"
-  grep -q "at step 'disk of vc$job-0'" <<<"$log" || fail "the log on $bad does not name the VM and step"
+  grep -q "at step 'disk of vc$job-1'" <<<"$log" || fail "the log on $bad does not name the VM and step"
   grep -q 'rolled back' <<<"$log" || fail "the log on $bad does not say it rolled back"
   log=$(cluster_exec "$good" cat "/var/lib/vcluster/logs/$job.log")
   say "log of job $job on $good:"$'\n'"      ${log//$'\n'/$'\n'      }"
-  grep -q 'prolog done' <<<"$log" || say "note: the prolog on $good did not finish (Slurm ended it)"
+  grep -q "waiting for TCP port 22 of vc$job-1 on $bad" <<<"$log" ||
+    fail "the batch host's log does not name the peer's VM it waited for"
+  grep -q 'rolled back' <<<"$log" || fail "the log on $good does not say it rolled back"
   if cluster_exec "$good" sh -c "ls -d /var/lib/vcluster/evidence/$job-* 2>/dev/null" | grep -q .; then
     fail "evidence of job $job on $good, whose prolog did not fail"
   fi
@@ -77,6 +95,7 @@ scenario_prolog_fail() {
   scancel "$job"
   expect_eq "job $job state after scancel" CANCELLED "$(wait_job "$job" 30)"
   cluster_exec "$bad" mv -f /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml
+  cluster_exec "$good" mv -f /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml
   scontrol update nodename="$bad" state=resume
   trap - EXIT
   wait_for 30 "every node idle" nodes_all_idle || fail "nodes not idle: $(sinfo -h -N -o '%N %t %E' | paste -sd ';')"
