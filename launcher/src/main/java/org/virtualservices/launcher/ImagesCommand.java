@@ -56,8 +56,7 @@ final class ImagesCommand {
       images = new TreeMap<>(SiteConfigLoader.load(
           SiteConfigLoader.locate(Optional.ofNullable(cmd.getOptionValue("config")), env)).images());
     } catch (ConfigException e) {
-      err.println(NAME + ": " + e.getMessage().lines().findFirst().orElse("") + " "
-          + (e.errors().isEmpty() ? "" : e.errors().get(0)));
+      err.println(NAME + ": " + ValidateCommand.oneLine(e));
       return 1;
     }
     if (cmd.hasOption("json")) {

@@ -100,9 +100,7 @@ final class ValidateCommand {
     try {
       site = SiteConfigLoader.load(SiteConfigLoader.locate(Optional.ofNullable(cmd.getOptionValue("config")), env));
     } catch (ConfigException e) {
-      // one line: the first error is enough to say the request could not be judged
-      err.println(NAME + ": cannot check against the site configuration: " + e.getMessage().lines().findFirst()
-          .orElse("") + (e.errors().isEmpty() ? "" : " " + e.errors().get(0)));
+      err.println(NAME + ": cannot check against the site configuration: " + oneLine(e));
       return 1;
     }
     try {
@@ -121,6 +119,14 @@ final class ValidateCommand {
       err.println(e.getMessage());
       return 2;
     }
+  }
+
+  /** A configuration error in one line: "FILE: N errors: the first; the second", cut at 300 characters. */
+  static String oneLine(ConfigException e) {
+    String head = e.getMessage().lines().findFirst().orElse("");
+    String text = (head + ": " + String.join("; ", e.errors())).replaceAll("\\s*\\R\\s*", " ");
+    text = text.strip();
+    return text.length() > 300 ? text.substring(0, 300) + "..." : text;
   }
 
   /** The request, named by the words the prolog's messages use: image, vcpus, mem, vms. */
