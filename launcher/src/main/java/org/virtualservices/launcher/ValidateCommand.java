@@ -1,6 +1,7 @@
 package org.virtualservices.launcher;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +75,7 @@ final class ValidateCommand {
       return 2;
     }
     if (cmd.hasOption("help")) {
-      java.io.PrintWriter w = new java.io.PrintWriter(out, true);
+      PrintWriter w = new PrintWriter(out, true);
       new HelpFormatter().printHelp(w, 100, NAME + " [--config FILE] --image NAME [--vcpus N] [--mem SIZE] [--vms K]"
           + " [--nodes N] [--cpus-per-node N]", "Checks a request as the prolog would. Exit 0: ok; 2: refused"
           + " (one line naming the field); 1: the site configuration cannot be read.", options(), 2, 4, "");
