@@ -19,6 +19,8 @@ source "$E2E_DIR/lib/cluster.sh"
 source "$E2E_DIR/lib/scenario.sh"
 # shellcheck source=tests/e2e/lib/product.sh
 source "$E2E_DIR/lib/product.sh"
+# shellcheck source=tests/e2e/lib/vc-job.sh
+source "$E2E_DIR/lib/vc-job.sh"
 for f in "$E2E_DIR"/scenarios/*.sh; do
   # shellcheck source=/dev/null
   source "$f"

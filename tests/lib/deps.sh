@@ -24,9 +24,10 @@ ensure_packages() {
   as_root apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# What the unit tests, the hook simulation and the fabric tests run for real.
-TEST_PACKAGES=(openjdk-17-jdk-headless maven libvirt0 qemu-utils genisoimage iproute2 nftables busybox
-  util-linux iputils-ping)
+# What the unit tests, the hook simulation and the fabric tests run for real (gcc, make and
+# libslurm-dev: the SPANK plugin, built and tested by the Maven build).
+TEST_PACKAGES=(openjdk-17-jdk-headless maven gcc make libslurm-dev libvirt0 qemu-utils genisoimage iproute2
+  nftables busybox util-linux iputils-ping)
 
 # What the end-to-end suite adds (tests/e2e/lib/cluster.sh and appliance/build.sh also install
 # their own, idempotently): the MPI compiler for the test program, ssh for the job's script.

@@ -5,8 +5,10 @@
 #
 #   product_prepare    before `up`: build the distribution (unless VC_DIST is given) and the
 #                      appliance (unless VC_APPLIANCE is given); make /etc/vcluster and
-#                      /var/lib/vcluster node-private; set the TaskProlog
-#   product_configure  after `up`: install site.yaml and the secret into every node
+#                      /var/lib/vcluster node-private; set the TaskProlog; install the SPANK
+#                      plugin (unless VC_E2E_PLUGSTACK is given)
+#   product_configure  after `up`: install site.yaml and the secret into every node, and write
+#                      the site.yaml the plugin's validator reads on the submit host
 
 PRODUCT_ROOT=$(cd "$E2E_DIR/../.." && pwd)
 
@@ -29,7 +31,25 @@ product_prepare() {
   [[ -f $VC_APPLIANCE/disk.qcow2 ]] || die "VC_APPLIANCE=$VC_APPLIANCE has no disk.qcow2" || return 1
   VC_E2E_NODE_DIRS="${VC_E2E_NODE_DIRS:+$VC_E2E_NODE_DIRS }/etc/vcluster /var/lib/vcluster"
   VC_E2E_TASK_PROLOG=${VC_E2E_TASK_PROLOG:-$VC_DIST/site-config/slurm/vcluster-taskprolog}
-  export VC_DIST VC_APPLIANCE VC_E2E_NODE_DIRS VC_E2E_TASK_PROLOG
+  if [[ -z ${VC_E2E_PLUGSTACK:-} ]]; then
+    VC_E2E_PLUGSTACK=$(product_plugstack)
+  fi
+  export VC_DIST VC_APPLIANCE VC_E2E_NODE_DIRS VC_E2E_TASK_PROLOG VC_E2E_PLUGSTACK
+}
+
+# product_plugstack: writes the plugstack line of the site fragment with this run's paths; prints
+# the file's path. slurmd reads plugstack.conf only when it starts, so this comes before `up`; the
+# validator's site.yaml (the same file product_configure installs in the nodes) is written after
+# `up`, before any job: the plugin reads it at each submission. sbatch runs on the machine, as the
+# test user, who can read both.
+product_plugstack() {
+  local file=$E2E_WORK/plugstack-vcluster.conf so=$VC_DIST/lib/spank/vcluster_spank.so
+  [[ -f $so ]] || die "VC_DIST=$VC_DIST has no lib/spank/vcluster_spank.so" || return 1
+  mkdir -p "$E2E_WORK"
+  sed -n 's#^required /opt/vcluster/lib/spank/vcluster_spank.so .*#required '"$so"' validator='"$VC_DIST"'/bin/vcluster config='"$E2E_WORK"'/site.yaml#p' \
+    "$VC_DIST/site-config/slurm/plugstack.conf.fragment" >"$file"
+  [[ -s $file ]] || die "no plugstack line in $VC_DIST/site-config/slurm/plugstack.conf.fragment" || return 1
+  printf '%s' "$file"
 }
 
 product_configure() {

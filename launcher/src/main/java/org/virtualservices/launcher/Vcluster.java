@@ -2,20 +2,28 @@ package org.virtualservices.launcher;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 
-/** {@code vcluster}, the user's command. For now it answers {@code --version}; its subcommands come next. */
+/**
+ * {@code vcluster}, the user's command: a thin dispatcher to one small class per subcommand, each
+ * returning an exit code (0 done, 1 could not do it, 2 usage error or request refused).
+ */
 public final class Vcluster {
+
+  static final String USAGE = "usage: vcluster validate|images|--version [options] (vcluster SUBCOMMAND --help)";
 
   private final PrintStream out;
   private final PrintStream err;
+  private final Map<String, String> env;
 
-  public Vcluster(PrintStream out, PrintStream err) {
+  public Vcluster(PrintStream out, PrintStream err, Map<String, String> env) {
     this.out = out;
     this.err = err;
+    this.env = env;
   }
 
   public static void main(String[] args) {
-    System.exit(new Vcluster(System.out, System.err).run(List.of(args)));
+    System.exit(new Vcluster(System.out, System.err, System.getenv()).run(List.of(args)));
   }
 
   public int run(List<String> args) {
@@ -23,8 +31,23 @@ public final class Vcluster {
       out.println("vcluster " + version());
       return 0;
     }
-    err.println("usage: vcluster --version (the other subcommands are not built yet)");
-    return 2;
+    if (args.isEmpty()) {
+      err.println(USAGE);
+      return 2;
+    }
+    List<String> rest = args.subList(1, args.size());
+    return switch (args.get(0)) {
+      case "validate" -> new ValidateCommand(out, err, env).run(rest);
+      case "images" -> new ImagesCommand(out, err, env).run(rest);
+      case "-h", "--help", "help" -> {
+        out.println(USAGE);
+        yield 0;
+      }
+      default -> {
+        err.println("vcluster: unknown subcommand '" + args.get(0) + "'; " + USAGE);
+        yield 2;
+      }
+    };
   }
 
   static String version() {

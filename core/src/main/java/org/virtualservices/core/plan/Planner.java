@@ -32,27 +32,21 @@ public final class Planner {
   }
 
   public static Plan plan(JobContext job, VcRequest request, SiteConfig site) {
-    Image image = site.images().get(request.image());
-    if (image == null) {
-      throw new RequestException("image", "'" + request.image() + "' is not in the site's catalog (known: "
-          + String.join(", ", site.images().keySet().stream().sorted().toList()) + ")");
+    if (job.nodes().isEmpty()) {
+      throw new RequestException("node list", "the job has no nodes");
     }
-    int vcpus = request.vcpus() != null ? request.vcpus() : site.defaults().vcpus();
-    long mem = request.memoryMiB() != null ? request.memoryMiB() : site.defaults().memoryMiB();
-    int perNode = request.vmsPerNode() != null ? request.vmsPerNode() : site.defaults().vmsPerNode();
-    checkLimits(job, vcpus, mem, perNode, site.limits());
+    Sizing sizing = checkRequest(request, site);
+    checkAllocation(sizing, site.limits(), job.nodes().stream().map(n -> "node " + n).toList(), job.cpusPerNode());
+    checkJobSize(sizing, job.nodes().size(), site);
+    int vcpus = sizing.vcpus();
+    long mem = sizing.memoryMiB();
+    int perNode = sizing.vmsPerNode();
 
     long number = jobNumber(job.jobId());
     var net = site.network();
     int vni = vni(job.jobId(), net);
     Cidr pool = Cidr.parse(net.subnetPool());
     Cidr subnet = pool.subnet(net.subnetPrefix(), number % pool.subnetCount(net.subnetPrefix()));
-    long total = (long) perNode * job.nodes().size();
-    if (total > Math.min(subnet.size() - 3, 65_536)) {
-      throw new RequestException("vms", total + " VMs in one job (" + perNode + " on each of "
-          + job.nodes().size() + " nodes) is more than the site's /" + net.subnetPrefix() + " subnets hold ("
-          + Math.min(subnet.size() - 3, 65_536) + ")");
-    }
 
     List<NodePlan> nodes = new ArrayList<>();
     int index = 0;
@@ -102,7 +96,31 @@ public final class Planner {
         (index >>> 8) & 255, index & 255);
   }
 
-  private static void checkLimits(JobContext job, int vcpus, long mem, int perNode, Limits l) {
+  /**
+   * What a request comes to once the site's defaults fill its gaps: the image from the catalog and
+   * the size of each VM.
+   */
+  public record Sizing(String imageName, Image image, int vcpus, long memoryMiB, int vmsPerNode) {
+  }
+
+  /**
+   * The site's policy on the request alone: the image is in the catalog, and each VM (defaults
+   * filled in) and the VMs per node are within the site's limits. The prolog checks it through
+   * {@link #plan}; {@code vcluster validate} checks it at submission, so both say the same.
+   */
+  public static Sizing checkRequest(VcRequest request, SiteConfig site) {
+    if (request.image() == null) {
+      throw new RequestException("image", "not given, and a virtual cluster needs one (known: " + catalog(site) + ")");
+    }
+    Image image = site.images().get(request.image());
+    if (image == null) {
+      throw new RequestException("image", "'" + request.image() + "' is not in the site's catalog (known: "
+          + catalog(site) + ")");
+    }
+    int vcpus = request.vcpus() != null ? request.vcpus() : site.defaults().vcpus();
+    long mem = request.memoryMiB() != null ? request.memoryMiB() : site.defaults().memoryMiB();
+    int perNode = request.vmsPerNode() != null ? request.vmsPerNode() : site.defaults().vmsPerNode();
+    Limits l = site.limits();
     if (vcpus < 1 || vcpus > l.maxVcpusPerVm()) {
       throw new RequestException("vcpus", vcpus + " is outside the site's limit of 1 to " + l.maxVcpusPerVm());
     }
@@ -114,19 +132,45 @@ public final class Planner {
       throw new RequestException("vms", perNode + " VMs per node is outside the site's limit of 1 to "
           + l.maxVmsPerNode());
     }
-    if (job.nodes().isEmpty()) {
-      throw new RequestException("node list", "the job has no nodes");
+    return new Sizing(request.image(), image, vcpus, mem, perNode);
+  }
+
+  /**
+   * The allocation rule: with {@code allocationRule: cpus} a node's VMs use at most the CPUs the job
+   * has there (times the overcommit factor).
+   *
+   * @param nodes names of the nodes, for messages (e.g. {@code ["each node"]} when unknown)
+   * @param cpusPerNode the job's CPUs on each node, in the same order; missing entries are not checked
+   */
+  public static void checkAllocation(Sizing sizing, Limits l, List<String> nodes, List<Integer> cpusPerNode) {
+    if (l.allocationRule() != Limits.AllocationRule.cpus) {
+      return;
     }
-    if (l.allocationRule() == Limits.AllocationRule.cpus) {
-      for (int i = 0; i < job.nodes().size() && i < job.cpusPerNode().size(); i++) {
-        int cpus = job.cpusPerNode().get(i);
-        double allowed = Math.floor(cpus * l.cpuOvercommit());
-        if ((long) perNode * vcpus > allowed) {
-          throw new RequestException("vcpus", perNode + " VM(s) x " + vcpus + " vCPUs = " + (perNode * vcpus)
-              + " vCPUs on node " + job.nodes().get(i) + ", where the job has " + cpus + " CPU(s)"
-              + (l.cpuOvercommit() == 1.0 ? "" : " (x" + l.cpuOvercommit() + " overcommit)"));
-        }
+    int perNode = sizing.vmsPerNode();
+    int vcpus = sizing.vcpus();
+    for (int i = 0; i < nodes.size() && i < cpusPerNode.size(); i++) {
+      int cpus = cpusPerNode.get(i);
+      double allowed = Math.floor(cpus * l.cpuOvercommit());
+      if ((long) perNode * vcpus > allowed) {
+        throw new RequestException("vcpus", perNode + " VM(s) x " + vcpus + " vCPUs = " + (perNode * vcpus)
+            + " vCPUs on " + nodes.get(i) + ", where the job has " + cpus + " CPU(s)"
+            + (l.cpuOvercommit() == 1.0 ? "" : " (x" + l.cpuOvercommit() + " overcommit)"));
       }
     }
+  }
+
+  /** The job's VMs fit its subnet: at most the subnet's size less 3 (network, gateway, broadcast). */
+  public static void checkJobSize(Sizing sizing, int nodeCount, SiteConfig site) {
+    var net = site.network();
+    long room = Math.min(Cidr.parse(net.subnetPool()).subnet(net.subnetPrefix(), 0).size() - 3, 65_536);
+    long total = (long) sizing.vmsPerNode() * nodeCount;
+    if (total > room) {
+      throw new RequestException("vms", total + " VMs in one job (" + sizing.vmsPerNode() + " on each of "
+          + nodeCount + " nodes) is more than the site's /" + net.subnetPrefix() + " subnets hold (" + room + ")");
+    }
+  }
+
+  private static String catalog(SiteConfig site) {
+    return String.join(", ", site.images().keySet().stream().sorted().toList());
   }
 }

@@ -174,8 +174,10 @@ public final class RequestParser {
    */
   public static long memoryMiB(String field, String value) {
     String v = nonEmpty(field, value);
+    // ASCII only before upper-casing: "ı".toUpperCase() is "I", which C's toupper (the SPANK
+    // plugin's check of the same syntax) would never say
     Matcher m = MEM.matcher(v.toUpperCase(Locale.ROOT));
-    if (!m.matches()) {
+    if (!v.chars().allMatch(c -> c < 0x80) || !m.matches()) {
       throw new RequestException(field, "invalid size '" + shown(v) + "' (expected e.g. 1024, 512M, 2G, 2GiB;"
           + " units K, M, G, T)");
     }

@@ -1,0 +1,103 @@
+# shellcheck shell=bash disable=SC2153  # STATE and the helpers come from run.sh (lib/*.sh)
+# A virtual-cluster MPI job, as scenarios mpi and spank run it: the job script finds its cluster
+# through the TaskProlog's VC_* variables, copies an MPI program (compiled on the host with mpicc)
+# to its VMs and runs it across all of them with the job's hostfile. Sourced by run.sh.
+#
+#   vc_snapshot_nodes                 before the job: what each node has (links, domains)
+#   vc_mpi_submit SBATCH-ARGS...      submits the job with the request in SBATCH-ARGS; prints its id
+#   vc_mpi_check JOB VMS T_SUBMIT     waits for it and checks that VMS ranks ran on VMS VMs
+#   vc_torn_down JOB                  waits until the epilogs left every node as it was
+
+# mpi_program: compiles the appliance's MPI check once into the jobs folder; prints its path.
+mpi_program() {
+  local out=$STATE/jobs/mpi-check
+  if [[ ! -x $out ]]; then
+    mpicc -O2 -o "$out" "$E2E_DIR/appliance/mpi-check.c" || fail "mpicc failed"
+    chmod 0755 "$out"
+  fi
+  printf '%s' "$out"
+}
+
+# vc_job_leftovers NODE JOB: what of the job is still on the node (state folder, domains, links).
+vc_job_leftovers() {
+  cluster_exec "$1" sh -c "ls -A /var/lib/vcluster/jobs/$2 2>/dev/null; \
+    virsh -q -c qemu:///system list --all --name | grep '^vc$2-' ; ip -o link | grep -o 'vc[bv][rx][0-9]*' ; true"
+}
+
+# job_gone NODE JOB: true when nothing of the job is left on the node.
+job_gone() {
+  [[ -z $(vc_job_leftovers "$1" "$2") ]]
+}
+
+# prolog_timings NODE JOB: the prolog's phase line from the job's log on the node.
+prolog_timings() {
+  cluster_exec "$1" sh -c "grep -h 'prolog done' /var/lib/vcluster/logs/$2.log 2>/dev/null | sed 's/.*prolog done: //'"
+}
+
+# vc_snapshot_nodes: each node's links and domains, kept per scenario for vc_torn_down.
+vc_snapshot_nodes() {
+  local node dir=$STATE/snapshots/$SCENARIO
+  mkdir -p "$dir"
+  for node in $(node_names); do node_snapshot "$node" >"$dir/$node"; done
+}
+
+# vc_mpi_submit SBATCH-ARGS...: the MPI job with the caller's request (-N, --vc-*, --comment...).
+vc_mpi_submit() {
+  local script
+  mpi_program >/dev/null
+  script=$(job_script mpi <<'JOB'
+#!/bin/bash
+set -euo pipefail
+date +%s.%N >"mpi-$SLURM_JOB_ID.start"
+echo "head=$VC_HEAD nodes=$VC_NODES"
+sed 's/^/report: /' "$VC_DIR/report.txt"
+np=$(grep -c slots "$VC_HOSTFILE")
+pids=()
+for vm in ${VC_NODES//,/ }; do
+  scp -q -F "$VC_SSH_CONFIG" ./mpi-check "$vm:/tmp/mpi-check" & pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+ssh -F "$VC_SSH_CONFIG" "$VC_HEAD" mpirun --hostfile /etc/vcluster/hostfile -np "$np" /tmp/mpi-check
+echo "mpi-exit=$?"
+JOB
+)
+  submit "$@" --output="$STATE/jobs/mpi-%j.out" "$script"
+}
+
+# vc_mpi_check JOB VMS T_SUBMIT: the job started once its VMs were up, ran its MPI program with one
+# rank on each of its VMS VMs (every rank got the right sum), and completed; prints the timings.
+vc_mpi_check() {
+  local job=$1 vms=$2 t_submit=$3 t_start t_end state out n node last=$(($2 - 1))
+  wait_file "$STATE/jobs/mpi-$job.start" "${VC_E2E_BOOT_TIMEOUT:-150}"
+  t_start=$(<"$STATE/jobs/mpi-$job.start")
+  # the report is there while the job runs
+  [[ -f $STATE/jobs/vcluster-$job/report.json ]] || fail "no report for job $job"
+  state=$(wait_job "$job" 120)
+  t_end=$(now)
+  out=$(<"$STATE/jobs/mpi-$job.out")
+  say "output of job $job:"$'\n'"      ${out//$'\n'/$'\n'      }"
+  expect_eq "job $job state" COMPLETED "$state"
+  expect_eq "MPI exit" "mpi-exit=0" "$(grep '^mpi-exit=' <<<"$out")"
+  n=$(grep -c "of $vms on vc$job-[0-$last]: sum of ranks $((vms * last / 2)) (expected $((vms * last / 2)))" \
+    <<<"$out" || true)
+  expect_eq "ranks that got the right sum" "$vms" "$n"
+  expect_eq "distinct VMs the ranks ran on" "$vms" \
+    "$(grep -o "on vc$job-[0-$last]:" <<<"$out" | sort -u | wc -l)"
+  for node in $(node_names | head -n 2); do
+    measure "prolog-$node" "$(prolog_timings "$node" "$job" | sed 's/ /_/g')"
+  done
+  measure sbatch-to-start "$(awk -v a="$t_submit" -v b="$t_start" 'BEGIN { printf "%.2f", b - a }')"
+  measure whole-job "$(awk -v a="$t_submit" -v b="$t_end" 'BEGIN { printf "%.2f", b - a }')"
+}
+
+# vc_torn_down JOB: the epilogs (which run after squeue calls the job COMPLETED) left nothing of
+# the job and every node's links and domains as vc_snapshot_nodes saw them.
+vc_torn_down() {
+  local job=$1 node dir=$STATE/snapshots/$SCENARIO
+  for node in $(node_names); do
+    wait_for 60 "job $job gone from $node" job_gone "$node" "$job" ||
+      fail "left on $node: $(vc_job_leftovers "$node" "$job")"
+    expect_eq "links and domains on $node after the job" "$(<"$dir/$node")" "$(node_snapshot "$node")"
+  done
+  [[ ! -e $STATE/jobs/vcluster-$job ]] || fail "the report folder of job $job is still there"
+}
