@@ -170,7 +170,10 @@ public final class Prolog {
         for (VmPlan v : mine.vms()) {
           step = "define " + v.name();
           String xml = domainXml(plan, v, image, job);
-          Files.writeString(nodeDir.resolve(v.name() + ".xml"), xml);
+          Path xmlFile = nodeDir.resolve(v.name() + ".xml");
+          Files.deleteIfExists(xmlFile);
+          Files.writeString(Files.createFile(xmlFile, PosixFilePermissions.asFileAttribute(
+              PosixFilePermissions.fromString("rw-------"))), xml);
           journal.intend(new JournalEntry(JournalEntry.Kind.FILE, v.console().toString()));
           journal.intend(new JournalEntry(JournalEntry.Kind.DOMAIN, v.name()));
           hv.define(v.name(), xml);

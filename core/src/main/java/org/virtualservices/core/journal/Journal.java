@@ -26,6 +26,10 @@ public final class Journal {
   public static final String FILE_NAME = "journal.json";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** Root's only: it names every resource of the job. */
+  private static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
   private final Path file;
   private JournalRecord record;
 
@@ -94,8 +98,8 @@ public final class Journal {
     Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
     try {
       byte[] bytes = JSON.writeValueAsBytes(record);
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING), PRIVATE)) {
         ch.write(java.nio.ByteBuffer.wrap(bytes));
         ch.force(true);
       }

@@ -27,15 +27,16 @@ public final class Wiring {
 
   public static NodeServices production(SiteConfig config, JobLog log) {
     CommandRunner runner = new ProcessCommandRunner(log);
-    return NodeServices.production(config, runner, fabric(config, runner), installDir(), underlay(config.network()));
+    return NodeServices.production(config, runner, fabric(config, runner, log), installDir(),
+        underlay(config.network()));
   }
 
-  static Fabric fabric(SiteConfig config, CommandRunner runner) {
+  static Fabric fabric(SiteConfig config, CommandRunner runner, JobLog log) {
     if (config.network().mode() == Network.Mode.none) {
       return new NoFabric();
     }
     Tools t = config.tools();
-    return new LinuxFabric(runner, new NetTools(t.ip(), t.bridge(), t.nft()));
+    return new LinuxFabric(runner, new NetTools(t.ip(), t.bridge(), t.nft()), log);
   }
 
   /** Node name -> underlay address, as {@code network.underlay} says. */

@@ -84,6 +84,10 @@ class HookSimulationTest {
     Path vm0 = cluster.stateDir.resolve("jobs/4242/sim1/vc4242-0.qcow2");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(vm0)));
     assertTrue(Files.exists(cluster.stateDir.resolve("jobs/4242/sim3/vc4242-5-seed.iso")));
+    for (String f : List.of("vc4242-5-seed.iso", "vc4242-5.xml", "journal.json")) {
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+          cluster.stateDir.resolve("jobs/4242/sim3/" + f))), f + " is root's only (the seed carries keys)");
+    }
 
     for (String node : NODES) {
       assertEquals(0, cluster.epilog("4242", node, REQUEST), cluster.log());

@@ -23,20 +23,22 @@ import org.virtualservices.core.plan.Names;
  */
 public final class LinuxFabric implements Fabric {
 
-  private static final Logger LOG = System.getLogger(LinuxFabric.class.getName());
 
   private final CommandRunner runner;
   private final NetTools tools;
   private final Leftovers leftovers;
+  private final Logger log;
 
-  public LinuxFabric(CommandRunner runner, NetTools tools) {
+  /** @param log where state changes go: the hook's job log in production */
+  public LinuxFabric(CommandRunner runner, NetTools tools, Logger log) {
     this.runner = runner;
     this.tools = tools;
     this.leftovers = new Leftovers(runner, tools);
+    this.log = log;
   }
 
   public LinuxFabric(CommandRunner runner) {
-    this(runner, NetTools.ON_PATH);
+    this(runner, NetTools.ON_PATH, System.getLogger(LinuxFabric.class.getName()));
   }
 
   @Override
@@ -44,7 +46,7 @@ public final class LinuxFabric implements Fabric {
     SpecCheck.check(spec);
     String job = "job " + spec.job() + ": ";
     // numbers as strings: MessageFormat would print VNI 4201 as "4,201"
-    LOG.log(Level.INFO, "{0}making bridge {1} and vxlan {2} (vni {3}, {4} peers{5})", job, spec.bridge(),
+    log.log(Level.INFO, "{0}making bridge {1} and vxlan {2} (vni {3}, {4} peers{5})", job, spec.bridge(),
         spec.vxlan(), String.valueOf(spec.vni()), String.valueOf(spec.peers().size()),
         spec.multicastGroup() == null ? "" : ", group " + spec.multicastGroup());
     step(job + "make bridge " + spec.bridge() + " and vxlan " + spec.vxlan(),
@@ -56,7 +58,7 @@ public final class LinuxFabric implements Fabric {
     }
     step(job + "load nftables table " + Names.nftTable(spec.vni()),
         Command.of(tools.nft(), "-f", "-").withStdin(FabricScripts.nftRuleset(spec)));
-    LOG.log(Level.INFO, "{0}network of vni {1} is up", job, String.valueOf(spec.vni()));
+    log.log(Level.INFO, "{0}network of vni {1} is up", job, String.valueOf(spec.vni()));
   }
 
   @Override
@@ -93,7 +95,7 @@ public final class LinuxFabric implements Fabric {
     } catch (FabricException e) {
       failures.add(job + "cannot check what is left: " + e.getMessage());
     }
-    LOG.log(failures.isEmpty() ? Level.INFO : Level.WARNING, "{0}network of vni {1} removed{2}", job,
+    log.log(failures.isEmpty() ? Level.INFO : Level.WARNING, "{0}network of vni {1} removed{2}", job,
         String.valueOf(spec.vni()), failures.isEmpty() ? "" : " except: " + String.join("; ", failures));
     return failures;
   }
