@@ -52,7 +52,7 @@ public final class Epilog {
     try (Hypervisor hv = s.hypervisors().apply(s.config().libvirtUri())) {
       Optional<ReportFiles> report = job.isBatchHost() && job.workDir() != null
           ? Optional.of(ReportFiles.in(job.workDir(), job.jobId())) : Optional.empty();
-      r = new Teardown(hv, s.fabric(), log).run(job.jobId(), job.thisNode(), nodeDir, plan, report);
+      r = new Teardown(hv, s.fabric(), log, s.faults()).run(job.jobId(), job.thisNode(), nodeDir, plan, report);
     } catch (RuntimeException e) {
       log.error("epilog could not tear down: {0}", e.getMessage());
       return false;

@@ -97,7 +97,7 @@ public final class Sweep {
         return 0;
       }
       int failed = 0;
-      Teardown teardown = new Teardown(hv, s.fabric(), log);
+      Teardown teardown = new Teardown(hv, s.fabric(), log, s.faults());
       for (String job : stale.keySet()) {
         TeardownResult r = teardown.run(job, node, nodeDir(job, node), Optional.empty(), Optional.empty());
         if (!r.clean()) {

@@ -340,7 +340,7 @@ public final class Prolog {
   }
 
   private void rollback(Hypervisor hv, JobContext job, Path nodeDir, Plan plan) {
-    TeardownResult r = new Teardown(hv, s.fabric(), log).run(job.jobId(), job.thisNode(), nodeDir, Optional.of(plan),
+    TeardownResult r = new Teardown(hv, s.fabric(), log, s.faults()).run(job.jobId(), job.thisNode(), nodeDir, Optional.of(plan),
         Optional.empty());
     if (r.clean()) {
       log.info("rolled back: {0}", r.removed().isEmpty() ? "nothing had been made" : String.join(", ", r.removed()));

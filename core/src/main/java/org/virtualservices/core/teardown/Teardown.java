@@ -25,6 +25,7 @@ import org.virtualservices.core.plan.Names;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.report.ReportFiles;
+import org.virtualservices.core.runtime.FaultPoints;
 
 /**
  * Removes everything of a job on one node: from the journal when there is one, and by name and
@@ -37,11 +38,17 @@ public final class Teardown {
   private final Hypervisor hypervisor;
   private final Fabric fabric;
   private final JobLog log;
+  private final FaultPoints faults;
 
-  public Teardown(Hypervisor hypervisor, Fabric fabric, JobLog log) {
+  /**
+   * @param faults test-only points where teardown can be made to die ({@code teardown:domain:<vm>},
+   *     {@code teardown:files}, {@code teardown:fabric}), to prove that running it again finishes the job
+   */
+  public Teardown(Hypervisor hypervisor, Fabric fabric, JobLog log, FaultPoints faults) {
     this.hypervisor = hypervisor;
     this.fabric = fabric;
     this.log = log;
+    this.faults = faults;
   }
 
   /**
@@ -80,6 +87,7 @@ public final class Teardown {
           removed.add("domain " + d);
           log.info("removed domain {0}", d);
         }
+        faults.reached("teardown:domain:" + d);
       } catch (RuntimeException e) {
         failures.add(e.getMessage());
       }
@@ -131,6 +139,8 @@ public final class Teardown {
       }
     });
 
+    faults.reached("teardown:files");
+
     // 3. the network
     int vni = journal.map(JournalRecord::vni).filter(v -> v > 0).orElse(plan.map(Plan::vni).orElse(0));
     if (vni > 0) {
@@ -140,6 +150,8 @@ public final class Teardown {
         removed.add("network " + Names.bridge(vni));
       }
     }
+
+    faults.reached("teardown:fabric");
 
     // 4. look again; the state folder (journal included) goes last, and only when nothing is left
     List<String> leftovers = leftovers(job, node, vni, files, nodeDir);

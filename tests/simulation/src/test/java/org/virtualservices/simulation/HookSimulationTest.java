@@ -80,6 +80,7 @@ class HookSimulationTest {
     assertEquals(6, Files.readAllLines(report.resolve("known_hosts")).size());
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(report.resolve("id_ed25519"))));
     assertTrue(Files.readString(report.resolve("ssh_config")).contains("Host vc4242-5"));
+    String keyBody = Files.readString(report.resolve("id_ed25519")).lines().skip(1).findFirst().orElseThrow();
     // overlays and seeds exist, private to root
     Path vm0 = cluster.stateDir.resolve("jobs/4242/sim1/vc4242-0.qcow2");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(vm0)));
@@ -93,6 +94,10 @@ class HookSimulationTest {
       assertEquals(0, cluster.epilog("4242", node, REQUEST), cluster.log());
     }
     assertNothingLeft("4242");
+    // no secret in the logs: the job's private key and the VMs' host keys are in files, never logged
+    String logs = cluster.log() + Files.readString(cluster.stateDir.resolve("logs/4242.log"));
+    assertFalse(logs.contains("PRIVATE KEY"), "a private key in the logs");
+    assertFalse(logs.contains(keyBody), "the job key's body in the logs");
     // twice is fine
     for (String node : NODES) {
       assertEquals(0, cluster.epilog("4242", node, REQUEST), cluster.log());
@@ -208,6 +213,35 @@ class HookSimulationTest {
       Files.deleteIfExists(cluster.workDir.resolve("vcluster-" + job));
       assertNothingLeft(job);
     }
+  }
+
+  static Stream<String> teardownPoints() {
+    return Stream.of("teardown:domain:vc34-0", "teardown:domain:vc34-1", "teardown:files", "teardown:fabric");
+  }
+
+  /** The epilog dies half-way (as kill -9 would); run again, it finishes the job. */
+  @ParameterizedTest
+  @MethodSource("teardownPoints")
+  void anEpilogKilledHalfWayFinishesWhenRunAgain(String point) {
+    for (String node : NODES) {
+      assertEquals(0, cluster.prolog("34", node, REQUEST), cluster.log());
+    }
+    cluster.faults.put("sim1", p -> {
+      if (p.equals(point)) {
+        throw new Died(p);
+      }
+    });
+    try {
+      cluster.epilog("34", "sim1", REQUEST);
+      org.junit.jupiter.api.Assertions.fail("the epilog should have died at " + point);
+    } catch (Died expected) {
+      // as the resource manager would, it runs the epilog again (or the sweep does)
+    }
+    cluster.faults.remove("sim1");
+    for (String node : NODES) {
+      assertEquals(0, cluster.epilog("34", node, REQUEST), "epilog again after dying at " + point + ": " + cluster.log());
+    }
+    assertNothingLeft("34");
   }
 
   static Stream<String> faultPoints() {
