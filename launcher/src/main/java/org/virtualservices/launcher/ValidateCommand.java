@@ -1,14 +1,13 @@
 package org.virtualservices.launcher;
 
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
+import org.virtualservices.core.runtime.CliHelp;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -75,11 +74,9 @@ final class ValidateCommand {
       return 2;
     }
     if (cmd.hasOption("help")) {
-      PrintWriter w = new PrintWriter(out, true);
-      new HelpFormatter().printHelp(w, 100, NAME + " [--config FILE] --image NAME [--vcpus N] [--mem SIZE] [--vms K]"
+      CliHelp.print(out, NAME + " [--config FILE] --image NAME [--vcpus N] [--mem SIZE] [--vms K]"
           + " [--nodes N] [--cpus-per-node N]", "Checks a request as the prolog would. Exit 0: ok; 2: refused"
-          + " (one line naming the field); 1: the site configuration cannot be read.", options(), 2, 4, "");
-      w.flush();
+          + " (one line naming the field); 1: the site configuration cannot be read.", options());
       return 0;
     }
     if (!cmd.getArgList().isEmpty()) {

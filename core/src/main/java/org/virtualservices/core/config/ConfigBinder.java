@@ -103,7 +103,7 @@ final class ConfigBinder {
         return Map.of();
       }
       Map<String, Object> map = new LinkedHashMap<>();
-      node.fields().forEachRemaining(e -> {
+      node.properties().forEach(e -> {
         Object v = bindValue(pt.getActualTypeArguments()[1], e.getValue(), join(path, e.getKey()));
         if (v != null) {
           map.put(e.getKey(), v);

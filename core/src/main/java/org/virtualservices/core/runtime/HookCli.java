@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -95,10 +94,10 @@ public final class HookCli {
   }
 
   public void help(PrintStream out, boolean prolog) {
-    new HelpFormatter().printHelp(new java.io.PrintWriter(out, true), 100,
-        program + (prolog ? " [--dry-run]" : "") + " [--config FILE] [--pbs JOBID USER GROUP ...]", "",
-        options(prolog), 2, 4, "");
+    CliHelp.print(out, program + (prolog ? " [--dry-run]" : " [--sweep [--yes] [--node NAME]]")
+        + " [--config FILE] [--pbs JOBID USER GROUP ...]", "", options(prolog));
   }
+
 
   public ResourceManager resourceManager() {
     return cmd.hasOption("pbs") ? ResourceManager.PBS : ResourceManager.SLURM;

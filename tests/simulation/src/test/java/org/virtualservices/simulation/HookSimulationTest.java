@@ -188,6 +188,7 @@ class HookSimulationTest {
    * host's own VMs' addresses and nobody on the other nodes'.
    */
   @Test
+  @SuppressWarnings("try") // the listeners only need to exist while the prolog probes them
   void vmsOfAnotherNodeThatNeverAnswerDoNotDrainTheBatchHost() throws IOException {
     Files.writeString(cluster.config, Files.readString(cluster.config)
         .replace("  mode: vxlan", "  mode: vxlan\n  subnetPool: 127.77.0.0/16")
