@@ -1,18 +1,19 @@
 # shellcheck shell=bash disable=SC2153  # STATE and the helpers come from run.sh (lib/*.sh)
 # Scenario crash: the real prolog DIES (site.yaml `testing: {faultPoint: P, faultAction: die}`,
 # a halt as kill -9 would be: no rollback, no evidence, no ERROR file) at one point after
-# another - journal, fabric, disk:<vm>, define:<vm>, start:<vm>, ready - in a 1-node vc job on
-# vnode1. slurmd sees a failed prolog: it drains the node, requeues the job held, and runs the
-# epilog, which must remove whatever the dead prolog made, going by its journal. Each round
-# checks: the log's last prolog line is the step before the point, the prolog never said "done"
-# nor rolled back, the epilog removed the domain / network the point implies, and nothing of any
-# vc job is left on any node. Then scancel, resume, site.yaml restored (also by a trap).
+# another - journal, fabric, disk:<vm>, seed:<vm>, define:<vm>, start:<vm>, ready, report - in
+# a 1-node vc job on vnode1. slurmd sees a failed prolog: it drains the node, requeues the job
+# held, and runs the epilog, which must remove whatever the dead prolog made, going by its
+# journal. Each round checks: the log's last prolog line is the step before the point, the
+# prolog never said "done" nor rolled back, the epilog removed the domain / network the point
+# implies, and nothing of any vc job is left on any node. Then scancel, resume, site.yaml
+# restored (also by a trap).
 #
 # The points that name a VM need the job id before the prolog runs. Rather than predicting the
 # next id (ids are sequential, but completed jobs leave slurmctld after MinJobAge, so "last id
 # + 1" is a guess), each job is submitted held (sbatch --hold: no prolog runs while held), its id
 # read from sbatch, the fault point written, and only then the job released.
-register_scenario crash scenario_crash "a prolog killed at any point: the epilog leaves nothing (journal..ready)"
+register_scenario crash scenario_crash "a prolog killed at any point: the epilog leaves nothing (journal..report)"
 
 # crash_restore: the trap's work; globals because the function's locals are gone by then.
 # shellcheck disable=SC2317  # run by the trap
@@ -60,7 +61,7 @@ crash_round() {
     *) grep -q 'resource(s) removed' <<<"$log" || fail "died at $point: the epilog removed nothing" ;;
   esac
   case $template in
-    define:* | start:* | ready) grep -q "removed domain vc$job-0" <<<"$log" ||
+    define:* | start:* | ready | report) grep -q "removed domain vc$job-0" <<<"$log" ||
       fail "died at $point: the epilog did not remove domain vc$job-0" ;;
   esac
   case $template in
@@ -88,9 +89,11 @@ scenario_crash() {
   crash_round journal "plan: "
   crash_round fabric "is up"
   crash_round disk:@VM@ "network up"
+  crash_round seed:@VM@ "network up"
   crash_round define:@VM@ "disks and seeds made"
   crash_round start:@VM@ "disks and seeds made"
   crash_round ready "VM(s) ready"
+  crash_round report "VM(s) ready"
 
   cluster_exec "$CR_NODE" mv -f /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml
   trap - EXIT
