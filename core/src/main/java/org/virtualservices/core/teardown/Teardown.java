@@ -103,11 +103,7 @@ public final class Teardown {
         dirs.add(Path.of(e.name()));
       }
     }));
-    plan.flatMap(p -> p.node(node)).ifPresent(n -> n.vms().forEach(v -> {
-      files.add(v.disk());
-      files.add(v.seed());
-      files.add(v.console());
-    }));
+    plan.ifPresent(p -> files.addAll(vmFiles(p, node)));
     if (journal.isEmpty() && report.isPresent()) {
       ReportFiles r = report.get();
       files.addAll(List.of(r.json(), r.text(), r.hostfile(), r.sshConfig(), r.identity(), r.knownHosts()));
@@ -206,8 +202,8 @@ public final class Teardown {
         .toList();
   }
 
-  /** The VM files of a plan on a node, for callers that check what is left. */
-  public static Set<Path> vmFiles(Plan plan, String node) {
+  /** The files the plan gives this node's VMs: overlays, seeds, console logs. */
+  static Set<Path> vmFiles(Plan plan, String node) {
     Set<Path> files = new LinkedHashSet<>();
     plan.node(node).ifPresent(n -> {
       for (VmPlan v : n.vms()) {
