@@ -1,0 +1,157 @@
+package org.virtualservices.core.remote;
+
+import com.jcraft.jsch.ChannelExec;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.Session;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * {@link RemoteShell} over jsch: public-key authentication with one identity, and host keys
+ * checked strictly against one known_hosts file (the job's, written by the prolog from derived
+ * keys; or the site's for the PBS sister nodes). An unknown or changed host key is refused, never
+ * accepted. One SSH session per host, opened on first use and shared by the commands run on it.
+ */
+public final class JschRemoteShell implements RemoteShell {
+
+  private final JSch jsch = new JSch();
+  private final Duration connectTimeout;
+  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "ssh-timeout");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * @param identity the private key (OpenSSH format) to log in with
+   * @param knownHosts the only host keys accepted
+   */
+  public JschRemoteShell(Path identity, Path knownHosts, Duration connectTimeout) {
+    this.connectTimeout = connectTimeout;
+    if (!Files.isReadable(knownHosts)) {
+      throw new IllegalArgumentException("known_hosts file " + knownHosts + " is missing or unreadable; host keys are never accepted blindly");
+    }
+    try {
+      jsch.addIdentity(identity.toString());
+      jsch.setKnownHosts(knownHosts.toString());
+    } catch (JSchException e) {
+      throw new IllegalArgumentException("ssh identity " + identity + " or known_hosts " + knownHosts + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public RemoteResult run(RemoteHost host, List<String> argv, Duration timeout, Consumer<String> out, Consumer<String> err) {
+    String command = ShellWords.quote(argv);
+    Session session = session(host);
+    ChannelExec channel;
+    try {
+      channel = (ChannelExec) session.openChannel("exec");
+    } catch (JSchException e) {
+      sessions.remove(key(host), session);
+      throw new RemoteException(host, "open a channel for " + command, e);
+    }
+    AtomicBoolean timedOut = new AtomicBoolean();
+    ScheduledFuture<?> watchdog =
+        timer.schedule(
+            () -> {
+              timedOut.set(true);
+              channel.disconnect();
+            },
+            timeout.toMillis(),
+            TimeUnit.MILLISECONDS);
+    try {
+      channel.setCommand(command);
+      channel.setInputStream(null);
+      InputStream stdout = channel.getInputStream();
+      InputStream stderr = channel.getErrStream();
+      channel.connect((int) connectTimeout.toMillis());
+      Thread errPump = new Thread(() -> pump(stderr, err), "ssh-stderr-" + host.name());
+      errPump.setDaemon(true);
+      errPump.start();
+      pump(stdout, out);
+      errPump.join();
+      while (!channel.isClosed() && !timedOut.get()) {
+        // The streams are at their end; the exit-status message and the close follow at once.
+        LockSupport.parkNanos(1_000_000);
+      }
+      if (timedOut.get()) {
+        throw new RemoteException(host, "'" + command + "' still running after " + timeout.toSeconds() + " s; stopped", null);
+      }
+      return new RemoteResult(host, command, channel.getExitStatus());
+    } catch (JSchException | IOException e) {
+      throw new RemoteException(host, "run " + command, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RemoteException(host, "interrupted while running " + command, e);
+    } catch (UncheckedIOException e) {
+      if (timedOut.get()) {
+        throw new RemoteException(host, "'" + command + "' still running after " + timeout.toSeconds() + " s; stopped", null);
+      }
+      throw new RemoteException(host, "read the output of " + command, e.getCause());
+    } finally {
+      watchdog.cancel(false);
+      channel.disconnect();
+    }
+  }
+
+  private Session session(RemoteHost host) {
+    return sessions.compute(
+        key(host),
+        (k, existing) -> {
+          if (existing != null && existing.isConnected()) {
+            return existing;
+          }
+          try {
+            Session s = jsch.getSession(host.user(), host.address(), host.port());
+            s.setConfig("StrictHostKeyChecking", "yes");
+            s.setConfig("PreferredAuthentications", "publickey");
+            s.connect((int) connectTimeout.toMillis());
+            return s;
+          } catch (JSchException e) {
+            throw new RemoteException(host, "connect", e);
+          }
+        });
+  }
+
+  private static String key(RemoteHost host) {
+    return host.user() + "@" + host.address() + ":" + host.port();
+  }
+
+  private static void pump(InputStream in, Consumer<String> sink) {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        sink.accept(line);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    sessions.values().forEach(Session::disconnect);
+    sessions.clear();
+  }
+}
