@@ -169,3 +169,31 @@ epilog_started() {
 
 # secs_between T0 T1: T1 - T0 in seconds, two decimals.
 secs_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+# A scenario that changes nodes' site.yaml (a broken image, a fault point, a short timeout) keeps
+# the originals first and gets them back whatever happens: site_edit_begin NODE... saves each
+# node's /etc/vcluster/site.yaml and sets an EXIT trap; site_edit_job JOB names the job to cancel
+# if the scenario leaves early; site_edit_reset NODE starts NODE over from its saved copy;
+# site_edit_end cancels that job, restores every file, resumes the nodes and clears the trap.
+# (Globals, because the trap runs when the scenario function's locals are gone.)
+SITE_EDIT_NODES=() SITE_EDIT_JOB=
+site_edit_begin() {
+  local node
+  SITE_EDIT_NODES=("$@") SITE_EDIT_JOB=
+  for node in "$@"; do cluster_exec "$node" cp -p /etc/vcluster/site.yaml /etc/vcluster/site.yaml.e2e-saved; done
+  trap site_edit_end EXIT
+}
+site_edit_job() { SITE_EDIT_JOB=$1; }
+site_edit_reset() { cluster_exec "$1" cp -p /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml; }
+# shellcheck disable=SC2317  # also run by the trap
+site_edit_end() {
+  local node
+  if [[ -n $SITE_EDIT_JOB ]]; then scancel "$SITE_EDIT_JOB" 2>/dev/null || true; fi
+  for node in "${SITE_EDIT_NODES[@]}"; do
+    cluster_exec "$node" sh -c 'if [ -f /etc/vcluster/site.yaml.e2e-saved ]; then mv -f /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml; fi' || true
+    # a node the scenario drained returns to service; an idle one refuses "resume", which is fine
+    scontrol update nodename="$node" state=resume 2>/dev/null || true
+  done
+  SITE_EDIT_NODES=() SITE_EDIT_JOB=
+  trap - EXIT
+}

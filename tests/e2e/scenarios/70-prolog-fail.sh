@@ -21,19 +21,8 @@ scenario_prolog_fail() {
   [[ -e $STATE/etc/hooks/prolog.target ]] || { say "needs the product (VC_DIST)"; exit 77; }
   vc_all_clean || fail "leftovers before the job: $(for n in $(node_names); do vc_node_left "$n"; done)"
 
-  # Break the image on $bad only; put everything back whatever happens (globals: the trap runs
-  # when this function's locals are gone).
-  PF_BAD=$bad PF_GOOD=$good PF_JOB=
-  cluster_exec "$bad" cp -p /etc/vcluster/site.yaml /etc/vcluster/site.yaml.e2e-saved
-  cluster_exec "$good" cp -p /etc/vcluster/site.yaml /etc/vcluster/site.yaml.e2e-saved
-  # shellcheck disable=SC2317  # run by the trap
-  prolog_fail_restore() {
-    if [[ -n $PF_JOB ]]; then scancel "$PF_JOB" 2>/dev/null || true; fi
-    cluster_exec "$PF_BAD" mv -f /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml || true
-    cluster_exec "$PF_GOOD" mv -f /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml || true
-    scontrol update nodename="$PF_BAD" state=resume 2>/dev/null || true
-  }
-  trap prolog_fail_restore EXIT
+  # Break the image on $bad only; everything is put back whatever happens.
+  site_edit_begin "$bad" "$good"
   cluster_exec "$bad" sed -i 's#^\(    disk: \).*#\1/var/lib/vcluster/missing/disk.qcow2#' /etc/vcluster/site.yaml
   cluster_exec "$bad" grep -q 'disk: /var/lib/vcluster/missing/disk.qcow2' /etc/vcluster/site.yaml ||
     fail "could not point the image's disk elsewhere on $bad"
@@ -42,7 +31,7 @@ scenario_prolog_fail() {
   t_submit=$(now)
   job=$(submit -N 2 --ntasks-per-node=1 --nodelist="$good,$bad" --job-name=prolog-fail \
     --comment=vc:image=testapp,vms=1,vcpus=1,mem=384M --output="$STATE/jobs/prolog-fail-%j.out" --wrap 'echo ran')
-  PF_JOB=$job
+  site_edit_job "$job"
   say "submitted job $job on $good (batch host) and $bad (disk missing there)"
   state=$(wait_job "$job" 90)
   t_held=$(now)
@@ -94,10 +83,8 @@ scenario_prolog_fail() {
   # Clean up: the held job goes, the node returns, site.yaml is restored (also by the trap).
   scancel "$job"
   expect_eq "job $job state after scancel" CANCELLED "$(wait_job "$job" 30)"
-  cluster_exec "$bad" mv -f /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml
-  cluster_exec "$good" mv -f /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml
   scontrol update nodename="$bad" state=resume
-  trap - EXIT
+  site_edit_end
   wait_for 30 "every node idle" nodes_all_idle || fail "nodes not idle: $(sinfo -h -N -o '%N %t %E' | paste -sd ';')"
   # The evidence is kept for the admin; the suite's cluster goes with `down`.
 }

@@ -15,14 +15,6 @@
 # read from sbatch, the fault point written, and only then the job released.
 register_scenario crash scenario_crash "a prolog killed at any point: the epilog leaves nothing (journal..report)"
 
-# crash_restore: the trap's work; globals because the function's locals are gone by then.
-# shellcheck disable=SC2317  # run by the trap
-crash_restore() {
-  if [[ -n ${CR_JOB:-} ]]; then scancel "$CR_JOB" 2>/dev/null || true; fi
-  cluster_exec "$CR_NODE" sh -c 'if [ -f /etc/vcluster/site.yaml.e2e-saved ]; then mv -f /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml; fi' || true
-  scontrol update nodename="$CR_NODE" state=resume 2>/dev/null || true
-}
-
 # crash_last_prolog_line NODE JOB: the prolog's last log line of JOB on NODE (message only).
 crash_last_prolog_line() {
   cluster_exec "$1" sh -c "grep -h 'vcluster-prolog' /var/lib/vcluster/logs/$2.log 2>/dev/null | tail -n 1"
@@ -35,10 +27,10 @@ crash_round() {
   t0=$(now)
   job=$(submit --hold -N 1 --ntasks-per-node=1 --nodelist="$CR_NODE" --job-name=crash \
     --comment=vc:image=testapp,vms=1,vcpus=1,mem=384M --output="$STATE/jobs/crash-%j.out" --wrap 'echo ran')
-  CR_JOB=$job
+  site_edit_job "$job"
   point=${template//@VM@/vc$job-0}
   # The saved copy is the original; each round starts from it.
-  cluster_exec "$CR_NODE" cp -p /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml
+  site_edit_reset "$CR_NODE"
   cluster_exec "$CR_NODE" sh -c "printf 'testing:\n  faultPoint: \"%s\"\n  faultAction: die\n' '$point' >>/etc/vcluster/site.yaml"
   scontrol release "$job"
   state=$(wait_job "$job" 90)
@@ -73,7 +65,7 @@ crash_round() {
 
   scancel "$job"
   expect_eq "job $job state after scancel" CANCELLED "$(wait_job "$job" 30)"
-  CR_JOB=
+  site_edit_job ""
   scontrol update nodename="$CR_NODE" state=resume
   wait_for 30 "every node idle" nodes_all_idle || fail "nodes not idle: $(sinfo -h -N -o '%N %t %E' | paste -sd ';')"
 }
@@ -81,9 +73,8 @@ crash_round() {
 scenario_crash() {
   [[ -e $STATE/etc/hooks/prolog.target ]] || { say "needs the product (VC_DIST)"; exit 77; }
   vc_all_clean || fail "leftovers before the job: $(for n in $(node_names); do vc_node_left "$n"; done)"
-  CR_NODE=${VC_E2E_NODE_PREFIX}1 CR_JOB=
-  cluster_exec "$CR_NODE" cp -p /etc/vcluster/site.yaml /etc/vcluster/site.yaml.e2e-saved
-  trap crash_restore EXIT
+  CR_NODE=${VC_E2E_NODE_PREFIX}1
+  site_edit_begin "$CR_NODE"
 
   # point (a VM's name as @VM@) and the prolog's last line before it: what it logged last
   crash_round journal "plan: "
@@ -95,6 +86,5 @@ scenario_crash() {
   crash_round ready "VM(s) ready"
   crash_round report "VM(s) ready"
 
-  cluster_exec "$CR_NODE" mv -f /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml
-  trap - EXIT
+  site_edit_end
 }

@@ -13,15 +13,7 @@ scenario_never_ready() {
   [[ -e $STATE/etc/hooks/prolog.target ]] || { say "needs the product (VC_DIST)"; exit 77; }
   vc_all_clean || fail "leftovers before the job: $(vc_node_left "$node")"
 
-  NR_NODE=$node NR_JOB=
-  cluster_exec "$node" cp -p /etc/vcluster/site.yaml /etc/vcluster/site.yaml.e2e-saved
-  # shellcheck disable=SC2317  # run by the trap
-  never_ready_restore() {
-    if [[ -n $NR_JOB ]]; then scancel "$NR_JOB" 2>/dev/null || true; fi
-    cluster_exec "$NR_NODE" mv -f /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml || true
-    scontrol update nodename="$NR_NODE" state=resume 2>/dev/null || true
-  }
-  trap never_ready_restore EXIT
+  site_edit_begin "$node"
   # a second catalog entry, "silent": the appliance's image entry again, with init=/bin/true
   cluster_exec "$node" sed -i \
     -e 's#^images:#images:\n  silent:\n    disk: '"$VC_APPLIANCE"'/disk.qcow2\n    kernel: '"$VC_APPLIANCE"'/vmlinux\n    initrd: '"$VC_APPLIANCE"'/initrd.img\n    cmdline: "console=ttyS0 root=/dev/vda rw init=/bin/true"#' \
@@ -31,7 +23,7 @@ scenario_never_ready() {
   t_submit=$(now)
   job=$(submit -N 1 --ntasks-per-node=1 --nodelist="$node" --job-name=never-ready \
     --comment=vc:image=silent,vms=1,vcpus=1,mem=256M --output="$STATE/jobs/never-ready-%j.out" --wrap 'echo ran')
-  NR_JOB=$job
+  site_edit_job "$job"
   say "submitted job $job on $node asking for image silent (its guest never answers; timeout 20 s)"
   state=$(wait_job "$job" 90)
   t_held=$(now)
@@ -55,8 +47,7 @@ scenario_never_ready() {
 
   scancel "$job"
   expect_eq "job $job state after scancel" CANCELLED "$(wait_job "$job" 30)"
-  cluster_exec "$node" mv -f /etc/vcluster/site.yaml.e2e-saved /etc/vcluster/site.yaml
   scontrol update nodename="$node" state=resume
-  trap - EXIT
+  site_edit_end
   wait_for 30 "every node idle" nodes_all_idle || fail "nodes not idle: $(sinfo -h -N -o '%N %t %E' | paste -sd ';')"
 }
