@@ -58,6 +58,9 @@ public final class EpilogCommand extends HookCommand {
       log.error("cannot read the job''s hook environment: {0}", e.getMessage());
       return 1;
     }
+    if (cli.isMotherSuperior()) {
+      return new MotherSuperiorEpilog(services, log, cli.has("debug")).run(inv) ? 0 : 1;
+    }
     return new Epilog(services, log).run(inv) ? 0 : 1;
   }
 

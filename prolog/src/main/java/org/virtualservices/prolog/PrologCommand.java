@@ -69,6 +69,9 @@ public final class PrologCommand extends HookCommand {
         return HookCli.USAGE;
       }
     }
+    if (cli.isMotherSuperior()) {
+      return new MotherSuperiorProlog(services, log, cli.has("debug")).run(inv).exitStatus(rm);
+    }
     return prolog.run(inv).exitStatus(rm);
   }
 }

@@ -1,0 +1,75 @@
+package org.virtualservices.epilog;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.virtualservices.core.config.SiteConfigCheck;
+import org.virtualservices.core.log.JobLog;
+import org.virtualservices.core.request.HookInvocation;
+import org.virtualservices.core.request.JobContext;
+import org.virtualservices.core.rm.SisterCall;
+import org.virtualservices.core.rm.SisterFanOut;
+import org.virtualservices.core.rm.SisterResult;
+import org.virtualservices.core.runtime.NodeServices;
+
+/**
+ * The epilogue of a PBS job's mother superior (docs/hooks.md, "PBS"): the sister epilogue on every
+ * sister node over SSH, all at once, while it tears down its own part. It succeeds only when
+ * nothing of the job is left anywhere it could see, and names every node where something may be.
+ */
+public final class MotherSuperiorEpilog {
+
+  private final NodeServices s;
+  private final JobLog log;
+  private final boolean debug;
+
+  public MotherSuperiorEpilog(NodeServices services, JobLog log, boolean debug) {
+    this.s = services;
+    this.log = log;
+    this.debug = debug;
+  }
+
+  /** @return true when nothing of the job is left on this node nor on any sister */
+  public boolean run(HookInvocation inv) {
+    Epilog epilog = new Epilog(s, log);
+    JobContext job = inv.job();
+    if (inv.request().isEmpty() || !job.isBatchHost() || job.nodes().size() < 2) {
+      return epilog.run(inv);
+    }
+    log.attach(job.jobId(), job.thisNode(), s.config().stateDir().resolve("logs").resolve(job.jobId() + ".log"));
+    List<String> problems = SiteConfigCheck.pbsFanOut(s.config());
+    List<SisterCall> calls = SisterCall.forSisters(job, inv.request().get());
+    List<String> left = new ArrayList<>();
+    if (!problems.isEmpty()) {
+      log.error("cannot reach the sister nodes to tear them down: {0}", String.join("; ", problems));
+      boolean own = epilog.run(inv);
+      calls.forEach(c -> left.add(c.node()));
+      return finish(own, job, left);
+    }
+    try (SisterFanOut fan = new SisterFanOut(s.sisterShell(), s.config().pbs(), log)) {
+      log.info("starting the epilog on {0} sister node(s) over SSH", calls.size());
+      SisterFanOut.Batch down = fan.start(calls, s.config().pbs().sisterEpilog(), debug);
+      boolean own = epilog.run(inv);
+      for (SisterResult r : down.await()) {
+        if (!r.ok()) {
+          log.error("{0}", r.describe());
+          left.add(r.node());
+        }
+      }
+      return finish(own, job, left);
+    }
+  }
+
+  private boolean finish(boolean own, JobContext job, List<String> sistersLeft) {
+    List<String> left = new ArrayList<>();
+    if (!own) {
+      left.add(job.thisNode());
+    }
+    left.addAll(sistersLeft);
+    if (left.isEmpty()) {
+      log.info("nothing of the job is left on any of its {0} node(s)", job.nodes().size());
+      return true;
+    }
+    log.error("something of the job may be left on: {0} (each node''s own log says what)", String.join(", ", left));
+    return false;
+  }
+}
