@@ -83,12 +83,11 @@ public final class MotherSuperiorProlog {
       return;
     }
     failed.forEach(r -> log.error("{0}", r.describe()));
-    // a sister exits 1 only for the user's mistake (PBS: abort, no requeue); anything else is a node's
-    boolean usersMistake = failed.stream().allMatch(r -> r.status() == SisterResult.Status.FAILED
-        && r.exitStatus() == Outcome.USER_ERROR.exitStatus(org.virtualservices.core.request.ResourceManager.PBS));
+    // a sister computes the plan the mother superior already accepted, so nothing it refuses is the
+    // user's doing: whatever failed there is a node's (or the site's) fault, and PBS should requeue
     String what = failed.size() + " of " + results.size() + " sister node(s) failed: "
         + failed.stream().map(SisterResult::describe).collect(Collectors.joining("\n"));
-    throw new Prolog.OtherNodesFailedException(usersMistake ? Outcome.USER_ERROR : Outcome.PEER_FAULT, what);
+    throw new Prolog.OtherNodesFailedException(Outcome.PEER_FAULT, what);
   }
 
   private static String nodes(List<SisterCall> calls) {

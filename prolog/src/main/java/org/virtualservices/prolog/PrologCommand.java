@@ -54,7 +54,8 @@ public final class PrologCommand extends HookCommand {
       inv = cli.invocation(HookPhase.PROLOG, env, config, services.runner());
     } catch (RequestException e) {
       log.error("cannot read the job''s request: {0}", e.getMessage());
-      if (cli.has("dry-run")) {
+      if (cli.has("dry-run") || cli.isSister()) {
+        // a sister's call is written by the mother superior, never by a user: a bad one is a usage error
         err.println("vcluster-prolog: " + e.getMessage());
         return HookCli.USAGE;
       }
