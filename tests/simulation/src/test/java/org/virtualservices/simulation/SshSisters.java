@@ -209,14 +209,16 @@ final class SshSisters implements AutoCloseable {
     }
     sshds.clear();
     for (String veth : veths) {
-      run.run(Command.of(IP, "link", "del", veth));
+      run.run(Command.of(IP, "link", "del", veth)); // gone with its namespace already, most likely
     }
+    veths.clear();
     for (String ns : namespaces.values()) {
       CommandResult r = run.run(Command.of(IP, "netns", "del", ns));
       if (!r.ok()) {
         problems.add("netns " + ns + ": " + r.stderr().strip());
       }
     }
+    namespaces.clear();
     run.run(Command.of(IP, "link", "del", bridge));
     String left = run.check(Command.of(IP, "-o", "link", "show")).stdout()
         + run.check(Command.of(IP, "netns", "list")).stdout();
