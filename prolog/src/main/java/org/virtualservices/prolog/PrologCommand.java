@@ -7,7 +7,9 @@ import java.util.function.BiFunction;
 import org.virtualservices.core.config.ConfigException;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.config.SiteConfigLoader;
+import org.virtualservices.core.journal.NodeLock;
 import org.virtualservices.core.log.JobLog;
+import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.HookPhase;
 import org.virtualservices.core.request.RequestException;
@@ -72,6 +74,15 @@ public final class PrologCommand extends HookCommand {
     }
     if (cli.isMotherSuperior()) {
       return new MotherSuperiorProlog(services, log, cli.has("debug")).run(inv).exitStatus(rm);
+    }
+    if (cli.isSister() && inv.request().isPresent()) {
+      // the mother superior may give this prolog up and run the epilog here while it still runs
+      try (NodeLock lock = NodeLock.acquire(Planner.nodeStateDir(config, inv.job().jobId(), inv.job().thisNode()))) {
+        return prolog.run(inv).exitStatus(rm);
+      } catch (java.io.UncheckedIOException e) {
+        log.error("{0}", e.getMessage());
+        return Outcome.NODE_FAULT.exitStatus(rm);
+      }
     }
     return prolog.run(inv).exitStatus(rm);
   }
