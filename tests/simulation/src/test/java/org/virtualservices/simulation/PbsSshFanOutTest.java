@@ -87,16 +87,19 @@ class PbsSshFanOutTest {
     Files.setPosixFilePermissions(qstat, PosixFilePermissions.fromString("rwxr-xr-x"));
 
     sisters = new SshSisters(tmp.resolve("ssh"));
-    for (String name : List.of("sis1", "sis2", "sis3")) {
+    for (String name : List.of("sis1", "sis2", "sis3", "sis4")) {
       Path state = Files.createDirectories(tmp.resolve("nodes/" + name));
       states.put(name, state);
-      Path config = nodeConfig(name + ".yaml", state, "");
+      // sis4 is slow: it waits 9 s for a console marker that test:///default never writes
+      Path config = name.equals("sis4") ? nodeConfig(name + ".yaml", state, "", "[running, marker]", 9)
+          : nodeConfig(name + ".yaml", state, "");
       // sis3's node is down: its namespace and address exist, its sshd never starts
       sisters.add(name, Map.of("VC_CONFIG", config.toString()), !name.equals("sis3"));
     }
     msState = Files.createDirectories(tmp.resolve("nodes/ms"));
     Files.writeString(tmp.resolve("known_hosts"), sisters.knownHosts(sisters.hostKeys));
     msConfig("ms.yaml", tmp.resolve("known_hosts"));
+    msConfig("ms-impatient.yaml", tmp.resolve("known_hosts"), 8);
   }
 
   @AfterAll
@@ -117,6 +120,11 @@ class PbsSshFanOutTest {
   }
 
   static Path nodeConfig(String file, Path state, String extra) throws IOException {
+    return nodeConfig(file, state, extra, "[running]", 5);
+  }
+
+  static Path nodeConfig(String file, Path state, String extra, String readiness, int bootTimeout)
+      throws IOException {
     Path f = tmp.resolve(file);
     Files.writeString(f, String.join("\n",
         "libvirtUri: test:///default",
@@ -130,8 +138,8 @@ class PbsSshFanOutTest {
         "network:",
         "  mode: none",
         "boot:",
-        "  readiness: [running]",
-        "  timeoutSeconds: 5",
+        "  readiness: " + readiness,
+        "  timeoutSeconds: " + bootTimeout,
         "domain:",
         "  type: test",
         extra, ""));
@@ -139,6 +147,10 @@ class PbsSshFanOutTest {
   }
 
   static Path msConfig(String file, Path knownHosts) throws IOException {
+    return msConfig(file, knownHosts, 120);
+  }
+
+  static Path msConfig(String file, Path knownHosts, int sisterTimeout) throws IOException {
     return nodeConfig(file, msState, String.join("\n",
         "pbs:",
         "  home: " + torque,
@@ -148,7 +160,7 @@ class PbsSshFanOutTest {
         "  sshAddresses: {" + String.join(", ", sisters.addresses.entrySet().stream()
             .map(e -> e.getKey() + ": " + e.getValue()).toList()) + "}",
         "  sshConnectTimeoutSeconds: 5",
-        "  sisterTimeoutSeconds: 120",
+        "  sisterTimeoutSeconds: " + sisterTimeout,
         "  sisterProlog: " + bin.resolve("vcluster-prolog"),
         "  sisterEpilog: " + bin.resolve("vcluster-epilog")));
   }
@@ -305,5 +317,34 @@ class PbsSshFanOutTest {
       assertArrayEquals(before, Files.readAllBytes(knownHosts), "the key was not added to known_hosts");
       assertTrue(nothingOf(job, states.get("sis1")) && nothingOf(job, msState), pro.output());
     }
+  }
+
+  @Test
+  void aSisterGivenUpAtItsTimeoutIsTornDownOnlyOnceItsPrologueHasEnded() throws Exception {
+    String job = "75.pbshead";
+    nodeFile(job, "sis1", "sis4");
+    Ran pro = pbs("vcluster-prolog", "ms-impatient.yaml", prologue(job));
+    assertEquals(2, pro.status(), pro.output());
+    assertTrue(pro.output().contains("sister node sis4: ssh root@" + sisters.addresses.get("sis4"))
+        && pro.output().contains("still running after 8 s"), pro.output());
+    // sshd does not stop a command whose client left: sis4's prologue ran on after the mother
+    // superior gave it up, and the sister epilogue it then started waited for it to end (without
+    // the lock the epilogue would be done first, and the prologue end after the mother superior)
+    String sis4 = log(states.get("sis4"), job);
+    assertTrue(sis4.contains("vcluster-prolog[" + job + "] sis4 ERROR: prolog failed on node sis4 at step 'ready'"),
+        "sis4's prologue ended before the mother superior's: " + sis4);
+    List<Instant> prolog = times(sis4, "vcluster-prolog[");
+    List<Instant> epilog = times(sis4, "vcluster-epilog[");
+    assertFalse(prolog.isEmpty() || epilog.isEmpty(), sis4);
+    assertTrue(epilog.get(0).isAfter(prolog.get(prolog.size() - 1)), "the epilog waited for the prolog: " + sis4);
+    for (String node : List.of("sis1", "sis4")) {
+      assertTrue(nothingOf(job, states.get(node)), node + ": " + log(states.get(node), job));
+    }
+    assertTrue(nothingOf(job, msState));
+  }
+
+  static List<Instant> times(String log, String program) {
+    return log.lines().filter(l -> l.contains(" " + program)).map(l -> Instant.parse(l.substring(0, l.indexOf(' '))))
+        .toList();
   }
 }
