@@ -246,4 +246,17 @@ class PbsFanOutSimulationTest {
     assertEquals(0, cluster.pbsEpilog(host, epilogue()), "run again, it finishes: " + cluster.log());
     assertNothingLeft();
   }
+
+  @Test
+  void anEpilogueWithoutItsSshClientStillTearsDownItsOwnPartAndNamesEverySister() throws IOException {
+    assertEquals(0, cluster.pbsProlog(host, prologue()), cluster.log());
+    cluster.sisterShell = null; // the client cannot start: say, known_hosts was removed meanwhile
+    assertEquals(1, cluster.pbsEpilog(host, epilogue()), cluster.log());
+    assertTrue(cluster.log().contains("something of the job may be left on: sis1, sis2"), cluster.log());
+    assertEquals(0, vms(host), "the mother superior's own part is gone all the same");
+    assertEquals(4, vms("sis1") + vms("sis2"));
+    cluster.sisterShell = ssh;
+    assertEquals(0, cluster.pbsEpilog(host, epilogue()), cluster.log());
+    assertNothingLeft();
+  }
 }
