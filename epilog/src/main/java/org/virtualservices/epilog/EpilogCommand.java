@@ -59,6 +59,9 @@ public final class EpilogCommand extends HookCommand {
     } catch (RequestException e) {
       log.error("cannot read the job''s hook environment: {0}", e.getMessage());
       return 1;
+    } catch (RuntimeException e) {
+      log.error("cannot read the job: {0}", e.getMessage());
+      return 1;
     }
     if (cli.isMotherSuperior()) {
       return new MotherSuperiorEpilog(services, log, cli.has("debug")).run(inv) ? 0 : 1;

@@ -1,8 +1,10 @@
 package org.virtualservices.epilog;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import org.virtualservices.core.log.JobLog;
+import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.JobContext;
 import org.virtualservices.core.rm.SisterCall;
@@ -31,11 +33,17 @@ public final class MotherSuperiorEpilog {
   public boolean run(HookInvocation inv) {
     Epilog epilog = new Epilog(s, log);
     JobContext job = inv.job();
-    if (inv.request().isEmpty() || !job.isBatchHost() || job.nodes().size() < 2) {
+    // no request but this node's journal: the server could not give the variable list; the
+    // sisters go by their journals too
+    boolean journal = Files.exists(Planner.nodeStateDir(s.config(), job.jobId(), job.thisNode()));
+    if ((inv.request().isEmpty() && !journal) || !job.isBatchHost() || job.nodes().size() < 2) {
       return epilog.run(inv);
     }
     log.attach(job.jobId(), job.thisNode(), s.config().stateDir().resolve("logs").resolve(job.jobId() + ".log"));
-    List<SisterCall> calls = SisterCall.forSisters(job, inv.request().get());
+    if (inv.request().isEmpty()) {
+      log.warn("the job''s request is unknown (its variable list could not be read): every node goes by its journal");
+    }
+    List<SisterCall> calls = SisterCall.forSisters(job, inv.request());
     List<String> left = new ArrayList<>();
     // no check of the configuration first: teardown tries whatever it can, and an SSH client that
     // cannot start (no key, no known_hosts) names every sister as unreachable

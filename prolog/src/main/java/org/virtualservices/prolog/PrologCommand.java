@@ -62,6 +62,10 @@ public final class PrologCommand extends HookCommand {
         return HookCli.USAGE;
       }
       return Outcome.USER_ERROR.exitStatus(rm);
+    } catch (RuntimeException e) {
+      // PBS's server did not answer qstat, say: not the user's doing, and the job may run later
+      log.error("cannot read the job''s request: {0}", e.getMessage());
+      return Outcome.NODE_FAULT.exitStatus(rm);
     }
     Prolog prolog = new Prolog(services, log);
     if (cli.has("dry-run")) {

@@ -40,7 +40,12 @@ public record SisterCall(String jobId, String user, int uid, int gid, String nod
 
   /** The call for each sister of a job the mother superior read; none for a job on one node. */
   public static List<SisterCall> forSisters(JobContext job, VcRequest vc) {
-    Map<String, String> request = variables(vc);
+    return forSisters(job, Optional.of(vc));
+  }
+
+  /** As above; with no request (an epilogue that could not read it) the sisters go by their journals. */
+  public static List<SisterCall> forSisters(JobContext job, Optional<VcRequest> vc) {
+    Map<String, String> request = vc.map(SisterCall::variables).orElse(Map.of());
     List<SisterCall> calls = new ArrayList<>();
     for (String n : job.nodes()) {
       if (!n.equals(job.thisNode())) {

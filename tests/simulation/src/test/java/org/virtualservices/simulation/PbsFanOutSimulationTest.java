@@ -259,4 +259,21 @@ class PbsFanOutSimulationTest {
     assertEquals(0, cluster.pbsEpilog(host, epilogue()), cluster.log());
     assertNothingLeft();
   }
+
+  @Test
+  void aServerThatCannotSayTheRequestRequeuesThePrologueAndTheEpilogueGoesByTheJournals() throws IOException {
+    Path qstat = tmp.resolve("qstat");
+    String answering = Files.readString(qstat);
+    String down = "#!/bin/sh\necho 'qstat: cannot connect to server head (errno=111)' >&2\nexit 1\n";
+    Files.writeString(qstat, down);
+    assertEquals(2, cluster.pbsProlog(host, prologue()), "PBS: 2 requeues the job: " + cluster.log());
+    assertTrue(cluster.log().contains("cannot connect to server head"), cluster.log());
+
+    Files.writeString(qstat, answering);
+    assertEquals(0, cluster.pbsProlog(host, prologue()), cluster.log());
+    Files.writeString(qstat, down);
+    assertEquals(0, cluster.pbsEpilog(host, epilogue()), cluster.log());
+    assertTrue(cluster.log().contains("every node goes by its journal"), cluster.log());
+    assertNothingLeft();
+  }
 }
