@@ -53,6 +53,7 @@ class PbsFanOutSimulationTest {
   /** Runs each sister's command line in-process, as sshd would run it there; records when. */
   final class InProcessSsh implements RemoteShell {
     final Set<String> refused = ConcurrentHashMap.newKeySet();
+    final Set<String> timedOut = ConcurrentHashMap.newKeySet();
     final Map<String, List<String>> commands = new ConcurrentHashMap<>();
     final Map<String, Instant[]> spans = new ConcurrentHashMap<>();
     CountDownLatch together;
@@ -67,6 +68,12 @@ class PbsFanOutSimulationTest {
       });
       if (refused.contains(h.name())) {
         throw new RemoteException(h, "connect", new java.net.ConnectException("Connection refused"));
+      }
+      if (timedOut.contains(h.name()) && argv.get(0).endsWith("prolog")) {
+        // as the real shell ends it: given up at the timeout, before anything was made (the lock
+        // in the sister's state folder covers a prolog that runs on: PbsSshFanOutTest)
+        throw new RemoteException(h, "'" + argv.get(0) + "' still running after " + timeout.toSeconds()
+            + " s; stopped", null);
       }
       if (together != null && argv.get(0).endsWith("prolog")) {
         together.countDown();
@@ -202,6 +209,17 @@ class PbsFanOutSimulationTest {
     assertEquals(2, cluster.pbsProlog(host, prologue()), cluster.log());
     assertTrue(cluster.log().contains("sister node sis1: ssh root@sis1: connect: Connection refused"), cluster.log());
     assertTrue(Files.readString(cluster.workDir.resolve("vcluster-321.head/ERROR")).contains("sis1"));
+    assertNothingLeft();
+  }
+
+  @Test
+  void aSisterThatOutrunsItsTimeFailsThePrologueNamingIt() throws IOException {
+    ssh.timedOut.add("sis2");
+    assertEquals(2, cluster.pbsProlog(host, prologue()), cluster.log());
+    assertTrue(cluster.log().contains("sister node sis2: ssh root@sis2: '/opt/vcluster/bin/vcluster-prolog' still"
+        + " running after 300 s"), "pbs.sisterTimeoutSeconds, 300 by default: " + cluster.log());
+    assertTrue(ssh.commands.get("sis2").stream().anyMatch(c -> c.contains("vcluster-epilog")),
+        "the sister given up is torn down too");
     assertNothingLeft();
   }
 
