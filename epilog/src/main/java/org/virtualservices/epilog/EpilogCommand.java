@@ -7,7 +7,9 @@ import java.util.function.BiFunction;
 import org.virtualservices.core.config.ConfigException;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.config.SiteConfigLoader;
+import org.virtualservices.core.journal.NodeLock;
 import org.virtualservices.core.log.JobLog;
+import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.HookPhase;
 import org.virtualservices.core.request.RequestException;
@@ -57,6 +59,21 @@ public final class EpilogCommand extends HookCommand {
     } catch (RequestException e) {
       log.error("cannot read the job''s hook environment: {0}", e.getMessage());
       return 1;
+    } catch (RuntimeException e) {
+      log.error("cannot read the job: {0}", e.getMessage());
+      return 1;
+    }
+    if (cli.isMotherSuperior()) {
+      return new MotherSuperiorEpilog(services, log, cli.has("debug")).run(inv) ? 0 : 1;
+    }
+    if (cli.isSister() && inv.request().isPresent()) {
+      // waits for a prolog of the job that still runs here (given up by the mother superior)
+      try (NodeLock lock = NodeLock.acquire(Planner.nodeStateDir(config, inv.job().jobId(), inv.job().thisNode()))) {
+        return new Epilog(services, log).run(inv) ? 0 : 1;
+      } catch (java.io.UncheckedIOException e) {
+        log.error("{0}", e.getMessage());
+        return 1;
+      }
     }
     return new Epilog(services, log).run(inv) ? 0 : 1;
   }

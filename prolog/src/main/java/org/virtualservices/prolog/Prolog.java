@@ -92,6 +92,15 @@ public final class Prolog {
   }
 
   public Outcome run(HookInvocation inv) {
+    return run(inv, null);
+  }
+
+  /**
+   * The prolog, with {@code othersDone} run after this node's VMs are started and before the
+   * readiness probes: a PBS mother superior waits there for its sister nodes, and throws
+   * {@link OtherNodesFailedException} when one failed; null when there is nothing to wait for.
+   */
+  public Outcome run(HookInvocation inv, Runnable othersDone) {
     if (inv.request().isEmpty()) {
       return Outcome.OK;
     }
@@ -185,6 +194,13 @@ public final class Prolog {
         }
         lap("domains", t);
 
+        if (othersDone != null) {
+          step = "sister nodes";
+          t = s.clock().instant();
+          othersDone.run();
+          lap("sisters", t);
+        }
+
         step = "ready";
         t = s.clock().instant();
         awaitReady(hv, plan, mine, job);
@@ -205,6 +221,12 @@ public final class Prolog {
         }
         log.info("prolog done: {0}", timingLine());
         return Outcome.OK;
+      } catch (OtherNodesFailedException e) {
+        String what = "no virtual cluster: " + message(e);
+        log.error("{0}", what);
+        rollback(hv, job, nodeDir, plan);
+        reportError(job, what);
+        return e.outcome();
       } catch (PeersNotReadyException e) {
         String what = "no virtual cluster: " + message(e);
         log.error("{0}", what);
@@ -308,6 +330,20 @@ public final class Prolog {
     return new PortOpen(v.name() + " on " + v.node(), v.ip(), boot.port(), Math.min(1000, boot.pollMillis() * 5));
   }
 
+  /** Other nodes' hooks failed (a PBS mother superior's sisters): the outcome says whose fault it is. */
+  static final class OtherNodesFailedException extends RuntimeException {
+    private final Outcome outcome;
+
+    OtherNodesFailedException(Outcome outcome, String message) {
+      super(message);
+      this.outcome = outcome;
+    }
+
+    Outcome outcome() {
+      return outcome;
+    }
+  }
+
   /** VMs of other nodes did not answer the batch host: not this node's fault. */
   static final class PeersNotReadyException extends RuntimeException {
     PeersNotReadyException(String message) {
@@ -349,7 +385,8 @@ public final class Prolog {
     }
   }
 
-  private void reportError(JobContext job, String message) {
+  /** Writes {@code vcluster-<job>/ERROR} for the user (batch host only). */
+  void reportError(JobContext job, String message) {
     if (!job.isBatchHost() || job.workDir() == null) {
       return;
     }

@@ -7,7 +7,9 @@ import java.util.function.BiFunction;
 import org.virtualservices.core.config.ConfigException;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.config.SiteConfigLoader;
+import org.virtualservices.core.journal.NodeLock;
 import org.virtualservices.core.log.JobLog;
+import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.HookPhase;
 import org.virtualservices.core.request.RequestException;
@@ -54,11 +56,16 @@ public final class PrologCommand extends HookCommand {
       inv = cli.invocation(HookPhase.PROLOG, env, config, services.runner());
     } catch (RequestException e) {
       log.error("cannot read the job''s request: {0}", e.getMessage());
-      if (cli.has("dry-run")) {
+      if (cli.has("dry-run") || cli.isSister()) {
+        // a sister's call is written by the mother superior, never by a user: a bad one is a usage error
         err.println("vcluster-prolog: " + e.getMessage());
         return HookCli.USAGE;
       }
       return Outcome.USER_ERROR.exitStatus(rm);
+    } catch (RuntimeException e) {
+      // PBS's server did not answer qstat, say: not the user's doing, and the job may run later
+      log.error("cannot read the job''s request: {0}", e.getMessage());
+      return Outcome.NODE_FAULT.exitStatus(rm);
     }
     Prolog prolog = new Prolog(services, log);
     if (cli.has("dry-run")) {
@@ -67,6 +74,18 @@ public final class PrologCommand extends HookCommand {
       } catch (RequestException e) {
         err.println("vcluster-prolog: request refused: " + e.getMessage());
         return HookCli.USAGE;
+      }
+    }
+    if (cli.isMotherSuperior()) {
+      return new MotherSuperiorProlog(services, log, cli.has("debug")).run(inv).exitStatus(rm);
+    }
+    if (cli.isSister() && inv.request().isPresent()) {
+      // the mother superior may give this prolog up and run the epilog here while it still runs
+      try (NodeLock lock = NodeLock.acquire(Planner.nodeStateDir(config, inv.job().jobId(), inv.job().thisNode()))) {
+        return prolog.run(inv).exitStatus(rm);
+      } catch (java.io.UncheckedIOException e) {
+        log.error("{0}", e.getMessage());
+        return Outcome.NODE_FAULT.exitStatus(rm);
       }
     }
     return prolog.run(inv).exitStatus(rm);

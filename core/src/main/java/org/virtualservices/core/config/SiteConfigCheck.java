@@ -59,6 +59,7 @@ public final class SiteConfigCheck {
     if (b.marker() == null || !b.marker().matches("[A-Za-z0-9_.-]{1,64}")) {
       e.add("boot.marker: letters, digits, '.', '_' and '-' only, got '" + b.marker() + "'");
     }
+    pbs(e, c.pbs());
     Tools t = c.tools();
     for (Map.Entry<String, String> tool : tools(t).entrySet()) {
       if (tool.getValue() == null || !tool.getValue().startsWith("/")) {
@@ -86,6 +87,53 @@ public final class SiteConfigCheck {
       }
     });
     return missing;
+  }
+
+  /**
+   * What the PBS fan-out needs on the mother superior that types alone do not catch: the key and
+   * the known_hosts readable, and a sister timeout that leaves the sister time to boot. Checked by
+   * {@code --check-config --pbs} and before the fan-out starts; Slurm sites have none of it.
+   */
+  public static List<String> pbsFanOut(SiteConfig c) {
+    List<String> e = new ArrayList<>();
+    Pbs p = c.pbs();
+    readable(e, "pbs.sshIdentity", p.sshIdentity(), "the mother superior's key for the sister nodes");
+    readable(e, "pbs.sshKnownHosts", p.sshKnownHosts(), "the sister nodes' host keys");
+    if (p.sisterTimeoutSeconds() <= c.boot().timeoutSeconds()) {
+      e.add("pbs.sisterTimeoutSeconds: " + p.sisterTimeoutSeconds() + " leaves a sister no time beyond"
+          + " boot.timeoutSeconds " + c.boot().timeoutSeconds() + " to make and boot its VMs");
+    }
+    return e;
+  }
+
+  private static void readable(List<String> e, String key, Path p, String what) {
+    if (p == null || !Files.isRegularFile(p) || !Files.isReadable(p)) {
+      e.add(key + ": " + p + " (" + what + ") is missing or unreadable");
+    }
+  }
+
+  private static void pbs(List<String> e, Pbs p) {
+    absolute(e, "pbs.home", p.home());
+    absolute(e, "pbs.sshIdentity", p.sshIdentity());
+    absolute(e, "pbs.sshKnownHosts", p.sshKnownHosts());
+    if (p.sshUser() == null || !LOGIN.matcher(p.sshUser()).matches()) {
+      e.add("pbs.sshUser: not a user name: '" + p.sshUser() + "'");
+    }
+    within(e, "pbs.sshPort", p.sshPort(), 1, 65_535);
+    within(e, "pbs.sshConnectTimeoutSeconds", p.sshConnectTimeoutSeconds(), 1, 600);
+    within(e, "pbs.sisterTimeoutSeconds", p.sisterTimeoutSeconds(), 1, 86_400);
+    within(e, "pbs.maxParallel", p.maxParallel(), 1, 1024);
+    for (String key : List.of("sisterProlog", "sisterEpilog")) {
+      String v = key.equals("sisterProlog") ? p.sisterProlog() : p.sisterEpilog();
+      if (v == null || !v.startsWith("/")) {
+        e.add("pbs." + key + ": must be an absolute path (the sister's login shell has its own PATH), got '" + v + "'");
+      }
+    }
+    p.sshAddresses().forEach((node, address) -> {
+      if (address == null || address.isBlank() || !address.matches("[A-Za-z0-9.:_-]+")) {
+        e.add("pbs.sshAddresses." + node + ": not a host name or address: '" + address + "'");
+      }
+    });
   }
 
   private static Map<String, String> tools(Tools t) {

@@ -79,9 +79,21 @@ public final class PbsHook {
     if (!jobId.matches("[0-9]+(\\[[0-9]*\\])?(\\.[A-Za-z0-9.-]+)?")) {
       throw new RequestException("$1", "'" + jobId + "' is not a PBS job id (expected e.g. 123 or 123.server)");
     }
-    Map<String, String> vars = variables(env, jobId);
+    Map<String, String> vars;
+    boolean unknown = false;
+    try {
+      vars = variables(env, jobId);
+    } catch (RuntimeException e) {
+      if (phase != HookPhase.EPILOG) {
+        throw e;
+      }
+      // the epilogue must tear down even when the server cannot say what the job asked for (it is
+      // down, say): the nodes' journals can, so the job is read as far as the node file goes
+      vars = Map.of();
+      unknown = true;
+    }
     Optional<VcRequest> request = fromVariables(vars);
-    if (request.isEmpty()) {
+    if (request.isEmpty() && !unknown) {
       return new HookInvocation(phase, lenientContext(phase, args, jobId), request);
     }
     String user = arg(args, 2, "user name");

@@ -20,10 +20,12 @@ import org.virtualservices.core.config.SiteConfigCheck;
 import org.virtualservices.core.config.SiteConfigLoader;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.HookPhase;
+import org.virtualservices.core.request.RequestParser.Key;
 import org.virtualservices.core.request.ResourceManager;
 import org.virtualservices.core.rm.GetentAccounts;
 import org.virtualservices.core.rm.PbsHook;
 import org.virtualservices.core.rm.QstatVariableList;
+import org.virtualservices.core.rm.SisterCall;
 import org.virtualservices.core.rm.SlurmHook;
 
 /**
@@ -49,18 +51,35 @@ public final class HookCli {
     o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
         .desc("site configuration (default: $VC_CONFIG, else /etc/vcluster/site.yaml)").get());
     o.addOption(Option.builder().longOpt("pbs").desc("called by PBS/Torque: the arguments are PBS's").get());
+    o.addOption(Option.builder().longOpt(SisterCall.OPTION).desc("run by a PBS mother superior over SSH on a sister"
+        + " node: the job comes in the options below and JOBID USER").get());
+    o.addOption(Option.builder().longOpt("nodes").hasArg().argName("LIST")
+        .desc("with --" + SisterCall.OPTION + ": the job's nodes in order, comma-separated").get());
+    o.addOption(Option.builder().longOpt("slots").hasArg().argName("LIST")
+        .desc("with --" + SisterCall.OPTION + ": each node's slots (node file lines), comma-separated").get());
+    o.addOption(Option.builder().longOpt("uid").hasArg().argName("N").desc("with --" + SisterCall.OPTION
+        + ": the job owner's uid").get());
+    o.addOption(Option.builder().longOpt("gid").hasArg().argName("N").desc("with --" + SisterCall.OPTION
+        + ": the job owner's gid").get());
+    for (Key k : Key.values()) {
+      o.addOption(Option.builder().longOpt(SisterCall.option(k)).hasArg().argName("VALUE")
+          .desc("with --" + SisterCall.OPTION + ": the job's VC_" + k.word().toUpperCase(java.util.Locale.ROOT)).get());
+    }
     o.addOption(Option.builder().longOpt("debug").desc("log each external command").get());
     o.addOption(Option.builder().longOpt("check-config").desc("check the site configuration and exit").get());
     o.addOption(Option.builder().longOpt("describe-config").desc("print every configuration key").get());
     o.addOption(Option.builder("h").longOpt("help").desc("this help").get());
     if (prolog) {
       o.addOption(Option.builder().longOpt("dry-run").desc("print the plan as JSON and make nothing").get());
+      o.addOption(Option.builder().longOpt("node").hasArg().argName("NAME")
+          .desc("with --" + SisterCall.OPTION + ": this node's name in the job's node list").get());
     } else {
       o.addOption(Option.builder().longOpt("sweep").desc("admin: find what jobs no longer known to the resource"
           + " manager left on this node (dry run unless --yes)").get());
       o.addOption(Option.builder().longOpt("yes").desc("with --sweep: remove what it finds").get());
       o.addOption(Option.builder().longOpt("node").hasArg().argName("NAME")
-          .desc("with --sweep: this node's name in the resource manager (default: the short host name)").get());
+          .desc("with --sweep or --" + SisterCall.OPTION + ": this node's name in the resource manager (sweep's"
+              + " default: the short host name)").get());
     }
     return o;
   }
@@ -69,7 +88,11 @@ public final class HookCli {
   public static Optional<HookCli> parse(String program, boolean prolog, List<String> args, PrintStream err) {
     try {
       CommandLine cmd = DefaultParser.builder().get().parse(options(prolog), args.toArray(String[]::new), true);
-      if (!cmd.hasOption("pbs") && !cmd.getArgList().isEmpty()) {
+      if (cmd.hasOption("pbs") && cmd.hasOption(SisterCall.OPTION)) {
+        err.println(program + ": --pbs and --" + SisterCall.OPTION + " exclude each other");
+        return Optional.empty();
+      }
+      if (!cmd.hasOption("pbs") && !cmd.hasOption(SisterCall.OPTION) && !cmd.getArgList().isEmpty()) {
         err.println(program + ": unexpected argument '" + cmd.getArgList().get(0)
             + "' (Slurm passes none; PBS wrappers pass --pbs first)");
         return Optional.empty();
@@ -95,12 +118,22 @@ public final class HookCli {
 
   public void help(PrintStream out, boolean prolog) {
     CliHelp.print(out, program + (prolog ? " [--dry-run]" : " [--sweep [--yes] [--node NAME]]")
-        + " [--config FILE] [--pbs JOBID USER GROUP ...]", "", options(prolog));
+        + " [--config FILE] [--pbs JOBID USER GROUP ... | --pbs-sister ... JOBID USER]", "", options(prolog));
   }
 
 
   public ResourceManager resourceManager() {
-    return cmd.hasOption("pbs") ? ResourceManager.PBS : ResourceManager.SLURM;
+    return cmd.hasOption("pbs") || isSister() ? ResourceManager.PBS : ResourceManager.SLURM;
+  }
+
+  /** Run by a PBS mother superior on one of its sister nodes. */
+  public boolean isSister() {
+    return cmd.hasOption(SisterCall.OPTION);
+  }
+
+  /** PBS's mother superior: called by PBS itself, which calls no hook on the sister nodes. */
+  public boolean isMotherSuperior() {
+    return cmd.hasOption("pbs");
   }
 
   public Path configPath(Map<String, String> env) {
@@ -122,7 +155,10 @@ public final class HookCli {
     Path file = configPath(env);
     try {
       SiteConfig c = SiteConfigLoader.load(file);
-      List<String> missing = SiteConfigCheck.missingTools(c);
+      List<String> missing = new java.util.ArrayList<>(SiteConfigCheck.missingTools(c));
+      if (cmd.hasOption("pbs")) {
+        missing.addAll(SiteConfigCheck.pbsFanOut(c));
+      }
       if (!missing.isEmpty()) {
         err.println(file + ": " + missing.size() + " error" + (missing.size() == 1 ? "" : "s"));
         missing.forEach(m -> err.println("  " + m));
@@ -143,9 +179,23 @@ public final class HookCli {
     if (resourceManager() == ResourceManager.SLURM) {
       return SlurmHook.read(phase, env);
     }
+    if (isSister()) {
+      return sisterCall().invocation(phase);
+    }
     return new PbsHook(new GetentAccounts(runner, config.pbs().getent()),
         new QstatVariableList(runner, config.pbs().qstat()), PbsHook.FILES, config.pbs().home(), hostname())
         .read(phase, positional(), env);
+  }
+
+  /** The job as the mother superior passed it (with --pbs-sister). */
+  public SisterCall sisterCall() {
+    Map<String, String> options = new java.util.HashMap<>();
+    for (Option o : cmd.getOptions()) {
+      if (o.hasArg()) {
+        options.put(o.getLongOpt(), o.getValue());
+      }
+    }
+    return SisterCall.parse(options, positional());
   }
 
   public String program() {

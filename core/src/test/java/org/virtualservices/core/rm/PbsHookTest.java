@@ -87,6 +87,20 @@ class PbsHookTest {
   }
 
   @Test
+  void anEpilogueWhoseVariableListCannotBeReadStillKnowsTheNodes() {
+    files.put(Path.of("/var/spool/torque/aux/123.head"), NODE_FILE);
+    PbsHook down = new PbsHook(ACCOUNTS, jobId -> {
+      throw new IllegalStateException("qstat: cannot connect to server head");
+    }, file -> files.get(file), Path.of("/var/spool/torque"), "n1");
+    HookInvocation call = down.read(HookPhase.EPILOG, EPILOGUE_ARGS, Map.of());
+    assertTrue(call.request().isEmpty());
+    assertEquals(List.of("n1", "n2", "n3"), call.job().nodes());
+    assertEquals(1001, call.job().uid());
+    assertThrows(IllegalStateException.class, () -> down.read(HookPhase.PROLOG, PROLOGUE_ARGS, Map.of()),
+        "a prologue that cannot read the request fails");
+  }
+
+  @Test
   void oldTorqueGivesOnlyThreeArguments() {
     requestInVariableList();
     HookInvocation call = hook("n2").read(HookPhase.PROLOG, List.of("123.head", "alice", "hpc"), Map.of());

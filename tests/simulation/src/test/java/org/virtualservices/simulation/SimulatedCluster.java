@@ -48,6 +48,8 @@ final class SimulatedCluster implements AutoCloseable {
   final int gid;
   final ByteArrayOutputStream log = new ByteArrayOutputStream();
   final Map<String, FaultPoints> faults = new HashMap<>();
+  /** What a PBS mother superior reaches its sister nodes with; null: none wired. */
+  org.virtualservices.core.remote.RemoteShell sisterShell;
   /** The jobs the simulated resource manager still knows, for the sweep. */
   final Set<String> activeJobs = new java.util.HashSet<>();
 
@@ -92,7 +94,12 @@ final class SimulatedCluster implements AutoCloseable {
     return new NodeServices(c, new ProcessCommandRunner(), Clock.systemUTC(), d -> { },
         LibvirtHypervisor::open, fabrics.get(node), Templates.shipped(),
         () -> KeyDeriver.fromFile(c.secretFile()), n -> "192.0.2." + (1 + nodes.indexOf(n)),
-        faults.getOrDefault(node, FaultPoints.NONE), rm -> () -> Set.copyOf(activeJobs));
+        faults.getOrDefault(node, FaultPoints.NONE), rm -> () -> Set.copyOf(activeJobs), () -> {
+          if (sisterShell == null) {
+            throw new IllegalStateException("no SSH to sister nodes in this simulation");
+          }
+          return sisterShell;
+        });
   }
 
   /** The environment slurmd 22.05 gives a Prolog (or Epilog) on {@code node}, per the captured one. */
