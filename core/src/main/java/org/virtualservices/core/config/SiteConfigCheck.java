@@ -59,6 +59,9 @@ public final class SiteConfigCheck {
     if (b.marker() == null || !b.marker().matches("[A-Za-z0-9_.-]{1,64}")) {
       e.add("boot.marker: letters, digits, '.', '_' and '-' only, got '" + b.marker() + "'");
     }
+    Submit s = c.submit();
+    within(e, "submit.pollSeconds", s.pollSeconds(), 1, 3600);
+    within(e, "submit.commandTimeoutSeconds", s.commandTimeoutSeconds(), 1, 3600);
     Tools t = c.tools();
     for (Map.Entry<String, String> tool : tools(t).entrySet()) {
       if (tool.getValue() == null || !tool.getValue().startsWith("/")) {
