@@ -218,7 +218,7 @@ public abstract class GridSession implements Session {
       throw new InternalException(e.getMessage() + "; " + new CommandFailedException(r).getMessage());
     }
     jobs.add(id);
-    LOG.log(Level.INFO, "job {0}: submitted to {1}", id, drmSystem());
+    LOG.log(Level.DEBUG, "job {0}: submitted to {1}", id, drmSystem());
     return id;
   }
 
@@ -258,7 +258,7 @@ public abstract class GridSession implements Session {
       if (!r.ok()) {
         throw new DrmCommunicationException("terminate job " + id + ": " + new CommandFailedException(r).getMessage());
       }
-      LOG.log(Level.INFO, "job {0}: terminate asked of {1}", id, drmSystem());
+      LOG.log(Level.DEBUG, "job {0}: terminate asked of {1}", id, drmSystem());
       cache.remove(id);
     }
   }
@@ -391,7 +391,7 @@ public abstract class GridSession implements Session {
   private void publish(JobStatus s) {
     JobStatus before = lastSeen.put(s.id(), s);
     if (before == null || !before.nativeState().equals(s.nativeState()) || !before.reason().equals(s.reason())) {
-      LOG.log(Level.INFO, "job {0}: {1}", s.id(), s.describe());
+      LOG.log(Level.DEBUG, "job {0}: {1}", s.id(), s.describe());
       listener.accept(s);
     }
   }
