@@ -271,8 +271,9 @@ public abstract class GridSession implements Session {
       ids.addAll(ids(String.valueOf(o)));
     }
     Instant deadline = deadline(timeout);
-    while (true) {
-      Map<String, JobStatus> now = statuses(ids, false);
+    // the first look may be answered from the cache; after each pause, the scheduler is asked again
+    for (boolean fresh = false; ; fresh = true) {
+      Map<String, JobStatus> now = statuses(ids, fresh);
       List<String> open = ids.stream().filter(id -> !now.get(id).finished()).toList();
       if (open.isEmpty()) {
         return;
@@ -290,8 +291,8 @@ public abstract class GridSession implements Session {
       throw new InvalidJobException("this session has submitted no job to wait for");
     }
     Instant deadline = deadline(timeout);
-    while (true) {
-      Map<String, JobStatus> now = statuses(ids, false);
+    for (boolean fresh = false; ; fresh = true) {
+      Map<String, JobStatus> now = statuses(ids, fresh);
       for (String id : ids) {
         if (now.get(id).finished()) {
           return new GridJobInfo(now.get(id));

@@ -90,11 +90,11 @@ public final class SlurmSession extends GridSession {
   protected List<String> submitCommand(JobTemplate t) throws DrmaaException {
     noEnvironment(t);
     List<String> argv = new ArrayList<>(List.of(sbatch, "--parsable"));
-    if (t.getJobName() != null) {
-      argv.add("--job-name=" + t.getJobName());
-    }
     if (t.getWorkingDirectory() != null) {
       argv.add("--chdir=" + t.getWorkingDirectory());
+    }
+    if (t.getJobName() != null) {
+      argv.add("--job-name=" + t.getJobName());
     }
     if (t.getOutputPath() != null) {
       argv.add("--output=" + localPath(t.getOutputPath()));

@@ -25,6 +25,11 @@ record Captured(String name, List<String> argv, String stdout, String stderr, in
     return new CommandResult(c, status, stdout, stderr);
   }
 
+  /** The same answer, for another job id (the first column): one job's life from several captures. */
+  Captured withId(String id) {
+    return new Captured(name, argv, stdout.replaceFirst("^[0-9]+", id), stderr, status);
+  }
+
   /** The job id of an sbatch --parsable capture, or the first column of a squeue one. */
   String id() {
     return stdout.strip().split("[;|]")[0];
