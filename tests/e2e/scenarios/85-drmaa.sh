@@ -37,11 +37,12 @@ drmaa_submit_wait() {
 
 # drmaa_refused EXPECTED ARGS...: vcluster submit refuses before any job exists.
 drmaa_refused() {
-  local expected=$1 out rc=0 name
+  local expected=$1 out rc=0 name t0
   shift
   name=drmaa-bad-$RANDOM
+  t0=$(now)
   out=$(vcluster submit --config "$E2E_WORK/site.yaml" --job-name="$name" "$@" 2>&1) || rc=$?
-  say "vcluster submit $* -> exit $rc: $out"
+  say "vcluster submit $* -> exit $rc in $(elapsed "$t0")s: $out"
   expect_eq "exit of vcluster submit $*" 2 "$rc"
   expect_eq "lines printed" 1 "$(wc -l <<<"$out")"
   [[ $out == "vcluster submit: $expected"* ]] || fail "vcluster submit $*: '$out', expected 'vcluster submit: $expected...'"
@@ -50,6 +51,7 @@ drmaa_refused() {
 
 drmaa_plain() {
   local t0 job
+  # shellcheck disable=SC2016  # expanded by the job
   drmaa_script drmaa-ok 'echo "hello from $SLURM_JOB_ID"; sleep 5' >/dev/null
   t0=$(now)
   drmaa_submit_wait drmaa-ok --job-name=drmaa-ok --output=drmaa-ok.out drmaa-ok.sh
@@ -79,21 +81,45 @@ drmaa_failing() {
   expect_eq "Slurm's exit code of job $job" 3:0 "$(job_field "$job" ExitCode)"
 }
 
+# kill_tree PID: ends PID and every process below it, by PID, children first.
+kill_tree() {
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+
+# drmaa_end_waiter: a failed check must not leave the waiting vcluster submit (a JVM polling
+# squeue) behind: its job is cancelled, so that it ends by itself, else it is killed by PID.
+drmaa_end_waiter() {
+  [[ -n ${DRMAA_WAITER:-} ]] || return 0
+  if [[ -n ${DRMAA_LONG_JOB:-} ]]; then scancel "$DRMAA_LONG_JOB" 2>/dev/null || true; fi
+  wait_for 15 "the waiting vcluster submit to end" sh -c "! kill -0 $DRMAA_WAITER" || kill_tree "$DRMAA_WAITER"
+}
+
 drmaa_cancelled() {
-  local waiter job="" out t_cancel
+  local waiter job="" out t_cancel t0
   drmaa_script drmaa-long 'echo started; sleep 300; echo "not cancelled"' >/dev/null
+  # a run before this one (run.sh drmaa drmaa) left its files: the id must be this run's
+  rm -f "$STATE/jobs/drmaa-long.stdout" "$STATE/jobs/drmaa-long.out"
   drmaa_submit_wait drmaa-long --job-name=drmaa-long --output=drmaa-long.out drmaa-long.sh &
   waiter=$!
+  DRMAA_WAITER=$waiter
+  trap drmaa_end_waiter EXIT
   wait_for 30 "the job id from vcluster submit" test -s "$STATE/jobs/drmaa-long.stdout" || fail "no job id"
   job=$(head -n 1 "$STATE/jobs/drmaa-long.stdout")
+  DRMAA_LONG_JOB=$job
   wait_for 30 "job $job running" grep -qx started "$STATE/jobs/drmaa-long.out" || fail "job $job never started"
+  t0=$(now)
   out=$(vcluster status --config "$E2E_WORK/site.yaml" "$job")
+  measure status-call "$(elapsed "$t0")"
   say "vcluster status $job: $out"
   expect_eq "status of job $job" "job $job RUNNING" "$out"
   t_cancel=$(now)
   out=$(vcluster cancel --config "$E2E_WORK/site.yaml" "$job")
+  measure cancel-call "$(elapsed "$t_cancel")"
   expect_eq "vcluster cancel $job" "job $job: terminate asked" "$out"
   wait "$waiter" || fail "the waiting vcluster submit failed to report"
+  DRMAA_WAITER=
   measure cancel-to-waiter-done "$(elapsed "$t_cancel")"
   expect_eq "exit of submit --wait (cancelled job)" 143 "$(<"$STATE/jobs/drmaa-long.rc")"
   expect_eq "final line" "job $job CANCELLED, ended by SIGTERM" "$(tail -n 1 "$STATE/jobs/drmaa-long.stdout")"
