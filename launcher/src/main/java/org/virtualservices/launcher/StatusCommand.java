@@ -19,7 +19,6 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.ggf.drmaa.DrmaaException;
-import org.ggf.drmaa.InvalidJobException;
 import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.command.ProcessCommandRunner;
 import org.virtualservices.core.config.SiteConfig;
@@ -106,10 +105,8 @@ final class StatusCommand {
       } finally {
         session.exit();
       }
-    } catch (InvalidJobException e) {
-      err.println(NAME + ": " + e.getMessage());
-      return 1;
     } catch (DrmaaException e) {
+      // an unknown job (InvalidJobException) or a scheduler out of reach: one message, exit 1
       err.println(NAME + ": " + e.getMessage());
       return 1;
     }
