@@ -143,7 +143,9 @@ final class SubmitCommand {
       err.println(NAME + ": " + e.getMessage());
       return 1;
     }
-    String spec = NativeSpec.of(form(conf, session), words, nodes, cmd.getOptionValue("native"));
+    // a plain job carries no request: no need to ask sbatch --help which form it would take
+    Form form = words.isEmpty() && !session.getDrmSystem().equals("PBS") ? Form.SLURM_COMMENT : form(conf, session);
+    String spec = NativeSpec.of(form, words, nodes, cmd.getOptionValue("native"));
     try {
       session.init(null);
       try {

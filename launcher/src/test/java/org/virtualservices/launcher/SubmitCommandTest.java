@@ -173,11 +173,22 @@ class SubmitCommandTest {
 
   @Test
   void sbatchRefusingIsExit1WithItsWords() {
-    FakeScheduler runner = new FakeScheduler().answer("sbatch", 0, "", "")
+    FakeScheduler runner = new FakeScheduler()
         .answer("sbatch", 1, "", "sbatch: error: Batch job submission failed: Invalid partition name specified\n");
-    Run r = submit(runner, ENV, "--config", slurmSite.toString(), "job.sh");
+    Run r = submit(runner, ENV, "--config", slurmSite.toString(), "-N", "2", "job.sh");
     assertEquals(1, r.code());
     assertTrue(r.err().contains("Invalid partition name specified"), r.err());
+    assertEquals(List.of("sbatch", "--parsable", "--chdir=/home/alice/work", "--nodes=2", "job.sh"),
+        runner.ran.get(0).argv(), "a plain job: no sbatch --help asked");
+  }
+
+  @Test
+  void pbsPathsLoseTheDrmaaHostPart() {
+    FakeScheduler runner = new FakeScheduler().answer("qsub", 0, "78.pbs-head\n", "");
+    Run r = submit(runner, ENV, "--config", pbsSite.toString(), "--output", "o.txt", "--job-name", "x", "job.sh");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(List.of("qsub", "-N", "x", "-d", "/home/alice/work", "-o", "/home/alice/work/o.txt", "job.sh"),
+        runner.ran.get(0).argv());
   }
 
   @Test

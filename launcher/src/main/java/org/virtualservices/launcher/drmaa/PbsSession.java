@@ -87,12 +87,12 @@ public final class PbsSession extends GridSession {
       argv.addAll(List.of("-d", t.getWorkingDirectory()));
     }
     if (t.getOutputPath() != null) {
-      argv.addAll(List.of("-o", t.getOutputPath()));
+      argv.addAll(List.of("-o", localPath(t.getOutputPath())));
     }
     if (t.getJoinFiles()) {
       argv.addAll(List.of("-j", "oe"));
     } else if (t.getErrorPath() != null) {
-      argv.addAll(List.of("-e", t.getErrorPath()));
+      argv.addAll(List.of("-e", localPath(t.getErrorPath())));
     }
     if (t.getJobSubmissionState() == JobTemplate.HOLD_STATE) {
       argv.add("-h");
