@@ -121,8 +121,17 @@ drmaa_cancelled() {
   wait "$waiter" || fail "the waiting vcluster submit failed to report"
   DRMAA_WAITER=
   measure cancel-to-waiter-done "$(elapsed "$t_cancel")"
-  expect_eq "exit of submit --wait (cancelled job)" 143 "$(<"$STATE/jobs/drmaa-long.rc")"
-  expect_eq "final line" "job $job CANCELLED, ended by SIGTERM" "$(tail -n 1 "$STATE/jobs/drmaa-long.stdout")"
+  # Slurm 22.05 usually records the script's end by SIGTERM (squeue exit_code 15), but now and then
+  # keeps none (0) for a job cancelled while running: the session then reports no exit code
+  say "Slurm's ExitCode of job $job: $(job_field "$job" ExitCode)"
+  case $(<"$STATE/jobs/drmaa-long.rc") in
+    143) expect_eq "final line" "job $job CANCELLED, ended by SIGTERM" "$(tail -n 1 "$STATE/jobs/drmaa-long.stdout")" ;;
+    1)
+      expect_eq "final line" "job $job CANCELLED, no exit code recorded" "$(tail -n 1 "$STATE/jobs/drmaa-long.stdout")"
+      expect_eq "Slurm's ExitCode of job $job" 0:0 "$(job_field "$job" ExitCode)"
+      ;;
+    *) fail "exit of submit --wait (cancelled job): $(<"$STATE/jobs/drmaa-long.rc"), expected 143 (or 1 when Slurm kept no code)" ;;
+  esac
   expect_eq "Slurm's state of job $job" CANCELLED "$(job_field "$job" JobState)"
   grep -q "not cancelled" "$STATE/jobs/drmaa-long.out" && fail "job $job went on after the cancel"
   # an unknown job: one line, exit 1

@@ -192,7 +192,9 @@ final class SubmitCommand {
     if (info.hasSignaled()) {
       return "ended by " + info.getTerminatingSignal();
     }
-    return "never ran to its end";
+    // cancelled before it ran, or (seen with Slurm 22.05, about 1 run in 8) cancelled while running
+    // with the batch step's status never recorded: squeue then says 0, which is no exit code
+    return "no exit code recorded";
   }
 
   /**
