@@ -102,13 +102,7 @@ final class ValidateCommand {
       return 1;
     }
     try {
-      Planner.Sizing sizing = Planner.checkRequest(request, site);
-      if (cpus != null) {
-        Planner.checkAllocation(sizing, site.limits(), List.of("each node"), List.of(cpus));
-      }
-      if (nodes != null) {
-        Planner.checkJobSize(sizing, nodes, site);
-      }
+      Planner.Sizing sizing = check(request, nodes, cpus, site);
       out.println("ok image=" + sizing.imageName() + " vcpus=" + sizing.vcpus() + " mem=" + sizing.memoryMiB()
           + "M vms=" + sizing.vmsPerNode() + (nodes == null ? "" : " nodes=" + nodes)
           + (cpus == null ? "" : " cpus-per-node=" + cpus));
@@ -117,6 +111,22 @@ final class ValidateCommand {
       err.println(e.getMessage());
       return 2;
     }
+  }
+
+  /**
+   * The prolog's policy checks of a request, for what is known before the job exists: the request
+   * against the catalog and limits, and, when given, the allocation's CPUs per node and node count.
+   * Shared by {@code vcluster submit}, so that a request it submits is one this command accepts.
+   */
+  static Planner.Sizing check(VcRequest request, Integer nodes, Integer cpus, SiteConfig site) {
+    Planner.Sizing sizing = Planner.checkRequest(request, site);
+    if (cpus != null) {
+      Planner.checkAllocation(sizing, site.limits(), List.of("each node"), List.of(cpus));
+    }
+    if (nodes != null) {
+      Planner.checkJobSize(sizing, nodes, site);
+    }
+    return sizing;
   }
 
   /** A configuration error in one line: "FILE: N errors: the first; the second", cut at 300 characters. */
@@ -128,7 +138,7 @@ final class ValidateCommand {
   }
 
   /** The request, named by the words the prolog's messages use: image, vcpus, mem, vms. */
-  private static VcRequest request(CommandLine cmd) {
+  static VcRequest request(CommandLine cmd) {
     if (!cmd.hasOption("image")) {
       throw new RequestException("image", "missing (--image NAME: an image of the site's catalog)");
     }
@@ -144,7 +154,7 @@ final class ValidateCommand {
     return RequestParser.parse(fields, "vcluster validate");
   }
 
-  private static Integer positive(CommandLine cmd, String name, int max) {
+  static Integer positive(CommandLine cmd, String name, int max) {
     String v = cmd.getOptionValue(name);
     if (v == null) {
       return null;

@@ -39,6 +39,9 @@ public final class Vcluster {
     return switch (args.get(0)) {
       case "validate" -> new ValidateCommand(out, err, env).run(rest);
       case "images" -> new ImagesCommand(out, err, env).run(rest);
+      case "submit" -> new SubmitCommand(out, err, env).run(rest);
+      case "status" -> new StatusCommand(out, err, env).run(rest);
+      case "cancel" -> new CancelCommand(out, err, env).run(rest);
       case "-h", "--help", "help" -> {
         out.println(USAGE);
         yield 0;

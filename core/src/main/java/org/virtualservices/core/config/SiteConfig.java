@@ -27,6 +27,7 @@ public record SiteConfig(
     @Doc(value = "the libvirt domain every VM is rendered into") Domain domain,
     @Doc(value = "paths of the external programs used; checked at start-up") Tools tools,
     @Doc(value = "PBS/Torque specifics") Pbs pbs,
+    @Doc(value = "the user's side: vcluster submit, status and cancel") Submit submit,
     @Doc(value = "fault injection for the project's tests; off") Testing testing) {
 
   public SiteConfig {

@@ -60,6 +60,9 @@ public final class SiteConfigCheck {
       e.add("boot.marker: letters, digits, '.', '_' and '-' only, got '" + b.marker() + "'");
     }
     pbs(e, c.pbs());
+    Submit s = c.submit();
+    within(e, "submit.pollSeconds", s.pollSeconds(), 1, 3600);
+    within(e, "submit.commandTimeoutSeconds", s.commandTimeoutSeconds(), 1, 3600);
     Tools t = c.tools();
     for (Map.Entry<String, String> tool : tools(t).entrySet()) {
       if (tool.getValue() == null || !tool.getValue().startsWith("/")) {

@@ -1,0 +1,443 @@
+package org.virtualservices.launcher.drmaa;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.ggf.drmaa.AlreadyActiveSessionException;
+import org.ggf.drmaa.DeniedByDrmException;
+import org.ggf.drmaa.DrmCommunicationException;
+import org.ggf.drmaa.DrmaaException;
+import org.ggf.drmaa.ExitTimeoutException;
+import org.ggf.drmaa.HoldInconsistentStateException;
+import org.ggf.drmaa.InternalException;
+import org.ggf.drmaa.InvalidContactStringException;
+import org.ggf.drmaa.InvalidJobException;
+import org.ggf.drmaa.InvalidJobTemplateException;
+import org.ggf.drmaa.JobInfo;
+import org.ggf.drmaa.JobTemplate;
+import org.ggf.drmaa.NoActiveSessionException;
+import org.ggf.drmaa.ReleaseInconsistentStateException;
+import org.ggf.drmaa.ResumeInconsistentStateException;
+import org.ggf.drmaa.Session;
+import org.ggf.drmaa.SimpleJobTemplate;
+import org.ggf.drmaa.SuspendInconsistentStateException;
+import org.ggf.drmaa.Version;
+import org.virtualservices.core.command.Command;
+import org.virtualservices.core.command.CommandFailedException;
+import org.virtualservices.core.command.CommandResult;
+import org.virtualservices.core.command.CommandRunner;
+import org.virtualservices.core.ready.Sleeper;
+
+/**
+ * A DRMAA 1.0 session over a batch scheduler's own commands, in the manner of Nextflow's
+ * {@code AbstractGridExecutor}: every side effect lives here (running the scheduler's commands,
+ * caching their status answers for one poll interval, waiting, killing), and each scheduler adds
+ * only pure pieces: the submit argv, {@link #parseJobId}, the status query and its parser with a
+ * table from native states to DRMAA states, the kill argv.
+ *
+ * <p>What it does not offer, it refuses with the exception the DRMAA 1.0 Java binding names for
+ * the case: bulk jobs ({@link DeniedByDrmException}), suspend/resume/hold/release (their
+ * {@code *InconsistentStateException}), a contact other than the default
+ * ({@link InvalidContactStringException}), template attributes the scheduler cannot honour
+ * ({@link InvalidJobTemplateException}). A scheduler command that cannot be started, times out or
+ * fails for another reason than an unknown job is a {@link DrmCommunicationException} whose
+ * message is the block "command executed / exit status / output".
+ *
+ * <p>Waiting polls on an injected {@link Clock} and {@link Sleeper}: tests never really sleep.
+ */
+public abstract class GridSession implements Session {
+
+  private static final Logger LOG = System.getLogger(GridSession.class.getName());
+
+  private final CommandRunner runner;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final Duration poll;
+  private final Duration commandTimeout;
+  private final Set<String> jobs = new LinkedHashSet<>();
+  private final Map<String, JobStatus> cache = new HashMap<>();
+  private final Map<String, JobStatus> lastSeen = new HashMap<>();
+  private Instant cachedAt;
+  /** Why the last history lookup could not tell, for the message of an unknown job. */
+  private String historyNote = "";
+  private boolean active;
+  private Consumer<JobStatus> listener = s -> { };
+
+  protected GridSession(CommandRunner runner, Clock clock, Sleeper sleeper, Duration poll, Duration commandTimeout) {
+    this.runner = runner;
+    this.clock = clock;
+    this.sleeper = sleeper;
+    this.poll = poll;
+    this.commandTimeout = commandTimeout;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // the scheduler's pure pieces
+
+  /** The scheduler's name, as {@link #getDrmSystem()} gives it. */
+  protected abstract String drmSystem();
+
+  /** The submit command for a template, as an argument list. */
+  protected abstract List<String> submitCommand(JobTemplate template) throws DrmaaException;
+
+  /** The job id in what the submit command printed; IllegalArgumentException when there is none. */
+  protected abstract String parseJobId(String stdout);
+
+  /** The status query for these jobs; for none, the query for all of the session user's jobs. */
+  protected abstract List<String> statusCommand(Collection<String> ids);
+
+  /** Every job in the status query's output, by id. */
+  protected abstract Map<String, JobStatus> parseStatus(String stdout);
+
+  /** Whether a failed status query only says that (one of) the job(s) is unknown. */
+  protected abstract boolean saysUnknownJob(CommandResult result);
+
+  /** The command that ends a job. */
+  protected abstract List<String> killCommand(String id);
+
+  /** The query of the scheduler's history for a job its status query no longer knows, if it has one. */
+  protected Optional<List<String>> historyCommand(String id) {
+    return Optional.empty();
+  }
+
+  /** The jobs in the history query's output; by default, read as the status query's. */
+  protected Map<String, JobStatus> parseHistory(String stdout) {
+    return parseStatus(stdout);
+  }
+
+  /** The user whose jobs a status query without ids lists (filtered here too: some schedulers show all). */
+  protected abstract String user();
+
+  /** A DRMAA path attribute, {@code [hostname]:path}, as the path alone (the host is the scheduler's business). */
+  protected static String localPath(String drmaaPath) {
+    int colon = drmaaPath.indexOf(':');
+    return colon < 0 ? drmaaPath : drmaaPath.substring(colon + 1);
+  }
+
+  /** The template's environment, which these sessions do not carry: the job gets the submitter's. */
+  protected static void noEnvironment(JobTemplate t) throws DrmaaException {
+    if (t.getJobEnvironment() != null && !t.getJobEnvironment().isEmpty()) {
+      throw new InvalidJobTemplateException("a job environment is not offered: the job gets the submitter's");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // beyond DRMAA: for vcluster status and the progress lines
+
+  /** Called with a job's status each time its native state or reason is seen to change. */
+  public void onChange(Consumer<JobStatus> l) {
+    this.listener = l == null ? s -> { } : l;
+  }
+
+  /** A job's status now (no cache); InvalidJobException when the scheduler knows no such job. */
+  public JobStatus status(String id) throws DrmaaException {
+    requireActive();
+    return statuses(List.of(id), true).get(id);
+  }
+
+  /** The session user's jobs the scheduler still knows, finished ones included. */
+  public List<JobStatus> userJobs() throws DrmaaException {
+    requireActive();
+    CommandResult r = run(statusCommand(List.of()));
+    if (!r.ok()) {
+      throw new DrmCommunicationException(new CommandFailedException(r).getMessage());
+    }
+    List<JobStatus> mine = new ArrayList<>();
+    for (JobStatus s : parseStatus(r.stdout()).values()) {
+      if (s.user().isEmpty() || s.user().equals(user())) {
+        mine.add(s);
+      }
+    }
+    return mine;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // the session
+
+  @Override
+  public void init(String contact) throws DrmaaException {
+    if (active) {
+      throw new AlreadyActiveSessionException("a " + drmSystem() + " session is already active");
+    }
+    if (contact != null && !contact.isEmpty() && !contact.equalsIgnoreCase(drmSystem())) {
+      throw new InvalidContactStringException("contact '" + contact + "': this session talks only to the "
+          + drmSystem() + " the scheduler's commands reach (contact \"\" or \"" + drmSystem() + "\")");
+    }
+    active = true;
+  }
+
+  @Override
+  public void exit() throws DrmaaException {
+    requireActive();
+    active = false;
+    jobs.clear();
+    cache.clear();
+  }
+
+  @Override
+  public JobTemplate createJobTemplate() throws DrmaaException {
+    requireActive();
+    return new SimpleJobTemplate();
+  }
+
+  @Override
+  public void deleteJobTemplate(JobTemplate template) throws DrmaaException {
+    requireActive();
+  }
+
+  @Override
+  public String runJob(JobTemplate template) throws DrmaaException {
+    requireActive();
+    if (template == null || template.getRemoteCommand() == null || template.getRemoteCommand().isEmpty()) {
+      throw new InvalidJobTemplateException("the job template has no remote command (the script to run)");
+    }
+    CommandResult r = run(submitCommand(template));
+    if (!r.ok()) {
+      String block = new CommandFailedException(r).getMessage();
+      if (unreachable(r)) {
+        throw new DrmCommunicationException(block);
+      }
+      throw new DeniedByDrmException(drmSystem() + " refused the job: " + block);
+    }
+    String id;
+    try {
+      id = parseJobId(r.stdout());
+    } catch (IllegalArgumentException e) {
+      throw new InternalException(e.getMessage() + "; " + new CommandFailedException(r).getMessage());
+    }
+    jobs.add(id);
+    LOG.log(Level.DEBUG, "job {0}: submitted to {1}", id, drmSystem());
+    return id;
+  }
+
+  @Override
+  public List<String> runBulkJobs(JobTemplate template, int start, int end, int incr) throws DrmaaException {
+    requireActive();
+    throw new DeniedByDrmException("bulk jobs are not offered by the " + drmSystem()
+        + " session; submit an array through the native specification");
+  }
+
+  @Override
+  public void control(String jobId, int action) throws DrmaaException {
+    requireActive();
+    String what = switch (action) {
+      case SUSPEND -> "suspend";
+      case RESUME -> "resume";
+      case HOLD -> "hold";
+      case RELEASE -> "release";
+      case TERMINATE -> "terminate";
+      default -> throw new IllegalArgumentException("unknown control action " + action);
+    };
+    String no = what + " is not offered by the " + drmSystem() + " session (only TERMINATE)";
+    switch (action) {
+      case SUSPEND -> throw new SuspendInconsistentStateException(no);
+      case RESUME -> throw new ResumeInconsistentStateException(no);
+      case HOLD -> throw new HoldInconsistentStateException(no);
+      case RELEASE -> throw new ReleaseInconsistentStateException(no);
+      default -> { }
+    }
+    for (String id : ids(jobId)) {
+      // asked first: scancel of an unknown id exits 0 and says nothing (Slurm 22.05, captured)
+      JobStatus s = status(id);
+      if (s.finished()) {
+        continue;
+      }
+      CommandResult r = run(killCommand(id));
+      if (!r.ok()) {
+        throw new DrmCommunicationException("terminate job " + id + ": " + new CommandFailedException(r).getMessage());
+      }
+      LOG.log(Level.DEBUG, "job {0}: terminate asked of {1}", id, drmSystem());
+      cache.remove(id);
+    }
+  }
+
+  @Override
+  public void synchronize(List jobIds, long timeout, boolean dispose) throws DrmaaException {
+    requireActive();
+    List<String> ids = new ArrayList<>();
+    for (Object o : jobIds) {
+      ids.addAll(ids(String.valueOf(o)));
+    }
+    Instant deadline = deadline(timeout);
+    // the first look may be answered from the cache; after each pause, the scheduler is asked again
+    for (boolean fresh = false; ; fresh = true) {
+      Map<String, JobStatus> now = statuses(ids, fresh);
+      List<String> open = ids.stream().filter(id -> !now.get(id).finished()).toList();
+      if (open.isEmpty()) {
+        return;
+      }
+      pause(deadline, "jobs " + String.join(", ", open) + " to end", timeout);
+    }
+  }
+
+  @Override
+  public JobInfo wait(String jobId, long timeout) throws DrmaaException {
+    requireActive();
+    boolean any = JOB_IDS_SESSION_ANY.equals(jobId);
+    List<String> ids = any ? List.copyOf(jobs) : List.of(jobId);
+    if (ids.isEmpty()) {
+      throw new InvalidJobException("this session has submitted no job to wait for");
+    }
+    Instant deadline = deadline(timeout);
+    for (boolean fresh = false; ; fresh = true) {
+      Map<String, JobStatus> now = statuses(ids, fresh);
+      for (String id : ids) {
+        if (now.get(id).finished()) {
+          return new GridJobInfo(now.get(id));
+        }
+      }
+      JobStatus last = now.get(ids.get(0));
+      pause(deadline, (any ? "any job of the session" : "job " + jobId) + " to end (last seen "
+          + last.describe() + ")", timeout);
+    }
+  }
+
+  @Override
+  public int getJobProgramStatus(String jobId) throws DrmaaException {
+    return status(jobId).drmaaState();
+  }
+
+  @Override
+  public String getContact() {
+    return "";
+  }
+
+  @Override
+  public Version getVersion() {
+    return new Version(1, 0);
+  }
+
+  @Override
+  public String getDrmSystem() {
+    return drmSystem();
+  }
+
+  @Override
+  public String getDrmaaImplementation() {
+    return "Virtual Services " + drmSystem() + " session";
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // the side effects
+
+  /**
+   * The status of every job in ids. One status query for all of them, answered from the cache
+   * while it is younger than the poll interval (unless fresh is asked); the jobs the query does not
+   * know are looked up in the scheduler's history, and a job neither knows is an InvalidJobException.
+   */
+  private Map<String, JobStatus> statuses(List<String> ids, boolean fresh) throws DrmaaException {
+    Instant now = clock.instant();
+    boolean young = cachedAt != null && Duration.between(cachedAt, now).compareTo(poll) < 0;
+    if (fresh || !young || !cache.keySet().containsAll(ids)) {
+      CommandResult r = run(statusCommand(ids));
+      Map<String, JobStatus> found;
+      if (r.ok()) {
+        found = parseStatus(r.stdout());
+      } else if (!unreachable(r) && saysUnknownJob(r)) {
+        found = Map.of();
+      } else {
+        throw new DrmCommunicationException("cannot ask " + drmSystem() + " about job(s) " + String.join(", ", ids)
+            + ": " + new CommandFailedException(r).getMessage());
+      }
+      cache.clear();
+      cache.putAll(found);
+      cachedAt = now;
+      for (String id : ids) {
+        if (!cache.containsKey(id)) {
+          history(id).ifPresent(s -> cache.put(id, s));
+        }
+      }
+      cache.values().forEach(this::publish);
+    }
+    Map<String, JobStatus> out = new LinkedHashMap<>();
+    for (String id : ids) {
+      JobStatus s = cache.get(id);
+      if (s == null) {
+        throw new InvalidJobException("job " + id + " is not known to " + drmSystem() + historyNote);
+      }
+      out.put(id, s);
+    }
+    return out;
+  }
+
+  private Optional<JobStatus> history(String id) {
+    Optional<List<String>> argv = historyCommand(id);
+    if (argv.isEmpty()) {
+      historyNote = "";
+      return Optional.empty();
+    }
+    CommandResult r = run(argv.get());
+    if (!r.ok()) {
+      String said = (r.stderr().isBlank() ? r.stdout() : r.stderr()).strip().replaceAll("\\s*\\R\\s*", " ");
+      historyNote = " (its history, " + argv.get().get(0) + ", could not tell: " + (said.isEmpty()
+          ? "exit " + r.exitStatus() : said) + ")";
+      return Optional.empty();
+    }
+    historyNote = "";
+    return Optional.ofNullable(parseHistory(r.stdout()).get(id));
+  }
+
+  private void publish(JobStatus s) {
+    JobStatus before = lastSeen.put(s.id(), s);
+    if (before == null || !before.nativeState().equals(s.nativeState()) || !before.reason().equals(s.reason())) {
+      LOG.log(Level.DEBUG, "job {0}: {1}", s.id(), s.describe());
+      listener.accept(s);
+    }
+  }
+
+  private CommandResult run(List<String> argv) {
+    return runner.run(Command.of(argv).withTimeout(commandTimeout));
+  }
+
+  /** A command that could not be started (127: not found) or that timed out: the scheduler is out of reach. */
+  private static boolean unreachable(CommandResult r) {
+    return r.exitStatus() == CommandRunner.TIMED_OUT || r.exitStatus() == 127;
+  }
+
+  private List<String> ids(String jobId) {
+    if (JOB_IDS_SESSION_ALL.equals(jobId) || JOB_IDS_SESSION_ANY.equals(jobId)) {
+      return List.copyOf(jobs);
+    }
+    return List.of(jobId);
+  }
+
+  private Instant deadline(long timeoutSeconds) {
+    return timeoutSeconds == TIMEOUT_WAIT_FOREVER ? null : clock.instant().plusSeconds(Math.max(0, timeoutSeconds));
+  }
+
+  /** Sleeps one poll interval, or until the deadline; past it, an ExitTimeoutException saying what was awaited. */
+  private void pause(Instant deadline, String awaited, long timeoutSeconds) throws DrmaaException {
+    Duration nap = poll;
+    if (deadline != null) {
+      Duration left = Duration.between(clock.instant(), deadline);
+      if (left.isNegative() || left.isZero()) {
+        throw new ExitTimeoutException("timed out after " + timeoutSeconds + "s waiting for " + awaited);
+      }
+      nap = left.compareTo(poll) < 0 ? left : poll;
+    }
+    try {
+      sleeper.sleep(nap);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InternalException("interrupted while waiting for " + awaited);
+    }
+  }
+
+  private void requireActive() throws NoActiveSessionException {
+    if (!active) {
+      throw new NoActiveSessionException("no active " + drmSystem() + " session (init first)");
+    }
+  }
+}
