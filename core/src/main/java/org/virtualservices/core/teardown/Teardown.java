@@ -8,10 +8,16 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.virtualservices.core.fabric.Fabric;
 import org.virtualservices.core.hypervisor.DomainInfo;
@@ -39,6 +45,9 @@ public final class Teardown {
   private final Fabric fabric;
   private final JobLog log;
   private final FaultPoints faults;
+
+  /** A node runs a handful of VMs (limits.maxVmsPerNode); more threads than that buy nothing. */
+  static final int MAX_PARALLEL_REMOVALS = 16;
 
   /**
    * @param faults test-only points where teardown can be made to die ({@code teardown:domain:<vm>},
@@ -81,17 +90,7 @@ public final class Teardown {
     } catch (RuntimeException e) {
       failures.add("list domains: " + e.getMessage());
     }
-    for (String d : domains) {
-      try {
-        if (hypervisor.remove(d)) {
-          removed.add("domain " + d);
-          log.info("removed domain {0}", d);
-        }
-        faults.reached("teardown:domain:" + d);
-      } catch (RuntimeException e) {
-        failures.add(e.getMessage());
-      }
-    }
+    removeDomains(domains, removed, failures);
 
     // 2. files outside the state folder (the report in the job's work folder), then the state folder
     Set<Path> files = new LinkedHashSet<>();
@@ -172,6 +171,63 @@ public final class Teardown {
       }
     }
     return new TeardownResult(removed, failures, leftovers);
+  }
+
+  /**
+   * Removes the domains all at once: libvirt's destroy waits for each QEMU to be gone (polling
+   * every 200 ms, docs/bench.md), so one after another the waits add up. The hypervisor's calls
+   * are thread-safe (one libvirt connection serves many threads; errors are per thread). Results
+   * and fault points are taken in this thread, in order, so a fault point still means "this
+   * domain is gone" and an Error from it (a simulated kill) ends the teardown here.
+   */
+  private void removeDomains(Set<String> domains, List<String> removed, List<String> failures) {
+    if (domains.isEmpty()) {
+      return;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(domains.size(), MAX_PARALLEL_REMOVALS),
+        r -> {
+          Thread t = new Thread(r, "teardown-domain");
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      Map<String, Future<Boolean>> running = new LinkedHashMap<>();
+      for (String d : domains) {
+        running.put(d, pool.submit(() -> hypervisor.remove(d)));
+      }
+      for (Map.Entry<String, Future<Boolean>> e : running.entrySet()) {
+        String d = e.getKey();
+        try {
+          if (await(e.getValue())) {
+            removed.add("domain " + d);
+            log.info("removed domain {0}", d);
+          }
+          faults.reached("teardown:domain:" + d);
+        } catch (RuntimeException x) {
+          failures.add(x.getMessage());
+        }
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /** The removal's result; its RuntimeException or Error as thrown, as if it had run in this thread. */
+  private static boolean await(Future<Boolean> removal) {
+    try {
+      return removal.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while removing domains", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   /** Everything of the job still on this node: domains, network, files the plan or journal names. */
