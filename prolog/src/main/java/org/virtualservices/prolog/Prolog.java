@@ -230,6 +230,11 @@ public final class Prolog {
     }
   }
 
+  /** Records a phase its caller ran before this prolog (the configuration's loading). */
+  public void timed(String phase, Duration took) {
+    timings.add(new Timing(phase, took.toNanos() / 1e9));
+  }
+
   /** The timings of the phases run so far, for the report and benchmarks. */
   public List<Timing> timings() {
     return List.copyOf(timings);

@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import org.virtualservices.core.files.FileTrees;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -31,6 +34,7 @@ import org.virtualservices.core.plan.Names;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.report.ReportFiles;
+import org.virtualservices.core.report.Timing;
 import org.virtualservices.core.runtime.FaultPoints;
 
 /**
@@ -45,6 +49,8 @@ public final class Teardown {
   private final Fabric fabric;
   private final JobLog log;
   private final FaultPoints faults;
+  private final Clock clock;
+  private final List<Timing> timings = new ArrayList<>();
 
   /** A node runs a handful of VMs (limits.maxVmsPerNode); more threads than that buy nothing. */
   static final int MAX_PARALLEL_REMOVALS = 16;
@@ -54,10 +60,27 @@ public final class Teardown {
    *     {@code teardown:files}, {@code teardown:fabric}), to prove that running it again finishes the job
    */
   public Teardown(Hypervisor hypervisor, Fabric fabric, JobLog log, FaultPoints faults) {
+    this(hypervisor, fabric, log, faults, Clock.systemUTC());
+  }
+
+  /** @param clock times the phases ({@link #timings()}) */
+  public Teardown(Hypervisor hypervisor, Fabric fabric, JobLog log, FaultPoints faults, Clock clock) {
     this.hypervisor = hypervisor;
     this.fabric = fabric;
     this.log = log;
     this.faults = faults;
+    this.clock = clock;
+  }
+
+  /** How long each phase of the last {@link #run} took: domains, files, network, check. */
+  public List<Timing> timings() {
+    return List.copyOf(timings);
+  }
+
+  private Instant lap(String phase, Instant since) {
+    Instant now = clock.instant();
+    timings.add(new Timing(phase, Duration.between(since, now).toNanos() / 1e9));
+    return now;
   }
 
   /**
@@ -70,6 +93,8 @@ public final class Teardown {
       Optional<ReportFiles> report) {
     List<String> removed = new ArrayList<>();
     List<String> failures = new ArrayList<>();
+    timings.clear();
+    Instant t = clock.instant();
     Optional<JournalRecord> journal = Optional.empty();
     try {
       journal = Journal.read(nodeDir);
@@ -91,6 +116,7 @@ public final class Teardown {
       failures.add("list domains: " + e.getMessage());
     }
     removeDomains(domains, removed, failures);
+    t = lap("domains", t);
 
     // 2. files outside the state folder (the report in the job's work folder), then the state folder
     Set<Path> files = new LinkedHashSet<>();
@@ -135,6 +161,7 @@ public final class Teardown {
     });
 
     faults.reached("teardown:files");
+    t = lap("files", t);
 
     // 3. the network
     int vni = journal.map(JournalRecord::vni).filter(v -> v > 0).orElse(plan.map(Plan::vni).orElse(0));
@@ -147,6 +174,7 @@ public final class Teardown {
     }
 
     faults.reached("teardown:fabric");
+    t = lap("network", t);
 
     // 4. look again; the state folder (journal included) goes last, and only when nothing is left
     List<String> leftovers = leftovers(job, node, vni, files, nodeDir);
@@ -170,6 +198,7 @@ public final class Teardown {
         leftovers.add("state folder " + nodeDir + " (kept for the next try)");
       }
     }
+    lap("check", t);
     return new TeardownResult(removed, failures, leftovers);
   }
 
