@@ -51,7 +51,7 @@ in_node_hook() {
 
 # phases FILE PREFIX: "name 0.123s, name 0.456s" after PREFIX on the file's last matching line
 phases() {
-  sed -n "s/.*$2//p" "$1" | tail -n 1 | tr ',()' '\n\n\n' | sed -n 's/^ *\([a-z+]*\) \([0-9.]*\)s *$/\1 \2/p'
+  sed -n "s/.*$2//p" "$1" | tail -n 1 | tr ',()' '\n' | sed -n 's/^ *\([a-z+]*\) \([0-9.]*\)s *$/\1 \2/p'
 }
 
 nothing_left() {
