@@ -152,21 +152,35 @@ public final class Prolog {
         String login = image.loginUser() != null ? image.loginUser() : job.user();
         Disks disks = new Disks(s.runner(), cfg.tools().qemuImg());
         SeedImage seeds = new SeedImage(s.runner(), cfg.tools().mkisofs());
+        // every VM's files in the journal at once (one write), then made at once, VM by VM
+        List<JournalEntry> vmFiles = new ArrayList<>();
+        mine.vms().forEach(v -> {
+          vmFiles.add(new JournalEntry(JournalEntry.Kind.FILE, v.disk().toString()));
+          vmFiles.add(new JournalEntry(JournalEntry.Kind.FILE, v.seed().toString()));
+        });
+        journal.intendAll(vmFiles);
+        try {
+          PerVm.run(mine.vms(), (v, at) -> {
+            at.is("disk of " + v.name());
+            disks.overlay(image.disk(), image.format(), v.disk());
+            at.is("seed of " + v.name());
+            seeds.write(v.seed(), GuestSeed.files(s.templates(), plan, v, login, job.uid(), job.gid(), jobKey,
+                hostKeys.get(v.name()), knownHosts));
+          });
+        } catch (PerVm.Failed f) {
+          step = f.step();
+          f.rethrow();
+        }
         for (VmPlan v : mine.vms()) {
-          step = "disk of " + v.name();
-          journal.intend(new JournalEntry(JournalEntry.Kind.FILE, v.disk().toString()));
-          disks.overlay(image.disk(), image.format(), v.disk());
           s.faults().reached("disk:" + v.name());
-          step = "seed of " + v.name();
-          journal.intend(new JournalEntry(JournalEntry.Kind.FILE, v.seed().toString()));
-          seeds.write(v.seed(), GuestSeed.files(s.templates(), plan, v, login, job.uid(), job.gid(), jobKey,
-              hostKeys.get(v.name()), knownHosts));
           s.faults().reached("seed:" + v.name());
         }
         lap("disks", t);
         log.info("disks and seeds made for {0} VM(s)", mine.vms().size());
 
         t = s.clock().instant();
+        Map<String, String> xmls = new LinkedHashMap<>();
+        List<JournalEntry> domains = new ArrayList<>();
         for (VmPlan v : mine.vms()) {
           step = "define " + v.name();
           String xml = domainXml(plan, v, image, job);
@@ -174,12 +188,24 @@ public final class Prolog {
           Files.deleteIfExists(xmlFile);
           Files.writeString(Files.createFile(xmlFile, PosixFilePermissions.asFileAttribute(
               PosixFilePermissions.fromString("rw-------"))), xml);
-          journal.intend(new JournalEntry(JournalEntry.Kind.FILE, v.console().toString()));
-          journal.intend(new JournalEntry(JournalEntry.Kind.DOMAIN, v.name()));
-          hv.define(v.name(), xml);
+          xmls.put(v.name(), xml);
+          domains.add(new JournalEntry(JournalEntry.Kind.FILE, v.console().toString()));
+          domains.add(new JournalEntry(JournalEntry.Kind.DOMAIN, v.name()));
+        }
+        journal.intendAll(domains);
+        try {
+          PerVm.run(mine.vms(), (v, at) -> {
+            at.is("define " + v.name());
+            hv.define(v.name(), xmls.get(v.name()));
+            at.is("start " + v.name());
+            hv.start(v.name());
+          });
+        } catch (PerVm.Failed f) {
+          step = f.step();
+          f.rethrow();
+        }
+        for (VmPlan v : mine.vms()) {
           s.faults().reached("define:" + v.name());
-          step = "start " + v.name();
-          hv.start(v.name());
           s.faults().reached("start:" + v.name());
           log.info("started {0} ({1}, {2})", v.name(), v.ip(), v.mac());
         }
