@@ -38,9 +38,11 @@ import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.ready.DomainRunning;
+import org.virtualservices.core.ready.InOrder;
 import org.virtualservices.core.ready.MarkerSeen;
 import org.virtualservices.core.ready.NotReadyException;
 import org.virtualservices.core.ready.PortOpen;
+import org.virtualservices.core.ready.PortsOpen;
 import org.virtualservices.core.ready.Readiness;
 import org.virtualservices.core.ready.ReadinessCheck;
 import org.virtualservices.core.render.Models;
@@ -308,14 +310,19 @@ public final class Prolog {
     boolean ports = boot.readiness().contains(Boot.Probe.port) && plan.isBatchHost(job.thisNode());
     List<ReadinessCheck> local = new ArrayList<>();
     for (VmPlan v : mine.vms()) {
+      // one VM's probes in order: its port is not probed before its console says it is ready
+      List<ReadinessCheck> steps = new ArrayList<>();
       if (boot.readiness().contains(Boot.Probe.running)) {
-        local.add(new DomainRunning(hv, v.name()));
+        steps.add(new DomainRunning(hv, v.name()));
       }
       if (boot.readiness().contains(Boot.Probe.marker)) {
-        local.add(new MarkerSeen(v.console(), boot.marker() + " " + v.name(), boot.failureMarker()));
+        steps.add(new MarkerSeen(v.console(), boot.marker() + " " + v.name(), boot.failureMarker()));
       }
       if (ports) {
-        local.add(portOf(v, boot));
+        steps.add(portOf(v, boot));
+      }
+      if (!steps.isEmpty()) {
+        local.add(new InOrder(steps));
       }
     }
     Readiness readiness = new Readiness(s.clock(), s.sleeper(), Duration.ofMillis(boot.pollMillis()));
@@ -325,8 +332,11 @@ public final class Prolog {
     if (!ports) {
       return;
     }
-    List<ReadinessCheck> remote = plan.vms().stream().filter(v -> !v.node().equals(job.thisNode()))
-        .map(v -> (ReadinessCheck) portOf(v, boot)).toList();
+    // all of them probed at once: one after another, each late VM would cost a connect timeout
+    List<PortOpen> others = plan.vms().stream().filter(v -> !v.node().equals(job.thisNode()))
+        .map(v -> portOf(v, boot)).toList();
+    List<ReadinessCheck> remote = others.isEmpty() ? List.of()
+        : List.of(new PortsOpen(others, Math.min(1000, boot.pollMillis() * 5)));
     Duration left = timeout.minus(Duration.between(start, s.clock().instant()));
     try {
       readiness.await(remote, left.isNegative() ? Duration.ZERO : left, "on batch host " + job.thisNode());
