@@ -102,6 +102,10 @@ hooks() {
 main() {
   parse_args "$@"
   [[ $(id -u) -eq 0 ]] || { echo "run.sh: needs root (namespaces, libvirtd, bridges)" >&2; exit 2; }
+  local tool
+  for tool in hyperfine jq python3 flock; do
+    command -v "$tool" >/dev/null || { echo "run.sh: needs $tool (apt-get install $tool)" >&2; exit 2; }
+  done
   trap cleanup EXIT
   OUT=$BENCH/work/$(date -u +%Y%m%dT%H%M%SZ)
   mkdir -p "$OUT"
