@@ -6,9 +6,11 @@ if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
 else
   VC_JAVA=/usr/bin/java
 fi
-VC_JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData ${VC_JAVA_EXTRA_OPTS:-}"
+VC_JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData"
 # bin/vcluster-cds makes the archive; one made for another install path is ignored quietly
 # (its warning would otherwise land on stdout, in the middle of --dry-run's JSON).
 if [ -f "$VC_HOME/lib/vcluster.jsa" ]; then
   VC_JAVA_OPTS="$VC_JAVA_OPTS -XX:SharedArchiveFile=$VC_HOME/lib/vcluster.jsa -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
 fi
+# A site's own options come last, so that they win (e.g. -Xshare:off, as tests/bench/run.sh does).
+VC_JAVA_OPTS="$VC_JAVA_OPTS ${VC_JAVA_EXTRA_OPTS:-}"

@@ -15,9 +15,7 @@ lr_restart_libvirtd() {
   [[ -n $old ]] || fail "no recorded libvirtd of $node running"
   stop_recorded "libvirtd:$node"
   [[ -z $(recorded_alive "libvirtd:$node") ]] || fail "libvirtd of $node (pid $old) still runs"
-  EXEC_IN_PLACE=1 cluster_exec "$node" libvirtd -p /run/libvirt/libvirtd.pid \
-    >>"$STATE/logs/libvirtd-$node.out" 2>&1 &
-  record_pid "libvirtd:$node" $!
+  start_libvirtd "$node"
   wait_for 30 "libvirtd of $node answering again" libvirt_ready "$node" || fail "libvirtd of $node did not come back"
   say "libvirtd of $node restarted: pid $old ended, pid $(recorded_alive "libvirtd:$node" | awk '{ print $2 }') answers"
 }

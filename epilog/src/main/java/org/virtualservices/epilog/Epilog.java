@@ -10,6 +10,7 @@ import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.report.ReportFiles;
+import org.virtualservices.core.report.Timing;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.JobContext;
 import org.virtualservices.core.request.RequestException;
@@ -49,10 +50,17 @@ public final class Epilog {
       }
     }
     TeardownResult r;
+    StringBuilder phases = new StringBuilder();
+    Instant t = s.clock().instant();
     try (Hypervisor hv = s.hypervisors().apply(s.config().libvirtUri())) {
+      phases.append(String.format("plan+connect %.3fs", Duration.between(t, s.clock().instant()).toNanos() / 1e9));
       Optional<ReportFiles> report = job.isBatchHost() && job.workDir() != null
           ? Optional.of(ReportFiles.in(job.workDir(), job.jobId())) : Optional.empty();
-      r = new Teardown(hv, s.fabric(), log, s.faults()).run(job.jobId(), job.thisNode(), nodeDir, plan, report);
+      Teardown teardown = new Teardown(hv, s.fabric(), log, s.faults(), s.clock());
+      r = teardown.run(job.jobId(), job.thisNode(), nodeDir, plan, report);
+      for (Timing x : teardown.timings()) {
+        phases.append(String.format(", %s %.3fs", x.phase(), x.seconds()));
+      }
     } catch (RuntimeException e) {
       log.error("epilog could not tear down: {0}", e.getMessage());
       return false;
@@ -60,9 +68,9 @@ public final class Epilog {
     r.failures().forEach(f -> log.error("teardown failure: {0}", f));
     r.leftovers().forEach(l -> log.error("left on this node: {0}", l));
     if (r.clean()) {
-      log.info("epilog done in {0}s: {1}", String.format("%.3f", Duration.between(start, s.clock().instant())
+      log.info("epilog done in {0}s: {1} ({2})", String.format("%.3f", Duration.between(start, s.clock().instant())
           .toNanos() / 1e9), r.removed().isEmpty() ? "nothing was left to remove"
-          : r.removed().size() + " resource(s) removed");
+          : r.removed().size() + " resource(s) removed", phases);
     }
     return r.clean();
   }

@@ -38,9 +38,11 @@ import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.ready.DomainRunning;
+import org.virtualservices.core.ready.InOrder;
 import org.virtualservices.core.ready.MarkerSeen;
 import org.virtualservices.core.ready.NotReadyException;
 import org.virtualservices.core.ready.PortOpen;
+import org.virtualservices.core.ready.PortsOpen;
 import org.virtualservices.core.ready.Readiness;
 import org.virtualservices.core.ready.ReadinessCheck;
 import org.virtualservices.core.render.Models;
@@ -161,21 +163,35 @@ public final class Prolog {
         String login = image.loginUser() != null ? image.loginUser() : job.user();
         Disks disks = new Disks(s.runner(), cfg.tools().qemuImg());
         SeedImage seeds = new SeedImage(s.runner(), cfg.tools().mkisofs());
+        // every VM's files in the journal at once (one write), then made at once, VM by VM
+        List<JournalEntry> vmFiles = new ArrayList<>();
+        mine.vms().forEach(v -> {
+          vmFiles.add(new JournalEntry(JournalEntry.Kind.FILE, v.disk().toString()));
+          vmFiles.add(new JournalEntry(JournalEntry.Kind.FILE, v.seed().toString()));
+        });
+        journal.intendAll(vmFiles);
+        try {
+          PerVm.run(mine.vms(), (v, at) -> {
+            at.is("disk of " + v.name());
+            disks.overlay(image.disk(), image.format(), v.disk());
+            at.is("seed of " + v.name());
+            seeds.write(v.seed(), GuestSeed.files(s.templates(), plan, v, login, job.uid(), job.gid(), jobKey,
+                hostKeys.get(v.name()), knownHosts));
+          });
+        } catch (PerVm.Failed f) {
+          step = f.step();
+          f.rethrow();
+        }
         for (VmPlan v : mine.vms()) {
-          step = "disk of " + v.name();
-          journal.intend(new JournalEntry(JournalEntry.Kind.FILE, v.disk().toString()));
-          disks.overlay(image.disk(), image.format(), v.disk());
           s.faults().reached("disk:" + v.name());
-          step = "seed of " + v.name();
-          journal.intend(new JournalEntry(JournalEntry.Kind.FILE, v.seed().toString()));
-          seeds.write(v.seed(), GuestSeed.files(s.templates(), plan, v, login, job.uid(), job.gid(), jobKey,
-              hostKeys.get(v.name()), knownHosts));
           s.faults().reached("seed:" + v.name());
         }
         lap("disks", t);
         log.info("disks and seeds made for {0} VM(s)", mine.vms().size());
 
         t = s.clock().instant();
+        Map<String, String> xmls = new LinkedHashMap<>();
+        List<JournalEntry> domains = new ArrayList<>();
         for (VmPlan v : mine.vms()) {
           step = "define " + v.name();
           String xml = domainXml(plan, v, image, job);
@@ -183,12 +199,24 @@ public final class Prolog {
           Files.deleteIfExists(xmlFile);
           Files.writeString(Files.createFile(xmlFile, PosixFilePermissions.asFileAttribute(
               PosixFilePermissions.fromString("rw-------"))), xml);
-          journal.intend(new JournalEntry(JournalEntry.Kind.FILE, v.console().toString()));
-          journal.intend(new JournalEntry(JournalEntry.Kind.DOMAIN, v.name()));
-          hv.define(v.name(), xml);
+          xmls.put(v.name(), xml);
+          domains.add(new JournalEntry(JournalEntry.Kind.FILE, v.console().toString()));
+          domains.add(new JournalEntry(JournalEntry.Kind.DOMAIN, v.name()));
+        }
+        journal.intendAll(domains);
+        try {
+          PerVm.run(mine.vms(), (v, at) -> {
+            at.is("define " + v.name());
+            hv.define(v.name(), xmls.get(v.name()));
+            at.is("start " + v.name());
+            hv.start(v.name());
+          });
+        } catch (PerVm.Failed f) {
+          step = f.step();
+          f.rethrow();
+        }
+        for (VmPlan v : mine.vms()) {
           s.faults().reached("define:" + v.name());
-          step = "start " + v.name();
-          hv.start(v.name());
           s.faults().reached("start:" + v.name());
           log.info("started {0} ({1}, {2})", v.name(), v.ip(), v.mac());
         }
@@ -252,6 +280,11 @@ public final class Prolog {
     }
   }
 
+  /** Records a phase its caller ran before this prolog (the configuration's loading). */
+  public void timed(String phase, Duration took) {
+    timings.add(new Timing(phase, took.toNanos() / 1e9));
+  }
+
   /** The timings of the phases run so far, for the report and benchmarks. */
   public List<Timing> timings() {
     return List.copyOf(timings);
@@ -299,14 +332,19 @@ public final class Prolog {
     boolean ports = boot.readiness().contains(Boot.Probe.port) && plan.isBatchHost(job.thisNode());
     List<ReadinessCheck> local = new ArrayList<>();
     for (VmPlan v : mine.vms()) {
+      // one VM's probes in order: its port is not probed before its console says it is ready
+      List<ReadinessCheck> steps = new ArrayList<>();
       if (boot.readiness().contains(Boot.Probe.running)) {
-        local.add(new DomainRunning(hv, v.name()));
+        steps.add(new DomainRunning(hv, v.name()));
       }
       if (boot.readiness().contains(Boot.Probe.marker)) {
-        local.add(new MarkerSeen(v.console(), boot.marker() + " " + v.name(), boot.failureMarker()));
+        steps.add(new MarkerSeen(v.console(), boot.marker() + " " + v.name(), boot.failureMarker()));
       }
       if (ports) {
-        local.add(portOf(v, boot));
+        steps.add(portOf(v, boot));
+      }
+      if (!steps.isEmpty()) {
+        local.add(new InOrder(steps));
       }
     }
     Readiness readiness = new Readiness(s.clock(), s.sleeper(), Duration.ofMillis(boot.pollMillis()));
@@ -316,8 +354,11 @@ public final class Prolog {
     if (!ports) {
       return;
     }
-    List<ReadinessCheck> remote = plan.vms().stream().filter(v -> !v.node().equals(job.thisNode()))
-        .map(v -> (ReadinessCheck) portOf(v, boot)).toList();
+    // all of them probed at once: one after another, each late VM would cost a connect timeout
+    List<PortOpen> others = plan.vms().stream().filter(v -> !v.node().equals(job.thisNode()))
+        .map(v -> portOf(v, boot)).toList();
+    List<ReadinessCheck> remote = others.isEmpty() ? List.of()
+        : List.of(new PortsOpen(others, Math.min(1000, boot.pollMillis() * 5)));
     Duration left = timeout.minus(Duration.between(start, s.clock().instant()));
     try {
       readiness.await(remote, left.isNegative() ? Duration.ZERO : left, "on batch host " + job.thisNode());

@@ -2,6 +2,8 @@ package org.virtualservices.prolog;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.virtualservices.core.config.ConfigException;
@@ -44,6 +46,7 @@ public final class PrologCommand extends HookCommand {
     }
     JobLog log = log(cli);
     SiteConfig config;
+    Instant loading = clock.instant();
     try {
       config = SiteConfigLoader.load(cli.configPath(env));
     } catch (ConfigException e) {
@@ -68,6 +71,8 @@ public final class PrologCommand extends HookCommand {
       return Outcome.NODE_FAULT.exitStatus(rm);
     }
     Prolog prolog = new Prolog(services, log);
+    // the configuration's parsing and the wiring: the first work of the hook after the JVM start
+    prolog.timed("config", Duration.between(loading, clock.instant()));
     if (cli.has("dry-run")) {
       try {
         return prolog.dryRun(inv, out).exitStatus(rm);

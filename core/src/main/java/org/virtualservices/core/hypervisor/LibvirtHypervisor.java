@@ -14,6 +14,11 @@ import org.libvirt.LibvirtException;
  * The hypervisor through libvirt-java: one {@link Connect} per hook, closed at the end. libvirt's
  * "no such domain" is "already gone" for teardown; every other error is translated here with the
  * operation, the domain and the URI.
+ *
+ * <p>Thread-safe without a lock of ours: a libvirt connection may be used from many threads at
+ * once (the remote driver multiplexes calls on its one socket; the daemon runs them in parallel), and
+ * libvirt-java reads each error with {@code virGetLastError}, which is per thread. So teardown can
+ * destroy a node's domains at once. {@link #close()} must come after every other call has returned.
  */
 public final class LibvirtHypervisor implements org.virtualservices.core.hypervisor.Hypervisor {
 
@@ -54,7 +59,7 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
   }
 
   @Override
-  public synchronized void define(String name, String xml) {
+  public void define(String name, String xml) {
     try {
       conn.domainDefineXML(xml).free();
     } catch (LibvirtException e) {
@@ -63,7 +68,7 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
   }
 
   @Override
-  public synchronized void start(String name) {
+  public void start(String name) {
     try {
       Domain d = conn.domainLookupByName(name);
       try {
@@ -77,7 +82,7 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
   }
 
   @Override
-  public synchronized org.virtualservices.core.hypervisor.DomainState state(String name) {
+  public org.virtualservices.core.hypervisor.DomainState state(String name) {
     try {
       Domain d = conn.domainLookupByName(name);
       try {
@@ -94,7 +99,7 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
   }
 
   @Override
-  public synchronized boolean remove(String name) {
+  public boolean remove(String name) {
     Domain d;
     try {
       d = conn.domainLookupByName(name);
@@ -133,7 +138,7 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
   }
 
   @Override
-  public synchronized List<DomainInfo> domains() {
+  public List<DomainInfo> domains() {
     List<String> names = new ArrayList<>();
     try {
       for (int id : conn.listDomains()) {
@@ -166,7 +171,7 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
   }
 
   @Override
-  public synchronized Optional<String> xml(String name) {
+  public Optional<String> xml(String name) {
     try {
       Domain d = conn.domainLookupByName(name);
       try {
@@ -183,7 +188,7 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
     try {
       conn.close();
     } catch (LibvirtException e) {

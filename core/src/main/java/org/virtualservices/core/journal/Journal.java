@@ -84,11 +84,24 @@ public final class Journal {
 
   /** Records that this resource is about to be made; returns once that is on disk. */
   public synchronized void intend(JournalEntry entry) {
-    if (record.entries().contains(entry)) {
+    intendAll(List.of(entry));
+  }
+
+  /**
+   * Records that these resources are about to be made, in one write (one fsync pair, not one per
+   * resource); returns once that is on disk. Recording more than is then made is harmless: teardown
+   * takes "already gone" as success.
+   */
+  public synchronized void intendAll(List<JournalEntry> batch) {
+    List<JournalEntry> entries = new ArrayList<>(record.entries());
+    for (JournalEntry e : batch) {
+      if (!entries.contains(e)) {
+        entries.add(e);
+      }
+    }
+    if (entries.size() == record.entries().size()) {
       return;
     }
-    List<JournalEntry> entries = new ArrayList<>(record.entries());
-    entries.add(entry);
     record = new JournalRecord(record.version(), record.job(), record.node(), record.vni(), record.bridge(),
         record.vxlan(), entries);
     write();

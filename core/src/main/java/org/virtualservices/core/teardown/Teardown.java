@@ -6,12 +6,21 @@ import java.nio.file.Files;
 import org.virtualservices.core.files.FileTrees;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.virtualservices.core.fabric.Fabric;
 import org.virtualservices.core.hypervisor.DomainInfo;
@@ -25,6 +34,7 @@ import org.virtualservices.core.plan.Names;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.report.ReportFiles;
+import org.virtualservices.core.report.Timing;
 import org.virtualservices.core.runtime.FaultPoints;
 
 /**
@@ -39,16 +49,38 @@ public final class Teardown {
   private final Fabric fabric;
   private final JobLog log;
   private final FaultPoints faults;
+  private final Clock clock;
+  private final List<Timing> timings = new ArrayList<>();
+
+  /** A node runs a handful of VMs (limits.maxVmsPerNode); more threads than that buy nothing. */
+  static final int MAX_PARALLEL_REMOVALS = 16;
 
   /**
    * @param faults test-only points where teardown can be made to die ({@code teardown:domain:<vm>},
    *     {@code teardown:files}, {@code teardown:fabric}), to prove that running it again finishes the job
    */
   public Teardown(Hypervisor hypervisor, Fabric fabric, JobLog log, FaultPoints faults) {
+    this(hypervisor, fabric, log, faults, Clock.systemUTC());
+  }
+
+  /** @param clock times the phases ({@link #timings()}) */
+  public Teardown(Hypervisor hypervisor, Fabric fabric, JobLog log, FaultPoints faults, Clock clock) {
     this.hypervisor = hypervisor;
     this.fabric = fabric;
     this.log = log;
     this.faults = faults;
+    this.clock = clock;
+  }
+
+  /** How long each phase of the last {@link #run} took: domains, files, network, check. */
+  public List<Timing> timings() {
+    return List.copyOf(timings);
+  }
+
+  private Instant lap(String phase, Instant since) {
+    Instant now = clock.instant();
+    timings.add(new Timing(phase, Duration.between(since, now).toNanos() / 1e9));
+    return now;
   }
 
   /**
@@ -61,6 +93,8 @@ public final class Teardown {
       Optional<ReportFiles> report) {
     List<String> removed = new ArrayList<>();
     List<String> failures = new ArrayList<>();
+    timings.clear();
+    Instant t = clock.instant();
     Optional<JournalRecord> journal = Optional.empty();
     try {
       journal = Journal.read(nodeDir);
@@ -81,17 +115,8 @@ public final class Teardown {
     } catch (RuntimeException e) {
       failures.add("list domains: " + e.getMessage());
     }
-    for (String d : domains) {
-      try {
-        if (hypervisor.remove(d)) {
-          removed.add("domain " + d);
-          log.info("removed domain {0}", d);
-        }
-        faults.reached("teardown:domain:" + d);
-      } catch (RuntimeException e) {
-        failures.add(e.getMessage());
-      }
-    }
+    removeDomains(domains, removed, failures);
+    t = lap("domains", t);
 
     // 2. files outside the state folder (the report in the job's work folder), then the state folder
     Set<Path> files = new LinkedHashSet<>();
@@ -136,6 +161,7 @@ public final class Teardown {
     });
 
     faults.reached("teardown:files");
+    t = lap("files", t);
 
     // 3. the network
     int vni = journal.map(JournalRecord::vni).filter(v -> v > 0).orElse(plan.map(Plan::vni).orElse(0));
@@ -148,6 +174,7 @@ public final class Teardown {
     }
 
     faults.reached("teardown:fabric");
+    t = lap("network", t);
 
     // 4. look again; the state folder (journal included) goes last, and only when nothing is left
     List<String> leftovers = leftovers(job, node, vni, files, nodeDir);
@@ -171,7 +198,65 @@ public final class Teardown {
         leftovers.add("state folder " + nodeDir + " (kept for the next try)");
       }
     }
+    lap("check", t);
     return new TeardownResult(removed, failures, leftovers);
+  }
+
+  /**
+   * Removes the domains all at once: libvirt's destroy waits for each QEMU to be gone (polling
+   * every 200 ms, docs/bench.md), so one after another the waits add up. The hypervisor's calls
+   * are thread-safe (one libvirt connection serves many threads; errors are per thread). Results
+   * and fault points are taken in this thread, in order, so a fault point still means "this
+   * domain is gone" and an Error from it (a simulated kill) ends the teardown here.
+   */
+  private void removeDomains(Set<String> domains, List<String> removed, List<String> failures) {
+    if (domains.isEmpty()) {
+      return;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(domains.size(), MAX_PARALLEL_REMOVALS),
+        r -> {
+          Thread t = new Thread(r, "teardown-domain");
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      Map<String, Future<Boolean>> running = new LinkedHashMap<>();
+      for (String d : domains) {
+        running.put(d, pool.submit(() -> hypervisor.remove(d)));
+      }
+      for (Map.Entry<String, Future<Boolean>> e : running.entrySet()) {
+        String d = e.getKey();
+        try {
+          if (await(e.getValue())) {
+            removed.add("domain " + d);
+            log.info("removed domain {0}", d);
+          }
+          faults.reached("teardown:domain:" + d);
+        } catch (RuntimeException x) {
+          failures.add(x.getMessage());
+        }
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /** The removal's result; its RuntimeException or Error as thrown, as if it had run in this thread. */
+  private static boolean await(Future<Boolean> removal) {
+    try {
+      return removal.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while removing domains", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   /** Everything of the job still on this node: domains, network, files the plan or journal names. */

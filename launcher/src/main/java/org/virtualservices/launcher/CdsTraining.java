@@ -1,0 +1,142 @@
+package org.virtualservices.launcher;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.virtualservices.core.command.Command;
+import org.virtualservices.core.command.CommandResult;
+import org.virtualservices.core.command.CommandRunner;
+import org.virtualservices.core.command.ProcessCommandRunner;
+import org.virtualservices.core.config.SiteConfig;
+import org.virtualservices.core.fabric.UnderlayResolver;
+import org.virtualservices.core.fabric.linux.LinuxFabric;
+import org.virtualservices.core.files.FileTrees;
+import org.virtualservices.core.hypervisor.LibvirtHypervisor;
+import org.virtualservices.core.log.JobLog;
+import org.virtualservices.core.ready.Sleeper;
+import org.virtualservices.core.render.Templates;
+import org.virtualservices.core.keys.KeyDeriver;
+import org.virtualservices.core.runtime.FaultPoints;
+import org.virtualservices.core.runtime.NodeServices;
+import org.virtualservices.epilog.EpilogCommand;
+import org.virtualservices.prolog.PrologCommand;
+
+/**
+ * The training run of the AppCDS archive ({@code bin/vcluster-cds}, at package time): runs the
+ * real prolog and epilog of a one-VM job once, in this JVM, so that the archive holds every class
+ * a hook loads (libvirt over JNA, FreeMarker, the key derivation, the journal, the fabric's
+ * scripts, the teardown), not only those of a dry run. Nothing leaves a temporary folder: libvirt
+ * is its test driver ({@code test:///default}, in-process) and external programs are not run (a
+ * recording runner answers for them, after starting {@code /bin/true} once so that process
+ * handling is loaded too). Without libvirt's C library it falls back to the dry run's classes.
+ */
+public final class CdsTraining {
+
+  private CdsTraining() {
+  }
+
+  public static void main(String[] args) throws IOException {
+    // the fabric logs each set-up at INFO through java.util.logging: not for the package's output
+    java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+    Path dir = Files.createTempDirectory("vcluster-cds");
+    int status;
+    try {
+      status = train(dir, args.length > 0 ? args[0] : null);
+    } finally {
+      FileTrees.delete(dir);
+    }
+    System.exit(status);
+  }
+
+  static int train(Path dir, String siteYaml) throws IOException {
+    Path secret = dir.resolve("secret");
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    Files.write(secret, bytes);
+    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+    Path work = Files.createDirectory(dir.resolve("work"));
+    Files.write(dir.resolve("base.qcow2"), new byte[0]); // read only by qemu-img, which is not run
+    Path config = dir.resolve("site.yaml");
+    Files.writeString(config, String.join("\n",
+        "libvirtUri: test:///default",
+        "stateDir: " + dir.resolve("state"),
+        "secretFile: " + secret,
+        "images: {train: {disk: " + dir.resolve("base.qcow2") + ", kernel: /boot/vmlinuz, cmdline: console=ttyS0}}",
+        "network: {mode: vxlan, underlay: map, underlayMap: {cds1: 192.0.2.1}}",
+        "boot: {readiness: [running], timeoutSeconds: 5}",
+        "domain: {type: test}", ""));
+    int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    int gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
+    Map<String, String> env = Map.ofEntries(Map.entry("SLURM_JOB_ID", "1"), Map.entry("SLURMD_NODENAME", "cds1"),
+        Map.entry("SLURM_NODELIST", "cds1"), Map.entry("SLURM_JOB_NUM_NODES", "1"),
+        Map.entry("SLURM_JOB_CPUS_PER_NODE", "1"), Map.entry("SLURM_JOB_USER", "cds"),
+        Map.entry("SLURM_JOB_UID", String.valueOf(uid)), Map.entry("SLURM_JOB_GID", String.valueOf(gid)),
+        Map.entry("SLURM_JOB_WORK_DIR", work.toString()), Map.entry("VC_CONFIG", config.toString()),
+        Map.entry("SLURM_JOB_COMMENT", "vc:image=train"));
+    ByteArrayOutputStream said = new ByteArrayOutputStream();
+    PrintStream quiet = new PrintStream(said, true, StandardCharsets.UTF_8);
+    CommandRunner runner = new Answering();
+    PrologCommand prolog = new PrologCommand(quiet, quiet, CdsTraining::services, Clock.systemUTC());
+    prolog.run(List.of("--help"), env);
+    prolog.run(List.of("--dry-run"), env);
+    if (siteYaml != null) {
+      prolog.run(List.of("--check-config", "--config", siteYaml), env);
+    }
+    try {
+      LibvirtHypervisor.open("test:///default").close();
+    } catch (RuntimeException | UnsatisfiedLinkError e) {
+      System.err.println("vcluster-cds: no libvirt here (" + e.getMessage() + "): the archive covers the dry run only");
+      return 0;
+    }
+    runner.run(Command.of("/bin/true"));
+    int p = prolog.run(List.of(), env);
+    int e = new EpilogCommand(quiet, quiet, CdsTraining::services, Clock.systemUTC()).run(List.of(), env);
+    if (p != 0 || e != 0) {
+      System.err.println("vcluster-cds: the training run's prolog exited " + p + ", its epilog " + e
+          + ": the archive may miss some classes. They said:\n" + said.toString(StandardCharsets.UTF_8));
+    }
+    return 0;
+  }
+
+  private static NodeServices services(SiteConfig config, JobLog log) {
+    CommandRunner runner = new Answering();
+    return new NodeServices(config, runner, Clock.systemUTC(), Sleeper.REAL, LibvirtHypervisor::open,
+        new LinuxFabric(runner), new Templates(List.of()), () -> KeyDeriver.fromFile(config.secretFile()),
+        UnderlayResolver.of(config.network().underlayMap()), FaultPoints.NONE, rm -> Set::of);
+  }
+
+  /**
+   * Answers every command as done (JSON lists where JSON is asked for) and leaves the empty file a
+   * disk or seed command would have made; runs only /bin/true.
+   */
+  private static final class Answering implements CommandRunner {
+    private final ProcessCommandRunner real = new ProcessCommandRunner();
+
+    @Override
+    public CommandResult run(Command command) {
+      List<String> argv = command.argv();
+      if (argv.equals(List.of("/bin/true"))) {
+        return real.run(command);
+      }
+      int output = argv.indexOf("-output");
+      String made = output >= 0 ? argv.get(output + 1) : argv.contains("create") ? argv.get(argv.size() - 1) : null;
+      if (made != null) {
+        try {
+          Files.write(Path.of(made), new byte[0]);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+      return new CommandResult(command, 0, argv.contains("-json") ? "[]" : "", "");
+    }
+  }
+}
