@@ -34,7 +34,11 @@ public final class JschRemoteShell implements RemoteShell {
 
   private final JSch jsch = new JSch();
   private final Duration connectTimeout;
+  /** How long a timed-out command has between TERM and KILL. */
+  private static final Duration GRACE = Duration.ofSeconds(2);
+
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -72,11 +76,22 @@ public final class JschRemoteShell implements RemoteShell {
       throw new RemoteException(host, "open a channel for " + command, e);
     }
     AtomicBoolean timedOut = new AtomicBoolean();
+    // At the timeout the remote command is asked to stop (TERM, then KILL after a grace period):
+    // closing the channel alone would leave it running, as nothing without a terminal gets a
+    // hangup. OpenSSH's sshd delivers a "signal" request to the command's process group (RFC 4254
+    // section 6.9); a server that ignores it still loses the channel when the grace period ends.
     ScheduledFuture<?> watchdog =
         timer.schedule(
             () -> {
               timedOut.set(true);
-              channel.disconnect();
+              signal(channel, "TERM");
+              timer.schedule(
+                  () -> {
+                    signal(channel, "KILL");
+                    channel.disconnect();
+                  },
+                  GRACE.toMillis(),
+                  TimeUnit.MILLISECONDS);
             },
             timeout.toMillis(),
             TimeUnit.MILLISECONDS);
@@ -86,7 +101,7 @@ public final class JschRemoteShell implements RemoteShell {
       InputStream stdout = channel.getInputStream();
       InputStream stderr = channel.getErrStream();
       channel.connect((int) connectTimeout.toMillis());
-      Thread errPump = new Thread(() -> pump(stderr, err), "ssh-stderr-" + host.name());
+      Thread errPump = new Thread(() -> pumpQuietly(stderr, err), "ssh-stderr-" + host.name());
       errPump.setDaemon(true);
       errPump.start();
       pump(stdout, out);
@@ -115,27 +130,51 @@ public final class JschRemoteShell implements RemoteShell {
     }
   }
 
+  /**
+   * The host's session, connected on first use. Connecting holds a lock of that host's only, never
+   * the map's: a host that takes its whole connect timeout must not hold up the others.
+   */
   private Session session(RemoteHost host) {
-    return sessions.compute(
-        key(host),
-        (k, existing) -> {
-          if (existing != null && existing.isConnected()) {
-            return existing;
-          }
-          try {
-            Session s = jsch.getSession(host.user(), host.address(), host.port());
-            s.setConfig("StrictHostKeyChecking", "yes");
-            s.setConfig("PreferredAuthentications", "publickey");
-            s.connect((int) connectTimeout.toMillis());
-            return s;
-          } catch (JSchException e) {
-            throw new RemoteException(host, "connect", e);
-          }
-        });
+    Object lock = locks.computeIfAbsent(key(host), k -> new Object());
+    synchronized (lock) {
+      Session existing = sessions.get(key(host));
+      if (existing != null && existing.isConnected()) {
+        return existing;
+      }
+      try {
+        Session s = jsch.getSession(host.user(), host.address(), host.port());
+        s.setConfig("StrictHostKeyChecking", "yes");
+        s.setConfig("PreferredAuthentications", "publickey");
+        s.connect((int) connectTimeout.toMillis());
+        sessions.put(key(host), s);
+        return s;
+      } catch (JSchException e) {
+        throw new RemoteException(host, "connect", e);
+      }
+    }
   }
 
   private static String key(RemoteHost host) {
     return host.user() + "@" + host.address() + ":" + host.port();
+  }
+
+  /** The standard error's pump: a read that fails once the channel is gone ends it quietly. */
+  private static void pumpQuietly(InputStream in, Consumer<String> sink) {
+    try {
+      pump(in, sink);
+    } catch (UncheckedIOException e) {
+      // the channel closed under the reader (timeout); the standard output's pump reports it
+    }
+  }
+
+  private static void signal(ChannelExec channel, String name) {
+    try {
+      if (!channel.isClosed()) {
+        channel.sendSignal(name);
+      }
+    } catch (Exception e) {
+      // the channel closed meanwhile: nothing left to stop
+    }
   }
 
   private static void pump(InputStream in, Consumer<String> sink) {
