@@ -1,9 +1,11 @@
 package org.virtualservices.core.remote;
 
 import com.jcraft.jsch.ChannelExec;
+import com.jcraft.jsch.ChannelSftp;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
+import com.jcraft.jsch.SftpException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,9 +14,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -128,6 +132,44 @@ public final class JschRemoteShell implements RemoteShell {
       watchdog.cancel(false);
       channel.disconnect();
     }
+  }
+
+  @Override
+  public void upload(RemoteHost host, Path local, String remotePath, Duration timeout) {
+    int mode;
+    try {
+      mode = mode(Files.getPosixFilePermissions(local));
+    } catch (IOException e) {
+      throw new RemoteException(host, "copy " + local + ": cannot read it", e);
+    }
+    Session session = session(host);
+    ChannelSftp sftp;
+    try {
+      sftp = (ChannelSftp) session.openChannel("sftp");
+    } catch (JSchException e) {
+      sessions.remove(key(host), session);
+      throw new RemoteException(host, "open an SFTP channel to copy " + local, e);
+    }
+    ScheduledFuture<?> watchdog = timer.schedule(sftp::disconnect, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      sftp.connect((int) connectTimeout.toMillis());
+      sftp.put(local.toString(), remotePath, ChannelSftp.OVERWRITE);
+      sftp.chmod(mode, remotePath);
+    } catch (JSchException | SftpException e) {
+      String why = watchdog.isDone() ? "not done after " + timeout.toSeconds() + " s" : null;
+      throw new RemoteException(host, "copy " + local + " to " + remotePath + (why == null ? "" : ": " + why), e);
+    } finally {
+      watchdog.cancel(false);
+      sftp.disconnect();
+    }
+  }
+
+  private static int mode(Set<PosixFilePermission> perms) {
+    int mode = 0;
+    for (PosixFilePermission p : perms) {
+      mode |= 1 << (8 - p.ordinal()); // OWNER_READ is ordinal 0 and bit 0400, OTHERS_EXECUTE 8 and 01
+    }
+    return mode;
   }
 
   /**

@@ -201,6 +201,23 @@ class JschRemoteShellSshdTest {
   }
 
   @Test
+  void aFileCopiedOverSftpArrivesWithItsModeAndRuns() throws IOException {
+    Path program = file("hello.sh", "#!/bin/sh\necho hello from $(cat /proc/sys/kernel/hostname)\n");
+    Files.setPosixFilePermissions(program, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+    try (JschRemoteShell shell = shell()) {
+      shell.upload(vm1.host(user), program, "hello.sh", LONG);
+      shell.upload(vm1.host(user), program, "hello.sh", LONG); // a second copy replaces the first
+      Ran r = run(shell, vm1, LONG, "sh", "-c", "stat -c %a hello.sh && ./hello.sh");
+      assertEquals(0, r.result().exitStatus(), r.err().toString());
+      assertEquals("750", r.out().get(0));
+      assertTrue(r.out().get(1).startsWith("hello from "), r.out().toString());
+      RemoteException e = assertThrows(RemoteException.class,
+          () -> shell.upload(vm1.host(user), program, "/no/such/dir/hello.sh", LONG));
+      assertTrue(e.getMessage().contains("/no/such/dir/hello.sh"), e.getMessage());
+    }
+  }
+
+  @Test
   void anUnreachableHostIsNamedWithTheReason() {
     // An address on the lab's link where nothing listens (the host end of vm0's veth has no sshd).
     String nobody = vm0.address().substring(0, vm0.address().lastIndexOf('.') + 1)

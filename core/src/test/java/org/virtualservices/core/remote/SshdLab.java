@@ -142,6 +142,7 @@ public final class SshdLab implements AutoCloseable {
         "UsePAM no",
         "StrictModes no", // the lab's folder is a JUnit temp dir, not a home with sshd's modes
         "PidFile none",
+        "Subsystem sftp internal-sftp",
         "LogLevel VERBOSE",
         ""));
     // sshd refuses to start without its privilege-separation folder; Debian's init script makes it.
