@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public final class Vcluster {
 
-  static final String USAGE = "usage: vcluster validate|images|--version [options] (vcluster SUBCOMMAND --help)";
+  static final String USAGE = "usage: vcluster validate|images|hostfile|exec|ssh|mpirun|--version [options] (vcluster SUBCOMMAND --help)";
 
   private final PrintStream out;
   private final PrintStream err;
@@ -39,6 +39,10 @@ public final class Vcluster {
     return switch (args.get(0)) {
       case "validate" -> new ValidateCommand(out, err, env).run(rest);
       case "images" -> new ImagesCommand(out, err, env).run(rest);
+      case "hostfile" -> new HostfileCommand(out, err, Tools.real(env)).run(rest);
+      case "exec" -> new ExecCommand(out, err, Tools.real(env)).run(rest);
+      case "ssh" -> new SshCommand(out, err, Tools.real(env)).run(rest);
+      case "mpirun" -> new MpirunCommand(out, err, Tools.real(env)).run(rest);
       case "-h", "--help", "help" -> {
         out.println(USAGE);
         yield 0;
