@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public final class Vcluster {
 
-  static final String USAGE = "usage: vcluster validate|images|hostfile|exec|ssh|mpirun|--version [options] (vcluster SUBCOMMAND --help)";
+  static final String USAGE = "usage: vcluster validate|images|--version [options] (vcluster SUBCOMMAND --help)";
 
   private final PrintStream out;
   private final PrintStream err;
