@@ -222,7 +222,15 @@ public final class SshdLab implements AutoCloseable {
       runner.run(Command.of("ip", "netns", "del", namespaces.get(i)));
     }
     if (user != null) {
-      runner.run(Command.of("userdel", user));
+      // Whatever the lab's user still runs (a command a failed test left) is the lab's own: end it
+      // by PID, so that userdel does not refuse a user "currently used by process N".
+      String pids = runner.run(Command.of("ps", "-u", user, "-o", "pid=")).stdout();
+      for (String pid : pids.strip().split("\\s+")) {
+        if (pid.matches("\\d+")) {
+          runner.run(Command.of("kill", "-KILL", pid));
+        }
+      }
+      runner.run(Command.of("userdel", "--force", user));
     }
   }
 }
