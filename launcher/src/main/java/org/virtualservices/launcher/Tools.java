@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.command.ProcessCommandRunner;
 import org.virtualservices.core.remote.JschRemoteShell;
+import org.virtualservices.core.remote.RemoteHost;
+import org.virtualservices.core.remote.RemoteResult;
 import org.virtualservices.core.remote.RemoteShell;
 
 /**
@@ -45,12 +48,41 @@ record Tools(Map<String, String> env, CommandRunner runner, String caller, Sched
         Tools::jsch, Tools::inherit);
   }
 
+  /**
+   * The job's SSH, closed also when the JVM is stopped (Ctrl-C, scancel's TERM): closing sends the
+   * commands still running TERM, so an interrupted exec or mpirun does not live on in the VMs.
+   */
   private static RemoteShell jsch(VirtualCluster c) {
+    JschRemoteShell shell;
     try {
-      return new JschRemoteShell(c.files().identity(), c.files().knownHosts(), CONNECT_TIMEOUT);
+      shell = new JschRemoteShell(c.files().identity(), c.files().knownHosts(), CONNECT_TIMEOUT);
     } catch (IllegalArgumentException e) {
       throw new LauncherException(1, "job " + c.job() + ": " + e.getMessage());
     }
+    Thread onExit = new Thread(shell::close, "vcluster-ssh-close");
+    Runtime.getRuntime().addShutdownHook(onExit);
+    return new RemoteShell() {
+      @Override
+      public RemoteResult run(RemoteHost host, List<String> argv, Duration timeout, Consumer<String> out,
+          Consumer<String> err) {
+        return shell.run(host, argv, timeout, out, err);
+      }
+
+      @Override
+      public void upload(RemoteHost host, Path local, String remotePath, Duration timeout) {
+        shell.upload(host, local, remotePath, timeout);
+      }
+
+      @Override
+      public void close() {
+        try {
+          Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException e) {
+          // the JVM is already stopping: the hook closes it
+        }
+        shell.close();
+      }
+    };
   }
 
   private static int inherit(List<String> argv) {

@@ -43,6 +43,8 @@ public final class JschRemoteShell implements RemoteShell {
 
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  /** The commands running now, which {@link #close} stops. */
+  private final Set<ChannelExec> running = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -100,6 +102,7 @@ public final class JschRemoteShell implements RemoteShell {
             timeout.toMillis(),
             TimeUnit.MILLISECONDS);
     try {
+      running.add(channel);
       channel.setCommand(command);
       channel.setInputStream(null);
       InputStream stdout = channel.getInputStream();
@@ -129,6 +132,7 @@ public final class JschRemoteShell implements RemoteShell {
       }
       throw new RemoteException(host, "read the output of " + command, e.getCause());
     } finally {
+      running.remove(channel);
       watchdog.cancel(false);
       channel.disconnect();
     }
@@ -229,8 +233,13 @@ public final class JschRemoteShell implements RemoteShell {
     }
   }
 
+  /**
+   * Closes every connection; a command still running (the user pressed Ctrl-C, the job was
+   * cancelled) is sent TERM first, so it does not live on in the VM.
+   */
   @Override
   public void close() {
+    running.forEach(c -> signal(c, "TERM"));
     timer.shutdownNow();
     sessions.values().forEach(Session::disconnect);
     sessions.clear();

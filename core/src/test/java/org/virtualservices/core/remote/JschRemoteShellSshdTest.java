@@ -176,6 +176,31 @@ class JschRemoteShellSshdTest {
     }
   }
 
+  @Test
+  void closingTheShellStopsWhatStillRuns() throws Exception {
+    Path pidFile = lab.scratch().resolve("closed.pid");
+    JschRemoteShell shell = shell();
+    CompletableFuture<Object> running = CompletableFuture.supplyAsync(() -> {
+      try {
+        return run(shell, vm1, LONG, "sh", "-c", "sleep 30 & echo $! > " + pidFile + "; wait");
+      } catch (RemoteException e) {
+        return e;
+      }
+    });
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!(Files.exists(pidFile) && Files.size(pidFile) > 0) && System.nanoTime() < deadline) {
+      Thread.sleep(20); // until the remote command has started
+    }
+    String pid = Files.readString(pidFile).strip();
+    shell.close(); // what the launcher's exit hook does on Ctrl-C or scancel
+    running.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    long waitUntil = System.nanoTime() + 3_000_000_000L;
+    while (!gone(pid) && System.nanoTime() < waitUntil) {
+      Thread.sleep(20); // the TERM travels to sshd and on to the process group
+    }
+    assertTrue(gone(pid), "the command's child " + pid + " still runs after close()");
+  }
+
   private static boolean gone(String pid) throws IOException {
     Path stat = Path.of("/proc", pid, "stat");
     if (!Files.exists(stat)) {
