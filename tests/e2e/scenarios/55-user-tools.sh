@@ -9,6 +9,10 @@
 #   vcluster mpirun --copy ./mpi-check ./mpi-check
 #                                         the MPI check (compiled on the host) staged over SFTP
 #                                         and run across both VMs; every rank's sum right
+#   vcluster exec --timeout 2 --all -- sleep 60
+#                                         exit 255, both VMs named as stopped at the timeout
+#   timeout 5 vcluster exec ...           vcluster itself stopped by TERM (as by scancel)
+# and at the end no sleep of either kind is left in the VMs.
 # The bin/vcluster it calls is the distribution the nodes run their hooks from ($VC_DIST), a path
 # the job reaches as the nodes share the machine's file system.
 register_scenario user-tools scenario_user_tools "vcluster exec/hostfile/mpirun and ssh -F from a job script reach every VM"
@@ -37,6 +41,11 @@ for vm in ${VC_NODES//,/ }; do
 done
 step hostfile; "$vc" hostfile | sed 's/^/hostfile: /'; echo "hostfile-exit=${PIPESTATUS[0]}"
 step mpirun; "$vc" mpirun --copy ./mpi-check ./mpi-check; echo "mpirun-exit=$?"
+step timeout; "$vc" exec --timeout 2 --all -- sleep 60; echo "exec-timeout-exit=$?"
+# vcluster itself stopped (what scancel or Ctrl-C does): the remote command must not live on
+timeout 5 "$vc" exec --vm "$VC_HEAD" -- sh -c 'sleep 61 & echo $! > stopped.pid; wait'; echo "exec-term-exit=$?"
+step left
+"$vc" exec --all -- sh -c 'ps -C sleep -o stat=,args= | grep -v "^Z" || echo no-sleep'
 step end
 JOB
   submit -N 2 --ntasks-per-node=1 --job-name=user-tools --comment=vc:image=testapp,vms=1,vcpus=1,mem=384M \
@@ -86,6 +95,15 @@ scenario_user_tools() {
   n=$(grep -c "of 2 on vc$job-[01]: sum of ranks 1 (expected 1)" <<<"$out" || true)
   expect_eq "ranks that got the right sum" 2 "$n"
   expect_eq "distinct VMs the ranks ran on" 2 "$(grep -o "of 2 on vc$job-[01]:" <<<"$out" | sort -u | wc -l)"
+
+  # --timeout: both VMs named, the commands stopped; vcluster stopped by TERM: its command too
+  expect_eq "exec --timeout exit" "exec-timeout-exit=255" "$(grep '^exec-timeout-exit=' <<<"$out")"
+  grep -qx "vcluster exec: 2 of 2 VMs failed: vc$job-0 ('sleep 60' still running after 2 s; stopped), vc$job-1 ('sleep 60' still running after 2 s; stopped)" <<<"$out" ||
+    fail "exec --timeout: the VMs are not named with the reason"
+  expect_eq "vcluster exec stopped by timeout(1)" "exec-term-exit=124" "$(grep '^exec-term-exit=' <<<"$out")"
+  for vm in $vms; do
+    expect_eq "sleeps left on $vm" "$vm: no-sleep" "$(grep "^$vm: " <<<"$out" | grep -v "^$vm: $vm\$")"
+  done
 
   measure exec-all "$(step_seconds "$out" exec-all exec-false)"
   measure ssh-both "$(step_seconds "$out" ssh hostfile)"
