@@ -45,7 +45,8 @@ step timeout; "$vc" exec --timeout 2 --all -- sleep 60; echo "exec-timeout-exit=
 # vcluster itself stopped (what scancel or Ctrl-C does): the remote command must not live on
 timeout 5 "$vc" exec --vm "$VC_HEAD" -- sh -c 'sleep 61 & echo $! > stopped.pid; wait'; echo "exec-term-exit=$?"
 step left
-"$vc" exec --all -- sh -c 'ps -C sleep -o stat=,args= | grep -v "^Z" || echo no-sleep'
+# (the appliance has a "sleep 3600" of its own; ours are "sleep 60" and "sleep 61"; zombies are dead)
+"$vc" exec --all -- sh -c 'ps -C sleep -o stat=,args= | grep -E "^[^Z].* sleep 6[01]$" || echo no-sleep'
 step end
 JOB
   submit -N 2 --ntasks-per-node=1 --job-name=user-tools --comment=vc:image=testapp,vms=1,vcpus=1,mem=384M \
