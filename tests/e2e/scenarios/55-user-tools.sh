@@ -6,9 +6,9 @@
 #   ssh -F "$VC_SSH_CONFIG" VM hostname   OpenSSH with the generated config: the derived key and
 #                                         known_hosts, strict host keys, no prompt (BatchMode)
 #   vcluster hostfile                     the job's hostfile
-#   vcluster mpirun --copy ./mpi-check ./mpi-check
+#   vcluster mpirun --copy ./mpi-check --version
 #                                         the MPI check (compiled on the host) staged over SFTP
-#                                         and run across both VMs; every rank's sum right
+#   vcluster mpirun ./mpi-check           run across both VMs; every rank's sum right
 #   vcluster exec --timeout 2 --all -- sleep 60
 #                                         exit 255, both VMs named as stopped at the timeout
 #   timeout 5 vcluster exec ...           vcluster itself stopped by TERM (as by scancel)
@@ -40,7 +40,9 @@ for vm in ${VC_NODES//,/ }; do
   echo "ssh-$vm-exit=${PIPESTATUS[0]}"
 done
 step hostfile; "$vc" hostfile | sed 's/^/hostfile: /'; echo "hostfile-exit=${PIPESTATUS[0]}"
-step mpirun; "$vc" mpirun --copy ./mpi-check ./mpi-check; echo "mpirun-exit=$?"
+# the copy on its own first (mpirun --version starts no ranks), so that the figures tell them apart
+step copy; "$vc" mpirun --copy ./mpi-check --version | sed -n '1s/^/copy: /p'; echo "copy-exit=${PIPESTATUS[0]}"
+step mpirun; "$vc" mpirun ./mpi-check; echo "mpirun-exit=$?"
 step timeout; "$vc" exec --timeout 2 --all -- sleep 60; echo "exec-timeout-exit=$?"
 # vcluster itself stopped (what scancel or Ctrl-C does): the remote command must not live on
 timeout 5 "$vc" exec --vm "$VC_HEAD" -- sh -c 'sleep 61 & echo $! > stopped.pid; wait'; echo "exec-term-exit=$?"
@@ -92,6 +94,8 @@ scenario_user_tools() {
     "$(grep '^hostfile: ' <<<"$out")"
   expect_eq "hostfile exit" "hostfile-exit=0" "$(grep '^hostfile-exit=' <<<"$out")"
   # mpirun: one rank per VM, each with the right sum
+  expect_eq "copy exit" "copy-exit=0" "$(grep '^copy-exit=' <<<"$out")"
+  grep -q '^copy: mpirun (Open MPI)' <<<"$out" || fail "mpirun --version did not answer from the head"
   expect_eq "mpirun exit" "mpirun-exit=0" "$(grep '^mpirun-exit=' <<<"$out")"
   n=$(grep -c "of 2 on vc$job-[01]: sum of ranks 1 (expected 1)" <<<"$out" || true)
   expect_eq "ranks that got the right sum" 2 "$n"
@@ -108,7 +112,8 @@ scenario_user_tools() {
 
   measure exec-all "$(step_seconds "$out" exec-all exec-false)"
   measure ssh-both "$(step_seconds "$out" ssh hostfile)"
-  measure hostfile "$(step_seconds "$out" hostfile mpirun)"
-  measure mpirun-with-copy "$(step_seconds "$out" mpirun end)"
+  measure hostfile "$(step_seconds "$out" hostfile copy)"
+  measure copy-and-mpirun-version "$(step_seconds "$out" copy mpirun)"
+  measure mpirun-2-ranks "$(step_seconds "$out" mpirun timeout)"
   vc_torn_down "$job"
 }
