@@ -55,11 +55,18 @@ final class ClusterLocator {
     }
     String slurm = env.get("SLURM_JOB_ID");
     if (slurm != null && !slurm.isEmpty()) {
-      String work = Optional.ofNullable(env.get("SLURM_JOB_WORK_DIR")).orElse(env.get("SLURM_SUBMIT_DIR"));
-      if (work == null) {
-        return load(slurm, workDirOf(slurm));
+      // scontrol knows the working folder even after --chdir; the submit folder is the fallback
+      ReportFiles files;
+      try {
+        files = workDirOf(slurm);
+      } catch (LauncherException e) {
+        String work = Optional.ofNullable(env.get("SLURM_JOB_WORK_DIR")).orElse(env.get("SLURM_SUBMIT_DIR"));
+        if (work == null || e.exitCode() != 1) {
+          throw e;
+        }
+        files = ReportFiles.in(Path.of(work), slurm);
       }
-      return load(slurm, ReportFiles.in(Path.of(work), slurm));
+      return load(slurm, files);
     }
     String pbs = env.get("PBS_JOBID");
     if (pbs != null && !pbs.isEmpty() && env.get("PBS_O_WORKDIR") != null) {

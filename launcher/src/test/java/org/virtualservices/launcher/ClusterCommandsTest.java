@@ -215,6 +215,18 @@ class ClusterCommandsTest {
   }
 
   @Test
+  void insideASlurmJobWithoutVcDirScontrolsWorkDirWinsOverTheSubmitFolder() {
+    env.clear();
+    env.put("SLURM_JOB_ID", "42");
+    env.put("SLURM_SUBMIT_DIR", "/somewhere/else");
+    scheduler.put("scontrol show job -o 42",
+        new CommandResult(Command.of("scontrol"), 0, String.format(SCONTROL, work), ""));
+    Run r = run("hostfile");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().startsWith("vc42-0 slots=2"), r.out());
+  }
+
+  @Test
   void aJobWhosePrologRefusedShowsTheReason() throws IOException {
     Files.createDirectories(work.resolve("vcluster-44"));
     Files.writeString(work.resolve("vcluster-44/ERROR"), "image 'nope' is not in the site's catalog\n");
