@@ -10,7 +10,9 @@ import java.util.Map;
  */
 public final class Vcluster {
 
-  static final String USAGE = "usage: vcluster validate|images|--version [options] (vcluster SUBCOMMAND --help)";
+  static final String USAGE =
+      "usage: vcluster submit|status|cancel|validate|images|hostfile|exec|ssh|mpirun|--version [options]"
+          + " (vcluster SUBCOMMAND --help)";
 
   private final PrintStream out;
   private final PrintStream err;
@@ -42,6 +44,10 @@ public final class Vcluster {
       case "submit" -> new SubmitCommand(out, err, env).run(rest);
       case "status" -> new StatusCommand(out, err, env).run(rest);
       case "cancel" -> new CancelCommand(out, err, env).run(rest);
+      case "hostfile" -> new HostfileCommand(out, err, Tools.real(env)).run(rest);
+      case "exec" -> new ExecCommand(out, err, Tools.real(env)).run(rest);
+      case "ssh" -> new SshCommand(out, err, Tools.real(env)).run(rest);
+      case "mpirun" -> new MpirunCommand(out, err, Tools.real(env)).run(rest);
       case "-h", "--help", "help" -> {
         out.println(USAGE);
         yield 0;

@@ -1,5 +1,6 @@
 package org.virtualservices.core.remote;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -19,6 +20,17 @@ public interface RemoteShell extends AutoCloseable {
    * @throws RemoteException if the command could not be started (or timed out), naming the host
    */
   RemoteResult run(RemoteHost host, List<String> argv, Duration timeout, Consumer<String> out, Consumer<String> err);
+
+  /**
+   * Copies a local file to {@code host} as {@code remotePath} (relative: in the login's home), with
+   * the local file's permission bits, replacing what is there; bounded by {@code timeout}. Added for
+   * {@code vcluster mpirun --copy}; a shell that cannot copy says so.
+   *
+   * @throws RemoteException if the copy failed, naming the host and the file
+   */
+  default void upload(RemoteHost host, Path local, String remotePath, Duration timeout) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot copy files");
+  }
 
   /** Closes every connection this shell opened. */
   @Override
