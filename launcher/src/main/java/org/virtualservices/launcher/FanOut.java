@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.virtualservices.core.remote.RemoteException;
+import org.virtualservices.core.remote.RemoteHost;
 import org.virtualservices.core.remote.RemoteResult;
 import org.virtualservices.core.remote.RemoteShell;
 
@@ -48,6 +49,23 @@ final class FanOut {
       RemoteResult r = shell.run(vm.host(login), argv, timeout, l -> out.println(prefix + l), l -> err.println(prefix + l));
       return r.exitStatus();
     });
+  }
+
+  /**
+   * Runs {@code argv} on one VM with its output as it is (not prefixed): {@code vcluster ssh VM --
+   * CMD} and mpirun on the head. The command's exit status, or {@link #UNREACHABLE} with the reason
+   * on stderr when it could not run or ended without a status.
+   */
+  static int one(RemoteShell shell, RemoteHost host, List<String> argv, Duration timeout, String name,
+      PrintStream out, PrintStream err) {
+    try {
+      RemoteResult r = shell.run(host, argv, timeout, out::println, err::println);
+      out.flush();
+      return r.exitStatus() < 0 ? UNREACHABLE : r.exitStatus();
+    } catch (RemoteException e) {
+      err.println(name + ": " + e.getMessage());
+      return UNREACHABLE;
+    }
   }
 
   /** Runs {@code task} for every VM in parallel; a {@link RemoteException} becomes that VM's failure. */

@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.virtualservices.core.remote.RemoteException;
-import org.virtualservices.core.remote.RemoteResult;
 import org.virtualservices.core.remote.RemoteShell;
 
 /**
@@ -74,12 +72,7 @@ final class MpirunCommand {
           argv.addAll(List.of("--hostfile", VM_HOSTFILE));
         }
         argv.addAll(p.mpirun());
-        RemoteResult r = shell.run(c.head().host(c.login()), argv, p.timeout(), out::println, err::println);
-        out.flush();
-        return r.exitStatus() < 0 ? FanOut.UNREACHABLE : r.exitStatus();
-      } catch (RemoteException e) {
-        err.println(NAME + ": " + e.getMessage());
-        return FanOut.UNREACHABLE;
+        return FanOut.one(shell, c.head().host(c.login()), argv, p.timeout(), NAME, out, err);
       }
     } catch (LauncherException e) {
       err.println(NAME + ": " + e.getMessage());

@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
-import org.virtualservices.core.remote.RemoteException;
-import org.virtualservices.core.remote.RemoteResult;
 import org.virtualservices.core.remote.RemoteShell;
 
 /**
@@ -56,12 +54,7 @@ final class SshCommand {
         return tools.terminal().run(List.of("ssh", "-F", c.files().sshConfig().toString(), vm.name()));
       }
       try (RemoteShell shell = tools.shells().open(c)) {
-        RemoteResult r = shell.run(vm.host(c.login()), split.command(), timeout, out::println, err::println);
-        out.flush();
-        return r.exitStatus() < 0 ? FanOut.UNREACHABLE : r.exitStatus();
-      } catch (RemoteException e) {
-        err.println(NAME + ": " + e.getMessage());
-        return FanOut.UNREACHABLE;
+        return FanOut.one(shell, vm.host(c.login()), split.command(), timeout, NAME, out, err);
       }
     } catch (LauncherException e) {
       err.println(NAME + ": " + e.getMessage());

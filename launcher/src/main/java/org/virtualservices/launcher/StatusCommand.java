@@ -12,12 +12,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.apache.commons.cli.ParseException;
 import org.ggf.drmaa.DrmaaException;
 import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.command.ProcessCommandRunner;
@@ -69,13 +68,11 @@ final class StatusCommand {
   }
 
   int run(List<String> args) {
-    CommandLine cmd;
-    try {
-      cmd = DefaultParser.builder().get().parse(options(), args.toArray(String[]::new));
-    } catch (ParseException e) {
-      err.println(NAME + ": " + e.getMessage() + " (see --help)");
+    Optional<CommandLine> parsed = CliHelp.parse(NAME, options(), args, false, err);
+    if (parsed.isEmpty()) {
       return 2;
     }
+    CommandLine cmd = parsed.get();
     if (cmd.hasOption("help")) {
       CliHelp.print(out, NAME + " [JOB] [--json]", "The job's state and, for a virtual-cluster job, its VMs."
           + " Without JOB: the job this runs in, else all your jobs. Exit 0: shown; 1: unknown job or no scheduler.",

@@ -5,12 +5,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.apache.commons.cli.ParseException;
 import org.ggf.drmaa.DrmaaException;
 import org.ggf.drmaa.JobTemplate;
 import org.ggf.drmaa.Session;
@@ -89,14 +88,12 @@ final class SubmitCommand {
   }
 
   int run(List<String> args) {
-    CommandLine cmd;
-    try {
-      // options stop at the script: its own arguments are the script's
-      cmd = DefaultParser.builder().get().parse(options(), args.toArray(String[]::new), true);
-    } catch (ParseException e) {
-      err.println(NAME + ": " + e.getMessage() + " (see --help)");
+    // options stop at the script: its own arguments are the script's
+    Optional<CommandLine> parsed = CliHelp.parse(NAME, options(), args, true, err);
+    if (parsed.isEmpty()) {
       return 2;
     }
+    CommandLine cmd = parsed.get();
     if (cmd.hasOption("help")) {
       CliHelp.print(out, NAME + " [-N nodes] [--image NAME [--vcpus N] [--mem SIZE] [--vms K]] [--wait] script [args]",
           "Submits a batch job through DRMAA to the site's Slurm or PBS; with --image, in a virtual cluster. Exit 0:"

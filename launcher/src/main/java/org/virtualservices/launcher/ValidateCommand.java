@@ -6,11 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.virtualservices.core.runtime.CliHelp;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.apache.commons.cli.ParseException;
 import org.virtualservices.core.config.ConfigException;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.config.SiteConfigLoader;
@@ -66,13 +64,11 @@ final class ValidateCommand {
   }
 
   int run(List<String> args) {
-    CommandLine cmd;
-    try {
-      cmd = DefaultParser.builder().get().parse(options(), args.toArray(String[]::new));
-    } catch (ParseException e) {
-      err.println(NAME + ": " + e.getMessage() + " (see --help)");
+    Optional<CommandLine> parsed = CliHelp.parse(NAME, options(), args, false, err);
+    if (parsed.isEmpty()) {
       return 2;
     }
+    CommandLine cmd = parsed.get();
     if (cmd.hasOption("help")) {
       CliHelp.print(out, NAME + " [--config FILE] --image NAME [--vcpus N] [--mem SIZE] [--vms K]"
           + " [--nodes N] [--cpus-per-node N]", "Checks a request as the prolog would. Exit 0: ok; 2: refused"

@@ -3,11 +3,16 @@ package org.virtualservices.core.runtime;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
 import org.apache.commons.cli.help.HelpFormatter;
 import org.apache.commons.cli.help.TextHelpAppendable;
 
-/** --help of our commands, through commons-cli's help formatter. */
+/** Parsing and --help of our commands, through commons-cli. */
 public final class CliHelp {
 
   private CliHelp() {
@@ -21,5 +26,20 @@ public final class CliHelp {
       throw new UncheckedIOException(e);
     }
     out.flush();
+  }
+
+  /**
+   * Parses a subcommand's arguments; on a usage error prints {@code NAME: what (see --help)} and
+   * gives nothing, and the caller exits 2. With {@code stopAtNonOption} the first word that is not
+   * an option ends the options (a script's or a command's own arguments follow it).
+   */
+  public static Optional<CommandLine> parse(String name, Options options, List<String> args, boolean stopAtNonOption,
+      PrintStream err) {
+    try {
+      return Optional.of(DefaultParser.builder().get().parse(options, args.toArray(String[]::new), stopAtNonOption));
+    } catch (ParseException e) {
+      err.println(name + ": " + e.getMessage() + " (see --help)");
+      return Optional.empty();
+    }
   }
 }
