@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2153  # STATE and the helpers come from run.sh (lib/*.sh)
 # A virtual-cluster MPI job, as scenarios mpi and spank run it: the job script finds its cluster
-# through the TaskProlog's VC_* variables, copies an MPI program (compiled on the host with mpicc)
-# to its VMs and runs it across all of them with the job's hostfile. Sourced by run.sh.
+# through the TaskProlog's VC_* variables and runs an MPI program (compiled on the host with mpicc)
+# across all its VMs with `vcluster mpirun --copy`. Sourced by run.sh.
 #
 #   vc_snapshot_nodes                 before the job: what each node has (links, domains)
 #   vc_mpi_submit SBATCH-ARGS...      submits the job with the request in SBATCH-ARGS; prints its id
@@ -42,25 +42,27 @@ vc_snapshot_nodes() {
 }
 
 # vc_mpi_submit SBATCH-ARGS...: the MPI job with the caller's request (-N, --vc-*, --comment...).
+# Its script does what the users' guide says: `vcluster mpirun --copy` stages the program compiled
+# on the batch host onto every VM and runs it across them with the job's hostfile. The bin/vcluster
+# it calls is the distribution the nodes run their hooks from ($VC_DIST).
 vc_mpi_submit() {
   local script
   mpi_program >/dev/null
-  script=$(job_script mpi <<'JOB'
+  script=$(job_script mpi <<JOB
 #!/bin/bash
 set -euo pipefail
+vc=$VC_DIST/bin/vcluster
+JOB
+)
+  cat >>"$script" <<'JOB'
 date +%s.%N >"mpi-$SLURM_JOB_ID.start"
 echo "head=$VC_HEAD nodes=$VC_NODES"
 sed 's/^/report: /' "$VC_DIR/report.txt"
 np=$(grep -c slots "$VC_HOSTFILE")
-pids=()
-for vm in ${VC_NODES//,/ }; do
-  scp -q -F "$VC_SSH_CONFIG" ./mpi-check "$vm:/tmp/mpi-check" & pids+=($!)
-done
-for p in "${pids[@]}"; do wait "$p"; done
-ssh -F "$VC_SSH_CONFIG" "$VC_HEAD" mpirun --hostfile /etc/vcluster/hostfile -np "$np" /tmp/mpi-check
-echo "mpi-exit=$?"
+rc=0
+"$vc" mpirun --copy ./mpi-check -np "$np" ./mpi-check || rc=$?
+echo "mpi-exit=$rc"
 JOB
-)
   submit "$@" --output="$STATE/jobs/mpi-%j.out" "$script"
 }
 
