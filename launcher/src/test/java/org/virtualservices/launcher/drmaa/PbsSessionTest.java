@@ -11,11 +11,12 @@ import org.ggf.drmaa.InvalidJobTemplateException;
 import org.ggf.drmaa.JobTemplate;
 import org.ggf.drmaa.Session;
 import org.junit.jupiter.api.Test;
+import org.virtualservices.core.ready.FakeTime;
 
 /** The PBS session with a fake CommandRunner playing published qstat -f output (PbsParsersTest). */
 class PbsSessionTest {
 
-  private final SlurmSessionTest.StepClock clock = new SlurmSessionTest.StepClock();
+  private final FakeTime clock = new FakeTime();
   private final ScriptedRunner runner = new ScriptedRunner();
 
   private PbsSession session() throws Exception {

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.ggf.drmaa.AlreadyActiveSessionException;
@@ -27,6 +24,7 @@ import org.ggf.drmaa.Session;
 import org.ggf.drmaa.SuspendInconsistentStateException;
 import org.junit.jupiter.api.Test;
 import org.virtualservices.core.command.CommandRunner;
+import org.virtualservices.core.ready.FakeTime;
 
 /**
  * The Slurm session with a fake CommandRunner that plays Slurm 22.05's captured answers
@@ -34,33 +32,7 @@ import org.virtualservices.core.command.CommandRunner;
  */
 class SlurmSessionTest {
 
-  /** A clock the test's sleeper moves forward. */
-  static final class StepClock extends Clock {
-    Instant now = Instant.parse("2026-01-01T00:00:00Z");
-    final List<Duration> naps = new ArrayList<>();
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    void sleep(Duration d) {
-      naps.add(d);
-      now = now.plus(d);
-    }
-  }
-
-  private final StepClock clock = new StepClock();
+  private final FakeTime clock = new FakeTime();
   private final ScriptedRunner runner = new ScriptedRunner();
 
   private SlurmSession session(CommandRunner r) throws Exception {
