@@ -166,9 +166,11 @@ public final class Teardown {
     // 3. the network
     int vni = journal.map(JournalRecord::vni).filter(v -> v > 0).orElse(plan.map(Plan::vni).orElse(0));
     if (vni > 0) {
+      // after a prolog's rollback the network is already gone: it is not counted as removed again
+      boolean there = networkThere(vni);
       List<String> problems = fabric.tearDown(JobNetwork.teardownSpec(job, vni));
       failures.addAll(problems);
-      if (problems.isEmpty()) {
+      if (problems.isEmpty() && there) {
         removed.add("network " + Names.bridge(vni));
       }
     }
@@ -209,6 +211,15 @@ public final class Teardown {
    * and fault points are taken in this thread, in order, so a fault point still means "this
    * domain is gone" and an Error from it (a simulated kill) ends the teardown here.
    */
+  /** Whether anything of the network is on this node; when that cannot be told, it may be. */
+  private boolean networkThere(int vni) {
+    try {
+      return !fabric.leftovers(vni).isEmpty();
+    } catch (RuntimeException e) {
+      return true;
+    }
+  }
+
   private void removeDomains(Set<String> domains, List<String> removed, List<String> failures) {
     if (domains.isEmpty()) {
       return;

@@ -176,6 +176,11 @@ class HookSimulationTest {
       assertTrue(Files.exists(d.resolve("vc93-2.xml")), "the rendered XML is kept");
       assertTrue(Files.readString(d.resolve("failure.txt")).contains("at step 'ready'"), "and what failed");
     }
+    int before = cluster.log().length();
+    assertEquals(0, cluster.epilog("93", "sim2", REQUEST), cluster.log());
+    String epilogLog = cluster.log().substring(before);
+    assertTrue(epilogLog.contains("nothing was left to remove"),
+        "the rollback took the network too; the epilog does not count it as removed again: " + epilogLog);
     for (String node : NODES) {
       assertEquals(0, cluster.epilog("93", node, REQUEST), cluster.log());
     }
