@@ -61,6 +61,8 @@ public abstract class GridSession implements Session {
 
   private static final Logger LOG = System.getLogger(GridSession.class.getName());
 
+  private final String drmSystem;
+  private final String user;
   private final CommandRunner runner;
   private final Clock clock;
   private final Sleeper sleeper;
@@ -75,7 +77,14 @@ public abstract class GridSession implements Session {
   private boolean active;
   private Consumer<JobStatus> listener = s -> { };
 
-  protected GridSession(CommandRunner runner, Clock clock, Sleeper sleeper, Duration poll, Duration commandTimeout) {
+  /**
+   * @param drmSystem the scheduler's name, as {@link #getDrmSystem()} gives it
+   * @param user whose jobs a status query without ids lists (filtered here too: some schedulers show all)
+   */
+  protected GridSession(String drmSystem, String user, CommandRunner runner, Clock clock, Sleeper sleeper,
+      Duration poll, Duration commandTimeout) {
+    this.drmSystem = drmSystem;
+    this.user = user;
     this.runner = runner;
     this.clock = clock;
     this.sleeper = sleeper;
@@ -87,9 +96,11 @@ public abstract class GridSession implements Session {
   // the scheduler's pure pieces
 
   /** The scheduler's name, as {@link #getDrmSystem()} gives it. */
-  protected abstract String drmSystem();
+  protected final String drmSystem() {
+    return drmSystem;
+  }
 
-  /** The submit command for a template, as an argument list. */
+  /** The submit command for a template without a job environment (refused before), as an argument list. */
   protected abstract List<String> submitCommand(JobTemplate template) throws DrmaaException;
 
   /** The job id in what the submit command printed; IllegalArgumentException when there is none. */
@@ -118,7 +129,9 @@ public abstract class GridSession implements Session {
   }
 
   /** The user whose jobs a status query without ids lists (filtered here too: some schedulers show all). */
-  protected abstract String user();
+  protected final String user() {
+    return user;
+  }
 
   /** A DRMAA path attribute, {@code [hostname]:path}, as the path alone (the host is the scheduler's business). */
   protected static String localPath(String drmaaPath) {
@@ -127,7 +140,7 @@ public abstract class GridSession implements Session {
   }
 
   /** The template's environment, which these sessions do not carry: the job gets the submitter's. */
-  protected static void noEnvironment(JobTemplate t) throws DrmaaException {
+  private static void noEnvironment(JobTemplate t) throws DrmaaException {
     if (t.getJobEnvironment() != null && !t.getJobEnvironment().isEmpty()) {
       throw new InvalidJobTemplateException("a job environment is not offered: the job gets the submitter's");
     }
@@ -203,6 +216,7 @@ public abstract class GridSession implements Session {
     if (template == null || template.getRemoteCommand() == null || template.getRemoteCommand().isEmpty()) {
       throw new InvalidJobTemplateException("the job template has no remote command (the script to run)");
     }
+    noEnvironment(template);
     CommandResult r = run(submitCommand(template));
     if (!r.ok()) {
       String block = new CommandFailedException(r).getMessage();

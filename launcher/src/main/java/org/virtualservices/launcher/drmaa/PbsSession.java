@@ -51,25 +51,13 @@ public final class PbsSession extends GridSession {
   private final String qsub;
   private final String qstat;
   private final String qdel;
-  private final String user;
 
   public PbsSession(CommandRunner runner, Clock clock, Sleeper sleeper, Duration poll, Duration commandTimeout,
       String qsub, String qstat, String qdel, String user) {
-    super(runner, clock, sleeper, poll, commandTimeout);
+    super("PBS", user, runner, clock, sleeper, poll, commandTimeout);
     this.qsub = qsub;
     this.qstat = qstat;
     this.qdel = qdel;
-    this.user = user;
-  }
-
-  @Override
-  protected String drmSystem() {
-    return "PBS";
-  }
-
-  @Override
-  protected String user() {
-    return user;
   }
 
   /**
@@ -78,7 +66,6 @@ public final class PbsSession extends GridSession {
    */
   @Override
   protected List<String> submitCommand(JobTemplate t) throws DrmaaException {
-    noEnvironment(t);
     List<String> argv = new ArrayList<>(List.of(qsub));
     if (t.getJobName() != null) {
       argv.addAll(List.of("-N", t.getJobName()));

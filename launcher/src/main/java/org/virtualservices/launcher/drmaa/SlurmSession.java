@@ -64,31 +64,18 @@ public final class SlurmSession extends GridSession {
   private final String squeue;
   private final String sacct;
   private final String scancel;
-  private final String user;
 
   public SlurmSession(CommandRunner runner, Clock clock, Sleeper sleeper, Duration poll, Duration commandTimeout,
       String sbatch, String squeue, String sacct, String scancel, String user) {
-    super(runner, clock, sleeper, poll, commandTimeout);
+    super("Slurm", user, runner, clock, sleeper, poll, commandTimeout);
     this.sbatch = sbatch;
     this.squeue = squeue;
     this.sacct = sacct;
     this.scancel = scancel;
-    this.user = user;
-  }
-
-  @Override
-  protected String drmSystem() {
-    return "Slurm";
-  }
-
-  @Override
-  protected String user() {
-    return user;
   }
 
   @Override
   protected List<String> submitCommand(JobTemplate t) throws DrmaaException {
-    noEnvironment(t);
     List<String> argv = new ArrayList<>(List.of(sbatch, "--parsable"));
     if (t.getWorkingDirectory() != null) {
       argv.add("--chdir=" + t.getWorkingDirectory());
@@ -140,7 +127,7 @@ public final class SlurmSession extends GridSession {
 
   @Override
   protected List<String> statusCommand(Collection<String> ids) {
-    String which = ids.isEmpty() ? "--user=" + user : "--jobs=" + String.join(",", ids);
+    String which = ids.isEmpty() ? "--user=" + user() : "--jobs=" + String.join(",", ids);
     return List.of(squeue, "--noheader", "--states=all", which, "--Format=" + SQUEUE_FORMAT);
   }
 
