@@ -45,6 +45,14 @@ public final class CdsTraining {
   }
 
   public static void main(String[] args) throws IOException {
+    List<Path> signed = signedJars(System.getProperty("java.class.path"));
+    if (!signed.isEmpty()) {
+      // the archive would silently leave their classes out, and every hook would check their signatures
+      System.err.println("vcluster-cds: signed jar(s) in the class path: " + signed + ": a JVM checks a signed jar's"
+          + " whole signature before it loads a class from it, and the archive cannot hold its classes;"
+          + " ship them without META-INF/*.SF (dist/pom.xml does so for BouncyCastle)");
+      System.exit(1);
+    }
     // the fabric logs each set-up at INFO through java.util.logging: not for the package's output
     java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
     Path dir = Files.createTempDirectory("vcluster-cds");
@@ -55,6 +63,23 @@ public final class CdsTraining {
       FileTrees.delete(dir);
     }
     System.exit(status);
+  }
+
+  /** The jars of a class path that carry a signature ({@code META-INF/*.SF}). */
+  static List<Path> signedJars(String classPath) throws IOException {
+    List<Path> signed = new java.util.ArrayList<>();
+    for (String entry : classPath.split(java.io.File.pathSeparator)) {
+      Path jar = Path.of(entry);
+      if (!entry.endsWith(".jar") || !Files.isRegularFile(jar)) {
+        continue;
+      }
+      try (java.util.jar.JarFile f = new java.util.jar.JarFile(jar.toFile(), false)) {
+        if (f.stream().anyMatch(e -> e.getName().startsWith("META-INF/") && e.getName().endsWith(".SF"))) {
+          signed.add(jar);
+        }
+      }
+    }
+    return signed;
   }
 
   static int train(Path dir, String siteYaml) throws IOException {
