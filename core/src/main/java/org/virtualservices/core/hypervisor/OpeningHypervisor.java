@@ -1,0 +1,102 @@
+package org.virtualservices.core.hypervisor;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.function.Function;
+
+/**
+ * A hypervisor whose connection is being opened on a thread of its own, so that a hook does its
+ * other work meanwhile: in a hook's cold JVM, loading JNA and libvirt's C library and connecting
+ * take some 60 ms (docs/bench.md). Every call waits for the connection; if it could not be opened,
+ * every call throws what the opening threw, as if it had been thrown here. {@link #close} closes
+ * the connection once it is open, and never leaves one behind.
+ */
+public final class OpeningHypervisor implements Hypervisor {
+
+  private final String uri;
+  private final FutureTask<Hypervisor> opening;
+
+  private OpeningHypervisor(String uri, FutureTask<Hypervisor> opening) {
+    this.uri = uri;
+    this.opening = opening;
+  }
+
+  /** Starts opening {@code uri} with {@code opener} and returns at once. */
+  public static OpeningHypervisor open(String uri, Function<String, Hypervisor> opener) {
+    FutureTask<Hypervisor> task = new FutureTask<>(() -> opener.apply(uri));
+    Thread t = new Thread(task, "hypervisor-connect");
+    t.setDaemon(true);
+    t.start();
+    return new OpeningHypervisor(uri, task);
+  }
+
+  /** The open connection; waits for it. */
+  Hypervisor connection() {
+    try {
+      return opening.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HypervisorException("interrupted while connecting to " + uri, e);
+    } catch (CancellationException e) {
+      throw new HypervisorException("connecting to " + uri + " was cancelled", e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new HypervisorException("cannot connect to " + uri + ": " + c, c);
+    }
+  }
+
+  @Override
+  public String uri() {
+    return uri;
+  }
+
+  @Override
+  public void define(String name, String xml) {
+    connection().define(name, xml);
+  }
+
+  @Override
+  public void start(String name) {
+    connection().start(name);
+  }
+
+  @Override
+  public DomainState state(String name) {
+    return connection().state(name);
+  }
+
+  @Override
+  public boolean remove(String name) {
+    return connection().remove(name);
+  }
+
+  @Override
+  public List<DomainInfo> domains() {
+    return connection().domains();
+  }
+
+  @Override
+  public Optional<String> xml(String name) {
+    return connection().xml(name);
+  }
+
+  @Override
+  public void close() {
+    Hypervisor open;
+    try {
+      open = connection();
+    } catch (RuntimeException e) {
+      return; // never opened: nothing to close (the failure was, or will be, reported by a call)
+    }
+    open.close();
+  }
+}
