@@ -252,7 +252,7 @@ class HookSimulationTest {
 
   static Stream<String> faultPoints() {
     return Stream.of("journal", "fabric", "disk:vc31-0", "seed:vc31-0", "disk:vc31-1", "seed:vc31-1",
-        "define:vc31-0", "start:vc31-0", "define:vc31-1", "start:vc31-1", "ready", "report");
+        "define:vc31-0", "define:vc31-1", "start:vc31-0", "start:vc31-1", "ready", "report");
   }
 
   /** The prolog fails at this point (and rolls back), then the epilog runs: nothing is left. */
