@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * FreeMarker templates: a site's folder first, then the installation's {@code templates/}, then
@@ -23,10 +25,75 @@ import java.util.Map;
  */
 public final class Templates {
 
-  private final Configuration cfg;
+  private final List<Path> folders;
+  // Built once, by the first thread that needs it (render or prepare); the others wait for it.
+  // FreeMarker's set-up costs ~30 ms of a hook's cold JVM: the epilog, which renders nothing in
+  // the common case, does not pay it, and the prolog has it made while it does other work.
+  private final FutureTask<Configuration> configuration = new FutureTask<>(this::configure);
 
   public Templates(List<Path> folders) {
-    cfg = new Configuration(Configuration.VERSION_2_3_34);
+    this.folders = new ArrayList<>();
+    for (Path folder : folders) {
+      if (folder != null) {
+        this.folders.add(folder);
+      }
+    }
+  }
+
+  /** Only the shipped templates. */
+  public static Templates shipped() {
+    return new Templates(List.of());
+  }
+
+  /**
+   * Sets FreeMarker up and parses these templates on a daemon thread from now on, so that the
+   * first renders find them ready. A template that cannot be read is left for its render to
+   * report, with the render's message.
+   */
+  public void prepare(List<String> names) {
+    Thread t = new Thread(() -> {
+      try {
+        Configuration cfg = configuration();
+        for (String name : names) {
+          cfg.getTemplate(name);
+        }
+      } catch (IOException | RuntimeException e) {
+        // the render that needs it says what is wrong
+      }
+    }, "templates");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  public String render(String name, Map<String, ?> model) {
+    try {
+      StringWriter out = new StringWriter();
+      configuration().getTemplate(name).process(model, out);
+      return out.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("template " + name + ": " + e.getMessage(), e);
+    } catch (TemplateException e) {
+      throw new IllegalStateException("render template " + name + ": " + e.getMessageWithoutStackTop(), e);
+    }
+  }
+
+  private Configuration configuration() {
+    configuration.run(); // does nothing when another thread runs it or ran it
+    try {
+      return configuration.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while FreeMarker was set up", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  private Configuration configure() {
+    Configuration cfg = new Configuration(Configuration.VERSION_2_3_34);
     cfg.setDefaultEncoding("UTF-8");
     cfg.setTemplateExceptionHandler(TemplateExceptionHandler.RETHROW_HANDLER);
     cfg.setLogTemplateExceptions(false);
@@ -36,7 +103,7 @@ public final class Templates {
     cfg.setNumberFormat("computer");
     List<TemplateLoader> loaders = new ArrayList<>();
     for (Path folder : folders) {
-      if (folder != null && Files.isDirectory(folder)) {
+      if (Files.isDirectory(folder)) {
         try {
           loaders.add(new FileTemplateLoader(folder.toFile()));
         } catch (IOException e) {
@@ -46,22 +113,6 @@ public final class Templates {
     }
     loaders.add(new ClassTemplateLoader(Templates.class, "/templates"));
     cfg.setTemplateLoader(new MultiTemplateLoader(loaders.toArray(TemplateLoader[]::new)));
-  }
-
-  /** Only the shipped templates. */
-  public static Templates shipped() {
-    return new Templates(List.of());
-  }
-
-  public String render(String name, Map<String, ?> model) {
-    try {
-      StringWriter out = new StringWriter();
-      cfg.getTemplate(name).process(model, out);
-      return out.toString();
-    } catch (IOException e) {
-      throw new UncheckedIOException("template " + name + ": " + e.getMessage(), e);
-    } catch (TemplateException e) {
-      throw new IllegalStateException("render template " + name + ": " + e.getMessageWithoutStackTop(), e);
-    }
+    return cfg;
   }
 }
