@@ -11,7 +11,7 @@ import java.util.concurrent.FutureTask;
  * failed at; before a rollback, {@link #settle} waits for it whatever its outcome, so that the
  * rollback never races a step still making something.
  */
-final class Pending {
+final class Pending<T> {
 
   /** The step's work; it may name where it is, for the failure message. */
   @FunctionalInterface
@@ -19,35 +19,47 @@ final class Pending {
     void run(PerVm.Step step) throws IOException, PerVm.Failed;
   }
 
-  private final FutureTask<Void> task;
+  /** A step's work that gives a result. */
+  @FunctionalInterface
+  interface Computation<T> {
+    T run(PerVm.Step step) throws IOException, PerVm.Failed;
+  }
+
+  private final FutureTask<T> task;
   private final PerVm.Step step = new PerVm.Step();
   private volatile long nanos;
 
-  private Pending(String name, Work work) {
+  private Pending(String name, Computation<T> work) {
     step.is(name);
     task = new FutureTask<>(() -> {
       long t = System.nanoTime();
       try {
-        work.run(step);
+        return work.run(step);
       } finally {
         nanos = System.nanoTime() - t;
       }
+    });
+  }
+
+  static Pending<Void> start(String name, Work work) {
+    return compute(name, at -> {
+      work.run(at);
       return null;
     });
   }
 
-  static Pending start(String name, Work work) {
-    Pending p = new Pending(name, work);
+  static <T> Pending<T> compute(String name, Computation<T> work) {
+    Pending<T> p = new Pending<>(name, work);
     Thread t = new Thread(p.task, "prolog-" + name);
     t.setDaemon(true);
     t.start();
     return p;
   }
 
-  /** Waits for the step; its failure, with the step it failed at and the cause as thrown. */
-  void join() throws PerVm.Failed {
+  /** Waits for the step: its result, or its failure with the step it failed at and the cause as thrown. */
+  T join() throws PerVm.Failed {
     try {
-      task.get();
+      return task.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PerVm.Failed(step.name(), new IllegalStateException("interrupted", e));
@@ -56,6 +68,19 @@ final class Pending {
         throw f;
       }
       throw new PerVm.Failed(step.name(), e.getCause());
+    }
+  }
+
+  /**
+   * Waits for the step, from inside another step: its result, or its failure's cause as thrown
+   * (the caller names the step it is at).
+   */
+  T await() throws IOException {
+    try {
+      return join();
+    } catch (PerVm.Failed f) {
+      f.rethrow();
+      throw new IllegalStateException(f);
     }
   }
 

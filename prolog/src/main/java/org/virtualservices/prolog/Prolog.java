@@ -30,8 +30,6 @@ import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.hypervisor.OpeningHypervisor;
 import org.virtualservices.core.journal.Journal;
 import org.virtualservices.core.journal.JournalEntry;
-import org.virtualservices.core.keys.KeyDeriver;
-import org.virtualservices.core.keys.SshKeyPair;
 import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.plan.JobNetwork;
 import org.virtualservices.core.plan.NodePlan;
@@ -73,6 +71,10 @@ public final class Prolog {
   private final NodeServices s;
   private final JobLog log;
   private final List<Timing> timings = new ArrayList<>();
+
+  /** The templates a prolog renders: the domain, the seed's files, the report's files. */
+  static final List<String> TEMPLATES = List.of("domain.ftlx", "meta-data.ftl", "user-data.ftl",
+      "network-config.ftl", "hostfile.ftl", "ssh_config.ftl", "report.txt.ftl");
 
   public Prolog(NodeServices services, JobLog log) {
     this.s = services;
@@ -134,7 +136,10 @@ public final class Prolog {
     // What waits on a program or on libvirtd runs at once (docs/bench.md): libvirt's connection
     // opens, the network is made, the domains are defined while the disks are made; the report is
     // written while the VMs boot. Every pending step ends before a rollback starts.
-    List<Pending> pending = new ArrayList<>();
+    List<Pending<?>> pending = new ArrayList<>();
+    // the keys need only the site secret and the names: derived meanwhile, waited for by the seeds
+    Pending<JobKeys> keys = Pending.compute("keys", at -> JobKeys.derive(s.keys().get(), job.jobId(), plan.vms()));
+    pending.add(keys);
     try (Hypervisor hv = OpeningHypervisor.open(cfg.libvirtUri(), s.hypervisors())) {
       try {
         Journal journal = Journal.open(nodeDir, job.jobId(), job.thisNode());
@@ -143,7 +148,7 @@ public final class Prolog {
 
         step = "fabric";
         t = s.clock().instant();
-        Pending fabric = null;
+        Pending<Void> fabric = null;
         FabricSpec spec = null;
         if (cfg.network().mode() == Network.Mode.vxlan) {
           FabricSpec theSpec = JobNetwork.spec(plan, job.thisNode(), cfg.network(), job.uid(), s.underlay());
@@ -154,15 +159,6 @@ public final class Prolog {
         }
 
         step = "disks";
-        KeyDeriver keys = s.keys().get();
-        SshKeyPair jobKey = keys.jobKey(job.jobId());
-        List<String> knownHosts = new ArrayList<>();
-        Map<String, SshKeyPair> hostKeys = new LinkedHashMap<>();
-        for (VmPlan v : plan.vms()) {
-          SshKeyPair hk = keys.hostKey(job.jobId(), v.name());
-          hostKeys.put(v.name(), hk);
-          knownHosts.add(v.name() + "," + v.ip() + " " + hk.publicKey());
-        }
         Image image = cfg.images().get(plan.image());
         String login = image.loginUser() != null ? image.loginUser() : job.user();
         Disks disks = new Disks(s.runner(), cfg.tools().qemuImg());
@@ -179,7 +175,7 @@ public final class Prolog {
         }
         journal.intendAll(made);
         // libvirt does not look at a domain's disks before it starts: define while they are made
-        Pending defines = Pending.start("define", at -> PerVm.run(mine.vms(), (v, vmStep) -> {
+        Pending<Void> defines = Pending.start("define", at -> PerVm.run(mine.vms(), (v, vmStep) -> {
           vmStep.is("define " + v.name());
           String xml = domainXml(plan, v, image, job);
           Path xmlFile = nodeDir.resolve(v.name() + ".xml");
@@ -194,9 +190,11 @@ public final class Prolog {
           PerVm.run(mine.vms(), (v, at) -> {
             at.is("disk of " + v.name());
             disks.overlay(image.disk(), image.format(), v.disk());
+            at.is("keys");
+            JobKeys k = keys.await();
             at.is("seed of " + v.name());
-            seeds.write(v.seed(), GuestSeed.files(s.templates(), plan, v, login, job.uid(), job.gid(), jobKey,
-                hostKeys.get(v.name()), knownHosts));
+            seeds.write(v.seed(), GuestSeed.files(s.templates(), plan, v, login, job.uid(), job.gid(), k.job(),
+                k.host(v.name()), k.knownHosts()));
           });
           lap("disks", d);
           if (fabric != null) {
@@ -250,14 +248,17 @@ public final class Prolog {
         }
 
         // the report is written while the VMs boot; a VM that never answers rolls it back
-        Pending report = null;
+        Pending<Void> report = null;
         ReportFiles files = null;
         if (plan.isBatchHost(job.thisNode()) && job.workDir() != null) {
           ReportFiles theFiles = ReportFiles.in(job.workDir(), job.jobId());
           files = theFiles;
           List<Timing> all = new ArrayList<>(timings);
-          report = Pending.start("report", at -> new ReportWriter(s.templates(), journal::intend).write(theFiles,
-              plan, job.user(), login, job.uid(), job.gid(), jobKey, knownHosts, all));
+          report = Pending.start("report", at -> {
+            JobKeys k = keys.await();
+            new ReportWriter(s.templates(), journal::intend).write(theFiles, plan, job.user(), login, job.uid(),
+                job.gid(), k.job(), k.knownHosts(), all);
+          });
           pending.add(report);
         }
 

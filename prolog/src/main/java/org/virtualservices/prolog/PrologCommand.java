@@ -54,6 +54,9 @@ public final class PrologCommand extends HookCommand {
       return Outcome.NODE_FAULT.exitStatus(rm);
     }
     NodeServices services = wiring.apply(config, log);
+    if (!cli.has("dry-run")) {
+      services.templates().prepare(Prolog.TEMPLATES);
+    }
     HookInvocation inv;
     try {
       inv = cli.invocation(HookPhase.PROLOG, env, config, services.runner());

@@ -1,0 +1,31 @@
+package org.virtualservices.prolog;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.virtualservices.core.keys.KeyDeriver;
+import org.virtualservices.core.keys.SshKeyPair;
+import org.virtualservices.core.plan.VmPlan;
+
+/**
+ * The job's SSH keys as this node needs them: the user's key pair, each VM's host key, and the
+ * known_hosts lines of all the job's VMs (every node derives the same ones).
+ */
+record JobKeys(SshKeyPair job, Map<String, SshKeyPair> hosts, List<String> knownHosts) {
+
+  static JobKeys derive(KeyDeriver keys, String jobId, List<VmPlan> vms) {
+    Map<String, SshKeyPair> hosts = new LinkedHashMap<>();
+    List<String> knownHosts = new ArrayList<>();
+    for (VmPlan v : vms) {
+      SshKeyPair hk = keys.hostKey(jobId, v.name());
+      hosts.put(v.name(), hk);
+      knownHosts.add(v.name() + "," + v.ip() + " " + hk.publicKey());
+    }
+    return new JobKeys(keys.jobKey(jobId), Map.copyOf(hosts), List.copyOf(knownHosts));
+  }
+
+  SshKeyPair host(String vm) {
+    return hosts.get(vm);
+  }
+}
