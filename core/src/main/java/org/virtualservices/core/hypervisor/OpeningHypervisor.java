@@ -2,10 +2,9 @@ package org.virtualservices.core.hypervisor;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.Function;
+import org.virtualservices.core.concurrent.Futures;
 
 /**
  * A hypervisor whose connection is being opened on a thread of its own, so that a hook does its
@@ -35,23 +34,9 @@ public final class OpeningHypervisor implements Hypervisor {
 
   /** The open connection; waits for it. */
   Hypervisor connection() {
-    try {
-      return opening.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new HypervisorException("interrupted while connecting to " + uri, e);
-    } catch (CancellationException e) {
-      throw new HypervisorException("connecting to " + uri + " was cancelled", e);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof RuntimeException r) {
-        throw r;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new HypervisorException("cannot connect to " + uri + ": " + c, c);
-    }
+    return Futures.join(opening, e -> e instanceof InterruptedException
+        ? new HypervisorException("interrupted while connecting to " + uri, e)
+        : new HypervisorException("cannot connect to " + uri + ": " + e, e));
   }
 
   @Override

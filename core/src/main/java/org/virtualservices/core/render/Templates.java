@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import org.virtualservices.core.concurrent.Futures;
 
 /**
  * FreeMarker templates: a site's folder first, then the installation's {@code templates/}, then
@@ -79,17 +79,7 @@ public final class Templates {
 
   private Configuration configuration() {
     configuration.run(); // does nothing when another thread runs it or ran it
-    try {
-      return configuration.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while FreeMarker was set up", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-    }
+    return Futures.join(configuration, e -> new IllegalStateException("FreeMarker's set-up: " + e.getMessage(), e));
   }
 
   private Configuration configure() {

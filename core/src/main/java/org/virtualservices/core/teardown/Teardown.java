@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
+import org.virtualservices.core.concurrent.Futures;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -254,21 +254,11 @@ public final class Teardown {
 
   /** The removal's result; its RuntimeException or Error as thrown, as if it had run in this thread. */
   private static boolean await(Future<Boolean> removal) {
-    try {
-      return removal.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while removing domains", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
+    return Futures.join(removal, e -> e instanceof InterruptedException
+        ? new IllegalStateException("interrupted while removing domains", e)
+        : new IllegalStateException(e));
   }
+
 
   /** Everything of the job still on this node: domains, network, files the plan or journal names. */
   public List<String> leftovers(String job, String node, int vni, Set<Path> files, Path nodeDir) {
