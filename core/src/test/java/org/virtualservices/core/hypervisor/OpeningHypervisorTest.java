@@ -24,12 +24,7 @@ class OpeningHypervisorTest {
   void returnsBeforeTheConnectionIsOpenAndItsCallsWaitForIt() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     AtomicReference<LibvirtHypervisor> opened = new AtomicReference<>();
-    OpeningHypervisor hv = OpeningHypervisor.open("test:///default", uri -> {
-      await(release);
-      LibvirtHypervisor real = LibvirtHypervisor.open(uri);
-      opened.set(real);
-      return real;
-    });
+    OpeningHypervisor hv = heldBack(release, opened);
     // the hook goes on with its work while the connection is held back
     assertEquals("test:///default", hv.uri());
     assertEquals(null, opened.get());
@@ -67,12 +62,7 @@ class OpeningHypervisorTest {
   void closeWaitsForAConnectionStillOpeningAndClosesIt() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     AtomicReference<LibvirtHypervisor> opened = new AtomicReference<>();
-    OpeningHypervisor hv = OpeningHypervisor.open("test:///default", uri -> {
-      await(release);
-      LibvirtHypervisor real = LibvirtHypervisor.open(uri);
-      opened.set(real);
-      return real;
-    });
+    OpeningHypervisor hv = heldBack(release, opened);
     Thread closer = new Thread(hv::close);
     closer.start();
     closer.join(300);
@@ -81,6 +71,16 @@ class OpeningHypervisorTest {
     closer.join(10_000);
     assertFalse(closer.isAlive());
     assertThrows(RuntimeException.class, () -> opened.get().domains(), "the late connection was closed");
+  }
+
+  /** The test driver's connection, opened once {@code release} is counted down, and kept in {@code opened}. */
+  private static OpeningHypervisor heldBack(CountDownLatch release, AtomicReference<LibvirtHypervisor> opened) {
+    return OpeningHypervisor.open("test:///default", uri -> {
+      await(release);
+      LibvirtHypervisor real = LibvirtHypervisor.open(uri);
+      opened.set(real);
+      return real;
+    });
   }
 
   private static void await(CountDownLatch latch) {
