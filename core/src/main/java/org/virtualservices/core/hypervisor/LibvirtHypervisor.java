@@ -22,6 +22,10 @@ import org.libvirt.LibvirtException;
  */
 public final class LibvirtHypervisor implements org.virtualservices.core.hypervisor.Hypervisor {
 
+  static {
+    JnaSettings.apply(); // before JNA's first class loads
+  }
+
   /**
    * libvirt's C library prints every error to stderr unless a handler is set; ours arrive as
    * LibvirtException anyway, and "domain not found" is what teardown expects, so the printing only
