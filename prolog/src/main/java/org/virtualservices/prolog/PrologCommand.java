@@ -54,9 +54,6 @@ public final class PrologCommand extends HookCommand {
       return Outcome.NODE_FAULT.exitStatus(rm);
     }
     NodeServices services = wiring.apply(config, log);
-    if (!cli.has("dry-run")) {
-      services.templates().prepare(Prolog.TEMPLATES);
-    }
     HookInvocation inv;
     try {
       inv = cli.invocation(HookPhase.PROLOG, env, config, services.runner());
@@ -72,6 +69,10 @@ public final class PrologCommand extends HookCommand {
       // PBS's server did not answer qstat, say: not the user's doing, and the job may run later
       log.error("cannot read the job''s request: {0}", e.getMessage());
       return Outcome.NODE_FAULT.exitStatus(rm);
+    }
+    if (!cli.has("dry-run") && inv.request().isPresent()) {
+      // parsed meanwhile for the renders to come; a job without a request (PBS) renders nothing
+      services.templates().prepare(Prolog.TEMPLATES);
     }
     Prolog prolog = new Prolog(services, log);
     // the configuration's parsing and the wiring: the first work of the hook after the JVM start
