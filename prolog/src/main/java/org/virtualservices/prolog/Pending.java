@@ -3,6 +3,7 @@ package org.virtualservices.prolog;
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import org.virtualservices.core.concurrent.Futures;
 
 /**
  * A step of the prolog started on a thread of its own, to be waited for later: the network is
@@ -25,13 +26,13 @@ final class Pending<T> {
     T run(PerVm.Step step) throws IOException, PerVm.Failed;
   }
 
-  private final FutureTask<T> task;
   private final PerVm.Step step = new PerVm.Step();
+  private final FutureTask<T> task;
   private volatile long nanos;
 
   private Pending(String name, Computation<T> work) {
     step.is(name);
-    task = new FutureTask<>(() -> {
+    task = Futures.start("prolog-" + name, () -> {
       long t = System.nanoTime();
       try {
         return work.run(step);
@@ -49,11 +50,7 @@ final class Pending<T> {
   }
 
   static <T> Pending<T> compute(String name, Computation<T> work) {
-    Pending<T> p = new Pending<>(name, work);
-    Thread t = new Thread(p.task, "prolog-" + name);
-    t.setDaemon(true);
-    t.start();
-    return p;
+    return new Pending<>(name, work);
   }
 
   /** Waits for the step: its result, or its failure with the step it failed at and the cause as thrown. */

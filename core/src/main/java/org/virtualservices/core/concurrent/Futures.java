@@ -1,7 +1,9 @@
 package org.virtualservices.core.concurrent;
 
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.function.Function;
 
 /**
@@ -12,6 +14,19 @@ import java.util.function.Function;
 public final class Futures {
 
   private Futures() {}
+
+  /**
+   * Starts {@code work} on a thread of its own, named {@code name}, which does not keep the JVM
+   * alive (a hook exits with its outcome, whatever is still running); its result or failure is
+   * in the returned future.
+   */
+  public static <T> FutureTask<T> start(String name, Callable<T> work) {
+    FutureTask<T> task = new FutureTask<>(work);
+    Thread t = new Thread(task, name);
+    t.setDaemon(true);
+    t.start();
+    return task;
+  }
 
   /**
    * The work's result; its RuntimeException or Error as thrown, as if it had run in this thread.

@@ -25,11 +25,7 @@ public final class OpeningHypervisor implements Hypervisor {
 
   /** Starts opening {@code uri} with {@code opener} and returns at once. */
   public static OpeningHypervisor open(String uri, Function<String, Hypervisor> opener) {
-    FutureTask<Hypervisor> task = new FutureTask<>(() -> opener.apply(uri));
-    Thread t = new Thread(task, "hypervisor-connect");
-    t.setDaemon(true);
-    t.start();
-    return new OpeningHypervisor(uri, task);
+    return new OpeningHypervisor(uri, Futures.start("hypervisor-connect", () -> opener.apply(uri)));
   }
 
   /** The open connection; waits for it. */

@@ -51,7 +51,7 @@ public final class Templates {
    * report, with the render's message.
    */
   public void prepare(List<String> names) {
-    Thread t = new Thread(() -> {
+    Futures.start("templates", () -> {
       try {
         Configuration cfg = configuration();
         for (String name : names) {
@@ -60,9 +60,8 @@ public final class Templates {
       } catch (IOException | RuntimeException e) {
         // the render that needs it says what is wrong
       }
-    }, "templates");
-    t.setDaemon(true);
-    t.start();
+      return null;
+    });
   }
 
   public String render(String name, Map<String, ?> model) {

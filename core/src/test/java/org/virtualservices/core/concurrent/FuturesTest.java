@@ -17,6 +17,15 @@ class FuturesTest {
   }
 
   @Test
+  void startsTheWorkOnADaemonThreadOfItsName() {
+    Thread caller = Thread.currentThread();
+    FutureTask<Thread> work = Futures.start("futures-test", Thread::currentThread);
+    Thread ran = Futures.join(work, FuturesTest::otherwise);
+    assertTrue(ran != caller && ran.isDaemon(), ran.toString());
+    assertEquals("futures-test", ran.getName());
+  }
+
+  @Test
   void givesTheResult() {
     assertEquals("done", Futures.join(CompletableFuture.completedFuture("done"), FuturesTest::otherwise));
   }
