@@ -1,7 +1,9 @@
 package org.virtualservices.core.journal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -24,7 +26,17 @@ import java.util.Optional;
 public final class Journal {
 
   public static final String FILE_NAME = "journal.json";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /**
+   * The prolog writes the journal with Jackson's streaming generator, not with data binding: the
+   * serializer that binding builds for the records on first use costs a cold prolog some 20-40 ms
+   * of its critical path (docs/bench.md), for seven fields. Reading (the epilog, a second prolog)
+   * keeps binding, which checks what it reads; a holder builds its mapper only then.
+   */
+  private static final JsonFactory STREAM = new JsonFactory();
+
+  private static final class Binding {
+    static final ObjectMapper JSON = new ObjectMapper();
+  }
 
   /** Root's only: it names every resource of the job. */
   private static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
@@ -60,7 +72,7 @@ public final class Journal {
   public static Optional<JournalRecord> read(Path dir) {
     Path file = dir.resolve(FILE_NAME);
     try {
-      return Optional.of(JSON.readValue(Files.readAllBytes(file), JournalRecord.class));
+      return Optional.of(Binding.JSON.readValue(Files.readAllBytes(file), JournalRecord.class));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -107,10 +119,35 @@ public final class Journal {
     write();
   }
 
+  /** The record as indented JSON, the fields in the record's order, as data binding writes it. */
+  static byte[] json(JournalRecord r) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 64 * r.entries().size());
+    try (JsonGenerator g = STREAM.createGenerator(out)) {
+      g.useDefaultPrettyPrinter();
+      g.writeStartObject();
+      g.writeNumberField("version", r.version());
+      g.writeStringField("job", r.job());
+      g.writeStringField("node", r.node());
+      g.writeNumberField("vni", r.vni());
+      g.writeStringField("bridge", r.bridge());
+      g.writeStringField("vxlan", r.vxlan());
+      g.writeArrayFieldStart("entries");
+      for (JournalEntry e : r.entries()) {
+        g.writeStartObject();
+        g.writeStringField("kind", e.kind().name());
+        g.writeStringField("name", e.name());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    return out.toByteArray();
+  }
+
   private void write() {
     Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
     try {
-      byte[] bytes = JSON.writeValueAsBytes(record);
+      byte[] bytes = json(record);
       try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING), PRIVATE)) {
         ch.write(java.nio.ByteBuffer.wrap(bytes));

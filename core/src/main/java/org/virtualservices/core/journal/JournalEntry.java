@@ -8,6 +8,19 @@ package org.virtualservices.core.journal;
  */
 public record JournalEntry(Kind kind, String name) {
 
+  // Written out: a record's generated equals and hashCode are bootstrapped through method handles
+  // on their first call, some 15-20 ms of a cold prolog's critical path (docs/bench.md) for a
+  // comparison of two fields.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof JournalEntry e && kind == e.kind && java.util.Objects.equals(name, e.name);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * java.util.Objects.hashCode(kind) + java.util.Objects.hashCode(name);
+  }
+
   /** Kinds of resource, in the order teardown removes them. */
   public enum Kind {
     /** a libvirt domain */

@@ -3,6 +3,9 @@ package org.virtualservices.core.journal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -40,6 +43,23 @@ class JournalTest {
       return Files.getPosixFilePermissions(p);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void theFileIsTheJsonThatDataBindingWritesAndReads() throws Exception {
+    // journals written by earlier versions, and tools that read them, see the same text
+    ObjectMapper binding = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    List<JournalRecord> records = List.of(
+        new JournalRecord(JournalRecord.VERSION, "42", "n1", 0, null, null, List.of()),
+        new JournalRecord(JournalRecord.VERSION, "7.pbs-server", "node-\"quoted\"", 16_777_215, "vcbr16777215",
+            "vcvx16777215", List.of(new JournalEntry(JournalEntry.Kind.FABRIC, "16777215"),
+                new JournalEntry(JournalEntry.Kind.FILE, "/var/lib/vcluster/jobs/7/vc7-0 \u00e9.qcow2"),
+                new JournalEntry(JournalEntry.Kind.DOMAIN, "vc7-0"))));
+    for (JournalRecord r : records) {
+      byte[] streamed = Journal.json(r);
+      assertEquals(binding.writeValueAsString(r), new String(streamed, StandardCharsets.UTF_8));
+      assertEquals(r, binding.readValue(streamed, JournalRecord.class));
     }
   }
 
