@@ -65,8 +65,11 @@ import org.virtualservices.core.teardown.TeardownResult;
  */
 public final class Prolog {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-      .registerModule(new SimpleModule().addSerializer(Path.class, ToStringSerializer.instance));
+  /** Only a dry run prints JSON: a holder, so that a real prolog does not build a mapper it never uses. */
+  private static final class DryRunJson {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .registerModule(new SimpleModule().addSerializer(Path.class, ToStringSerializer.instance));
+  }
 
   private final NodeServices s;
   private final JobLog log;
@@ -89,7 +92,7 @@ public final class Prolog {
     }
     Plan plan = Planner.plan(inv.job(), inv.request().get(), s.config());
     try {
-      out.println(JSON.writeValueAsString(plan));
+      out.println(DryRunJson.JSON.writeValueAsString(plan));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
