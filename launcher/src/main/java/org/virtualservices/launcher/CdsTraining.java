@@ -11,24 +11,20 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.virtualservices.core.command.Command;
 import org.virtualservices.core.command.CommandResult;
 import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.command.ProcessCommandRunner;
 import org.virtualservices.core.config.SiteConfig;
-import org.virtualservices.core.fabric.UnderlayResolver;
-import org.virtualservices.core.fabric.linux.LinuxFabric;
 import org.virtualservices.core.files.FileTrees;
 import org.virtualservices.core.hypervisor.LibvirtHypervisor;
 import org.virtualservices.core.log.JobLog;
-import org.virtualservices.core.ready.Sleeper;
-import org.virtualservices.core.render.Templates;
-import org.virtualservices.core.keys.KeyDeriver;
-import org.virtualservices.core.runtime.FaultPoints;
 import org.virtualservices.core.runtime.NodeServices;
+import org.virtualservices.core.runtime.Wiring;
 import org.virtualservices.epilog.EpilogCommand;
+import org.virtualservices.epilog.EpilogMain;
 import org.virtualservices.prolog.PrologCommand;
+import org.virtualservices.prolog.PrologMain;
 
 /**
  * The training run of the AppCDS archive ({@code bin/vcluster-cds}, at package time): runs the
@@ -53,8 +49,6 @@ public final class CdsTraining {
           + " ship them without META-INF/*.SF (dist/pom.xml does so for BouncyCastle)");
       System.exit(1);
     }
-    // the fabric logs each set-up at INFO through java.util.logging: not for the package's output
-    java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
     Path dir = Files.createTempDirectory("vcluster-cds");
     int status;
     try {
@@ -96,13 +90,14 @@ public final class CdsTraining {
         "stateDir: " + dir.resolve("state"),
         "secretFile: " + secret,
         "images: {train: {disk: " + dir.resolve("base.qcow2") + ", kernel: /boot/vmlinuz, cmdline: console=ttyS0}}",
-        "network: {mode: vxlan, underlay: map, underlayMap: {cds1: 192.0.2.1}}",
+        // as a site has it: node names resolve through the system (localhost, here)
+        "network: {mode: vxlan, underlay: resolver}",
         "boot: {readiness: [running], timeoutSeconds: 5}",
         "domain: {type: test}", ""));
     int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     int gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
-    Map<String, String> env = Map.ofEntries(Map.entry("SLURM_JOB_ID", "1"), Map.entry("SLURMD_NODENAME", "cds1"),
-        Map.entry("SLURM_NODELIST", "cds1"), Map.entry("SLURM_JOB_NUM_NODES", "1"),
+    Map<String, String> env = Map.ofEntries(Map.entry("SLURM_JOB_ID", "1"), Map.entry("SLURMD_NODENAME", "localhost"),
+        Map.entry("SLURM_NODELIST", "localhost"), Map.entry("SLURM_JOB_NUM_NODES", "1"),
         Map.entry("SLURM_JOB_CPUS_PER_NODE", "1"), Map.entry("SLURM_JOB_USER", "cds"),
         Map.entry("SLURM_JOB_UID", String.valueOf(uid)), Map.entry("SLURM_JOB_GID", String.valueOf(gid)),
         Map.entry("SLURM_JOB_WORK_DIR", work.toString()), Map.entry("VC_CONFIG", config.toString()),
@@ -111,6 +106,11 @@ public final class CdsTraining {
     PrintStream quiet = new PrintStream(said, true, StandardCharsets.UTF_8);
     CommandRunner runner = new Answering();
     PrologCommand prolog = new PrologCommand(quiet, quiet, CdsTraining::services, Clock.systemUTC());
+    // the entry points and the commands as the bin scripts make them, for their wiring's classes
+    // (nothing is wired for --help)
+    List.of(PrologMain.class, EpilogMain.class).forEach(main -> { });
+    PrologCommand.production(quiet, quiet).run(List.of("--help"), env);
+    EpilogCommand.production(quiet, quiet).run(List.of("--help"), env);
     prolog.run(List.of("--help"), env);
     prolog.run(List.of("--dry-run"), env);
     if (siteYaml != null) {
@@ -132,11 +132,9 @@ public final class CdsTraining {
     return 0;
   }
 
+  /** The production wiring (templates of the installation, the system's resolver), its programs answered. */
   private static NodeServices services(SiteConfig config, JobLog log) {
-    CommandRunner runner = new Answering();
-    return new NodeServices(config, runner, Clock.systemUTC(), Sleeper.REAL, LibvirtHypervisor::open,
-        new LinuxFabric(runner), new Templates(List.of()), () -> KeyDeriver.fromFile(config.secretFile()),
-        UnderlayResolver.of(config.network().underlayMap()), FaultPoints.NONE, rm -> Set::of);
+    return Wiring.production(config, log, new Answering());
   }
 
   /**

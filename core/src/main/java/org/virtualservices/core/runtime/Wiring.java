@@ -26,7 +26,11 @@ public final class Wiring {
   }
 
   public static NodeServices production(SiteConfig config, JobLog log) {
-    CommandRunner runner = new ProcessCommandRunner(log);
+    return production(config, log, new ProcessCommandRunner(log));
+  }
+
+  /** The production wiring with another runner: the class data sharing archive's training run. */
+  public static NodeServices production(SiteConfig config, JobLog log, CommandRunner runner) {
     return NodeServices.production(config, runner, fabric(config, runner, log), installDir(),
         underlay(config.network()));
   }
