@@ -3,12 +3,14 @@ package org.virtualservices.core.hypervisor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.FutureTask;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
+import org.virtualservices.core.concurrent.Futures;
 
 /**
  * The hypervisor through libvirt-java: one {@link Connect} per hook, closed at the end. libvirt's
@@ -32,7 +34,13 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
    * fills slurmd's log with false alarms. Held in a field: JNA must not collect the callback.
    */
   private static final ErrorCallback QUIET = new ErrorCallback();
-  private static volatile boolean quieted;
+
+  // JNA loads libvirt's C library with the first call: once per JVM, by the first thread that
+  // comes (a hook's warm-up, or the first open); the others wait for it and see how it went.
+  private static final FutureTask<Void> LIBRARY = new FutureTask<>(() -> {
+    Connect.setErrorCallback(QUIET);
+    return null;
+  });
 
   private final String uri;
   private final Connect conn;
@@ -42,12 +50,16 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
     this.conn = conn;
   }
 
+  /** Loads libvirt's C library now, in this thread, unless it is loaded or loading; never throws. */
+  public static void preload() {
+    LIBRARY.run();
+  }
+
   public static LibvirtHypervisor open(String uri) {
     try {
-      if (!quieted) {
-        Connect.setErrorCallback(QUIET);
-        quieted = true;
-      }
+      preload();
+      // the loading's LibvirtException (the handler refused) says what a connection's would
+      Futures.join(LIBRARY, e -> new HypervisorException("connect to " + uri + ": " + e.getMessage(), e));
       return new LibvirtHypervisor(uri, new Connect(uri));
     } catch (LibvirtException e) {
       throw new HypervisorException("connect to " + uri + ": " + e.getMessage(), e);
