@@ -1,11 +1,8 @@
 package org.virtualservices.core.config;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
@@ -25,13 +22,13 @@ import java.util.TreeSet;
  * Binds a YAML tree to the configuration records, collecting every error with its key path instead
  * of stopping at the first (as plain Jackson data binding does), and filling each absent key from
  * its {@link Doc#defaultValue()}, so that the default and the description live in one place.
- * Jackson still converts each leaf value; this class only walks the records.
+ * The leaves (text, whole numbers, numbers, booleans, enums, paths) are converted here too, as
+ * Jackson's data binding converted them (a number or a boolean where text is expected is taken as
+ * its text; a whole number as text is taken; a number out of range is refused), except that an
+ * enum's position is not taken for its name: the configuration never builds an ObjectMapper, whose
+ * set-up costs a hook's cold JVM more than the whole parse (docs/bench.md).
  */
 final class ConfigBinder {
-
-  private static final ObjectMapper LEAF = new ObjectMapper(new YAMLFactory())
-      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
   private final List<String> errors = new ArrayList<>();
 
@@ -142,11 +139,59 @@ final class ConfigBinder {
       errors.add(at(path) + "expected true or false, got " + describe(node));
       return emptyOf(cls);
     }
-    try {
-      return LEAF.treeToValue(node, cls);
-    } catch (Exception e) {
+    Object leaf = leaf(cls, node);
+    if (leaf == null) {
       errors.add(at(path) + "expected " + expected(cls) + ", got " + describe(node));
       return emptyOf(cls);
+    }
+    return leaf;
+  }
+
+  /** A scalar node as {@code cls}, or null if it is not one. */
+  private static Object leaf(Class<?> cls, JsonNode node) {
+    if (cls == String.class) {
+      return node.isNull() ? null : node.asText();
+    }
+    if (cls == int.class || cls == Integer.class) {
+      if (node.isIntegralNumber()) {
+        return node.canConvertToInt() ? node.intValue() : null;
+      }
+      return parse(node, Integer::valueOf);
+    }
+    if (cls == long.class || cls == Long.class) {
+      if (node.isIntegralNumber()) {
+        return node.canConvertToLong() ? node.longValue() : null;
+      }
+      return parse(node, Long::valueOf);
+    }
+    if (cls == boolean.class || cls == Boolean.class) {
+      return node.isBoolean() ? node.booleanValue() : null;
+    }
+    if (cls == double.class || cls == Double.class) {
+      return node.isNumber() ? node.doubleValue() : parse(node, Double::valueOf);
+    }
+    if (cls.isEnum()) {
+      if (!node.isTextual()) {
+        return null;
+      }
+      for (Object constant : cls.getEnumConstants()) {
+        if (((Enum<?>) constant).name().equals(node.textValue())) {
+          return constant;
+        }
+      }
+      return null;
+    }
+    throw new IllegalStateException("the configuration has a key of type " + cls.getName() + ", which the binder cannot read");
+  }
+
+  private static Object parse(JsonNode node, java.util.function.Function<String, ?> parser) {
+    if (!node.isTextual()) {
+      return null;
+    }
+    try {
+      return parser.apply(node.textValue().trim());
+    } catch (NumberFormatException e) {
+      return null;
     }
   }
 
@@ -160,7 +205,7 @@ final class ConfigBinder {
       return TextNode.valueOf(text);
     }
     try {
-      return LEAF.readTree(text);
+      return YamlTree.read(text);
     } catch (Exception e) {
       throw new IllegalStateException("bad @Doc default for " + c, e);
     }

@@ -2,9 +2,7 @@ package org.virtualservices.core.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,8 +17,6 @@ public final class SiteConfigLoader {
 
   public static final Path DEFAULT_PATH = Path.of("/etc/vcluster/site.yaml");
   public static final String ENV_VAR = "VC_CONFIG";
-
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private SiteConfigLoader() {
   }
@@ -49,13 +45,15 @@ public final class SiteConfigLoader {
   public static SiteConfig parse(String yaml, String source) {
     JsonNode root;
     try {
-      root = yaml.isBlank() ? MissingNode.getInstance() : YAML.readTree(yaml);
+      root = yaml.isBlank() ? MissingNode.getInstance() : YamlTree.read(yaml);
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
       throw new ConfigException(source, List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw new ConfigException(source, List.of("cannot read: " + e));
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
-      root = YAML.createObjectNode();
+      root = YamlTree.emptyMapping();
     }
     ConfigBinder binder = new ConfigBinder();
     SiteConfig config = binder.bindRecord(SiteConfig.class, root, "");

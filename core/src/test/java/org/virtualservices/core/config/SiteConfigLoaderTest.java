@@ -96,10 +96,32 @@ class SiteConfigLoaderTest {
       "surprise: 1                         | surprise: unknown key",
       "images: {x: {disk: /a, loginUser: 'Root;'}} | images.x.loginUser: not a user name",
       "'key: [unclosed'                    | not valid YAML",
+      "network: {vxlanPort: 99999999999}   | network.vxlanPort: expected a whole number, got '99999999999'",
+      "network: {vxlanPort: '99999999999'} | network.vxlanPort: expected a whole number, got '99999999999'",
+      "network: {underlay: 1}              | network.underlay: expected one of resolver, map, pattern, got '1'",
+      "network: {underlay: Map}            | network.underlay: expected one of resolver, map, pattern, got 'Map'",
+      "limits: {cpuOvercommit: lots}       | limits.cpuOvercommit: expected a number, got 'lots'",
+      "limits: {cpuOvercommit: true}       | limits.cpuOvercommit: expected a number, got 'true'",
+      "defaults: {memoryMiB: 1.5}          | defaults.memoryMiB: expected a whole number, got '1.5'",
   })
   void oneMistakeOneClearError(String yaml, String expected) {
     ConfigException e = assertThrows(ConfigException.class, () -> SiteConfigLoader.parse(yaml, "f"));
     assertTrue(e.errors().get(0).startsWith(expected.strip()), e.errors().toString());
+  }
+
+  @Test
+  void scalarsAreTakenAsDataBindingTookThem() {
+    SiteConfig c = SiteConfigLoader.parse(String.join("\n",
+        "network: {vxlanPort: '4790', underlay: pattern, underlayPattern: 'n{node}'}",
+        "limits: {cpuOvercommit: 2, maxMemoryMiBPerVm: 131072}",
+        "defaults: {memoryMiB: '1024'}",
+        "boot: {marker: 12345}", ""), "f");
+    assertEquals(4790, c.network().vxlanPort(), "a whole number written as text");
+    assertEquals(Network.UnderlayMode.pattern, c.network().underlay());
+    assertEquals(2.0, c.limits().cpuOvercommit(), "a whole number where a number is expected");
+    assertEquals(131_072L, c.limits().maxMemoryMiBPerVm());
+    assertEquals(1024L, c.defaults().memoryMiB());
+    assertEquals("12345", c.boot().marker(), "a number where text is expected is its text");
   }
 
   @Test
