@@ -72,7 +72,8 @@ public final class Journal {
   public static Optional<JournalRecord> read(Path dir) {
     Path file = dir.resolve(FILE_NAME);
     try {
-      return Optional.of(Binding.JSON.readValue(Files.readAllBytes(file), JournalRecord.class));
+      byte[] bytes = Files.readAllBytes(file); // first: a prolog's first open finds none, and builds no mapper
+      return Optional.of(Binding.JSON.readValue(bytes, JournalRecord.class));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {

@@ -19,7 +19,10 @@ import org.virtualservices.core.plan.Names;
  */
 final class Leftovers {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Only teardown reads ip's JSON: the prolog, which makes a LinuxFabric too, builds no mapper. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   /** A network interface and its addresses in CIDR notation. */
   record Link(String name, List<String> addresses) {
@@ -80,7 +83,7 @@ final class Leftovers {
   static List<Link> parseLinks(String json) {
     List<Link> links = new ArrayList<>();
     try {
-      for (JsonNode link : JSON.readTree(json)) {
+      for (JsonNode link : Json.MAPPER.readTree(json)) {
         List<String> addresses = new ArrayList<>();
         for (JsonNode a : link.path("addr_info")) {
           if (a.has("local")) {
