@@ -45,20 +45,17 @@ set -- "${VARIANTS[@]}"
 source "$E2E_DIR/lib/cluster.sh"
 # shellcheck source=tests/e2e/lib/product.sh
 source "$E2E_DIR/lib/product.sh"
+# shellcheck source=tests/bench/hook-env.sh
+source "$BENCH_DIR/hook-env.sh"
 readonly NODE=vnode1
 WORK="" JOB=870000
 
 say() { printf '[ab %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
-# The environment slurmd 22.05 gives a hook of a one-node job with a request (as hooks.sh).
+# hook_env JOB CONTEXT JAVA_OPTS: the environment slurmd gives the hooks (hook-env.sh), and the options
 hook_env() {
-  local job=$1 context=$2 opts=$3 uid gid
-  uid=$(id -u "$VC_E2E_USER") gid=$(id -g "$VC_E2E_USER")
-  printf '%s\n' "SLURM_JOB_ID=$job" "SLURM_JOBID=$job" "SLURMD_NODENAME=$NODE" "SLURM_NODELIST=$NODE" \
-    "SLURM_JOB_NUM_NODES=1" "SLURM_JOB_CPUS_PER_NODE=4" "SLURM_JOB_USER=$VC_E2E_USER" \
-    "SLURM_JOB_UID=$uid" "SLURM_JOB_GID=$gid" "SLURM_UID=$uid" "SLURM_JOB_PARTITION=e2e" \
-    "SLURM_CLUSTER_NAME=vce2e" "SLURM_JOB_WORK_DIR=$WORK/jobs" "SLURM_SCRIPT_CONTEXT=$context" \
-    "SLURM_JOB_COMMENT=vc:image=testapp,vms=$VMS,vcpus=1,mem=384M" "VC_JAVA_EXTRA_OPTS=$opts"
+  bench_hook_env "$1" "$VMS" "$2" "$WORK"
+  echo "VC_JAVA_EXTRA_OPTS=$3"
 }
 
 # one_job INDEX VARIANT: a prolog and an epilog; one "index wall ready start cpu epilog" line

@@ -18,6 +18,8 @@ E2E_DIR=$(cd "$BENCH_DIR/../e2e" && pwd)
 source "$E2E_DIR/lib/cluster.sh"
 # shellcheck source=tests/e2e/lib/product.sh
 source "$E2E_DIR/lib/product.sh"
+# shellcheck source=tests/bench/hook-env.sh
+source "$BENCH_DIR/hook-env.sh"
 
 readonly NODE=vnode1
 OUT=$1 RUNS=$2 SIZES=$3
@@ -28,17 +30,8 @@ say() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 record() { printf '%s %s %s %s %s\n' "$@" >>"$OUT"; }
 seconds_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 
-# The environment slurmd 22.05 gives a Prolog/Epilog of a one-node job with a vc request
-# (core/src/test/resources/slurm/prolog-env.txt); 4 CPUs so that 4 VMs of 1 vCPU are allowed.
-hook_env() {
-  local job=$1 vms=$2 context=$3 uid gid
-  uid=$(id -u "$VC_E2E_USER") gid=$(id -g "$VC_E2E_USER")
-  printf '%s\n' "SLURM_JOB_ID=$job" "SLURM_JOBID=$job" "SLURMD_NODENAME=$NODE" "SLURM_NODELIST=$NODE" \
-    "SLURM_JOB_NUM_NODES=1" "SLURM_JOB_CPUS_PER_NODE=4" "SLURM_JOB_USER=$VC_E2E_USER" \
-    "SLURM_JOB_UID=$uid" "SLURM_JOB_GID=$gid" "SLURM_UID=$uid" "SLURM_JOB_PARTITION=e2e" \
-    "SLURM_CLUSTER_NAME=vce2e" "SLURM_JOB_WORK_DIR=$WORK/jobs" "SLURM_SCRIPT_CONTEXT=$context" \
-    "SLURM_JOB_COMMENT=vc:image=testapp,vms=$vms,vcpus=1,mem=384M"
-}
+# hook_env JOB VMS CONTEXT: the environment slurmd gives the hooks (hook-env.sh)
+hook_env() { bench_hook_env "$1" "$2" "$3" "$WORK"; }
 
 # in_node_hook JOB VMS CONTEXT PROGRAM [ARGS...]: PROGRAM in the node with exactly that environment
 in_node_hook() {
