@@ -44,6 +44,8 @@ import org.virtualservices.core.ready.PortOpen;
 import org.virtualservices.core.ready.PortsOpen;
 import org.virtualservices.core.ready.Readiness;
 import org.virtualservices.core.ready.ReadinessCheck;
+import org.virtualservices.core.ready.Sleeper;
+import org.virtualservices.core.ready.WakingSleeper;
 import org.virtualservices.core.render.Models;
 import org.virtualservices.core.report.ReportFiles;
 import org.virtualservices.core.report.ReportRefusedException;
@@ -74,6 +76,9 @@ public final class Prolog {
   private final NodeServices s;
   private final JobLog log;
   private final List<Timing> timings = new ArrayList<>();
+
+  /** The least time between two looks at the consoles when their logs are written to. */
+  private static final Duration CONSOLE_LOOKS_APART = Duration.ofMillis(50);
 
   /** The templates a prolog renders: the domain, the seed's files, the report's files. */
   static final List<String> TEMPLATES = List.of("domain.ftlx", "meta-data.ftl", "user-data.ftl",
@@ -392,10 +397,20 @@ public final class Prolog {
         local.add(new InOrder(steps));
       }
     }
-    Readiness readiness = new Readiness(s.clock(), s.sleeper(), Duration.ofMillis(boot.pollMillis()));
+    Duration poll = Duration.ofMillis(boot.pollMillis());
+    Readiness readiness = new Readiness(s.clock(), s.sleeper(), poll);
     Instant start = s.clock().instant();
     Duration timeout = Duration.ofSeconds(boot.timeoutSeconds());
-    readiness.await(local, timeout, "on node " + job.thisNode());
+    if (s.sleeper() == Sleeper.REAL && boot.readiness().contains(Boot.Probe.marker)) {
+      // a real wait also wakes when a console log is written: the ready line is seen at once
+      List<Path> folders = mine.vms().stream().map(v -> v.console().getParent()).distinct().toList();
+      try (WakingSleeper waking = WakingSleeper.on(folders, CONSOLE_LOOKS_APART.compareTo(poll) < 0
+          ? CONSOLE_LOOKS_APART : poll)) {
+        new Readiness(s.clock(), waking, poll).await(local, timeout, "on node " + job.thisNode());
+      }
+    } else {
+      readiness.await(local, timeout, "on node " + job.thisNode());
+    }
     if (!ports) {
       return;
     }
