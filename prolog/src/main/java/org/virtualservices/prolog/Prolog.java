@@ -401,15 +401,14 @@ public final class Prolog {
     Readiness readiness = new Readiness(s.clock(), s.sleeper(), poll);
     Instant start = s.clock().instant();
     Duration timeout = Duration.ofSeconds(boot.timeoutSeconds());
-    if (s.sleeper() == Sleeper.REAL && boot.readiness().contains(Boot.Probe.marker)) {
-      // a real wait also wakes when a console log is written: the ready line is seen at once
-      List<Path> folders = mine.vms().stream().map(v -> v.console().getParent()).distinct().toList();
-      try (WakingSleeper waking = WakingSleeper.on(folders, CONSOLE_LOOKS_APART.compareTo(poll) < 0
-          ? CONSOLE_LOOKS_APART : poll)) {
-        new Readiness(s.clock(), waking, poll).await(local, timeout, "on node " + job.thisNode());
-      }
-    } else {
-      readiness.await(local, timeout, "on node " + job.thisNode());
+    // a real wait on this node's VMs also wakes when a console log is written: the ready line is
+    // seen at once (tests' sleepers do not sleep at all)
+    boolean watch = s.sleeper() == Sleeper.REAL && boot.readiness().contains(Boot.Probe.marker);
+    try (WakingSleeper waking = watch ? WakingSleeper.on(
+        mine.vms().stream().map(v -> v.console().getParent()).distinct().toList(),
+        CONSOLE_LOOKS_APART.compareTo(poll) < 0 ? CONSOLE_LOOKS_APART : poll) : null) {
+      (waking == null ? readiness : new Readiness(s.clock(), waking, poll))
+          .await(local, timeout, "on node " + job.thisNode());
     }
     if (!ports) {
       return;
