@@ -17,11 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.virtualservices.core.concurrent.Futures;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.virtualservices.core.concurrent.Futures;
 import org.virtualservices.core.fabric.Fabric;
 import org.virtualservices.core.hypervisor.DomainInfo;
 import org.virtualservices.core.hypervisor.Hypervisor;
@@ -258,7 +258,6 @@ public final class Teardown {
         ? new IllegalStateException("interrupted while removing domains", e)
         : new IllegalStateException(e));
   }
-
 
   /** Everything of the job still on this node: domains, network, files the plan or journal names. */
   public List<String> leftovers(String job, String node, int vni, Set<Path> files, Path nodeDir) {

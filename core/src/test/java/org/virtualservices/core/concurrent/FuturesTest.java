@@ -33,26 +33,17 @@ class FuturesTest {
   @Test
   void rethrowsTheWorksUncheckedFailureAsThrown() {
     IllegalArgumentException thrown = new IllegalArgumentException("bad");
-    FutureTask<String> work = new FutureTask<>(() -> {
-      throw thrown;
-    });
-    work.run();
+    FutureTask<String> work = failedWith(thrown);
     assertSame(thrown, assertThrows(IllegalArgumentException.class, () -> Futures.join(work, FuturesTest::otherwise)));
     AssertionError error = new AssertionError("broken");
-    FutureTask<String> broken = new FutureTask<>(() -> {
-      throw error;
-    });
-    broken.run();
+    FutureTask<String> broken = failedWith(error);
     assertSame(error, assertThrows(AssertionError.class, () -> Futures.join(broken, FuturesTest::otherwise)));
   }
 
   @Test
   void aCheckedFailureBecomesWhatTheCallerMakesOfIt() {
     IOException io = new IOException("disk full");
-    FutureTask<String> work = new FutureTask<>(() -> {
-      throw io;
-    });
-    work.run();
+    FutureTask<String> work = failedWith(io);
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> Futures.join(work, FuturesTest::otherwise));
     assertEquals("work: disk full", e.getMessage());
     assertSame(io, e.getCause());
@@ -69,5 +60,17 @@ class FuturesTest {
     } finally {
       Thread.interrupted();
     }
+  }
+
+  /** Work that has run and thrown {@code t}. */
+  private static FutureTask<String> failedWith(Throwable t) {
+    FutureTask<String> work = new FutureTask<>(() -> {
+      if (t instanceof Exception e) {
+        throw e;
+      }
+      throw (Error) t;
+    });
+    work.run();
+    return work;
   }
 }
