@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The project's tests, as CI runs them: installs what they need (Debian packages, Maven), then
-#   1. mvn verify: unit tests, the hook simulation against libvirt's test:///default, and the
-#      fabric tests in network namespaces (these need root; without it they are skipped);
+#   1. mvn verify: unit tests, the hook simulation against libvirt's test:///default, the
+#      fabric tests in network namespaces and the remote shell and PBS fan-out against real sshd
+#      (these need root; without it they skip, and with CI=true a skip fails the run); then the
+#      count of tests run per kind;
 #   2. the end-to-end suite: a real Slurm cluster in namespaces, libvirtd per node, QEMU guests,
 #      MPI inside (needs root), unless VC_SKIP_E2E=1.
 set -euo pipefail
@@ -13,6 +15,7 @@ if [ "${VC_SKIP_E2E:-0}" != 1 ]; then ensure_packages "${E2E_PACKAGES[@]}"; fi
 start=$(date +%s)
 mvn -B -ntp verify
 echo "mvn verify: $(( $(date +%s) - start )) s"
+tests/lib/test-counts.sh
 
 if [ "${VC_SKIP_E2E:-0}" = 1 ]; then
   echo "end-to-end suite skipped (VC_SKIP_E2E=1)"
