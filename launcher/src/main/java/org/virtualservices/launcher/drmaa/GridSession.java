@@ -69,6 +69,8 @@ public abstract class GridSession implements Session {
   private final Duration poll;
   private final Duration commandTimeout;
   private final Set<String> jobs = new LinkedHashSet<>();
+  /** Jobs whose end a wait (or a disposing synchronize) has returned: DRMAA 1.0 reaps them. */
+  private final Set<String> reaped = new LinkedHashSet<>();
   private final Map<String, JobStatus> cache = new HashMap<>();
   private final Map<String, JobStatus> lastSeen = new HashMap<>();
   private Instant cachedAt;
@@ -196,6 +198,7 @@ public abstract class GridSession implements Session {
     requireActive();
     active = false;
     jobs.clear();
+    reaped.clear();
     cache.clear();
   }
 
@@ -290,6 +293,9 @@ public abstract class GridSession implements Session {
       Map<String, JobStatus> now = statuses(ids, fresh);
       List<String> open = ids.stream().filter(id -> !now.get(id).finished()).toList();
       if (open.isEmpty()) {
+        if (dispose) {
+          reaped.addAll(ids);
+        }
         return;
       }
       pause(deadline, "jobs " + String.join(", ", open) + " to end", timeout);
@@ -300,15 +306,21 @@ public abstract class GridSession implements Session {
   public JobInfo wait(String jobId, long timeout) throws DrmaaException {
     requireActive();
     boolean any = JOB_IDS_SESSION_ANY.equals(jobId);
-    List<String> ids = any ? List.copyOf(jobs) : List.of(jobId);
+    // DRMAA 1.0: a wait reaps the job it returns, so that waiting for any job again returns another
+    List<String> ids = any ? ids(jobId) : List.of(jobId);
     if (ids.isEmpty()) {
-      throw new InvalidJobException("this session has submitted no job to wait for");
+      throw new InvalidJobException(reaped.isEmpty() ? "this session has submitted no job to wait for"
+          : "every job of this session has been waited for already");
+    }
+    if (!any && reaped.contains(jobId)) {
+      throw new InvalidJobException("job " + jobId + " has been waited for already (DRMAA reaps it)");
     }
     Instant deadline = deadline(timeout);
     for (boolean fresh = false; ; fresh = true) {
       Map<String, JobStatus> now = statuses(ids, fresh);
       for (String id : ids) {
         if (now.get(id).finished()) {
+          reaped.add(id);
           return new GridJobInfo(now.get(id));
         }
       }
@@ -422,7 +434,7 @@ public abstract class GridSession implements Session {
 
   private List<String> ids(String jobId) {
     if (JOB_IDS_SESSION_ALL.equals(jobId) || JOB_IDS_SESSION_ANY.equals(jobId)) {
-      return List.copyOf(jobs);
+      return jobs.stream().filter(id -> !reaped.contains(id)).toList();
     }
     return List.of(jobId);
   }

@@ -100,13 +100,21 @@ class SlurmSessionTest {
     runner.on("squeue", Captured.slurm("squeue-several"));
     SlurmSession s = session(runner);
     List<String> ids = List.of("2", "5", "3");
-    s.synchronize(List.of("2", "5"), 0, true);
+    s.synchronize(List.of("2", "5"), 0, false);
     assertEquals(1, runner.argvs("squeue").size());
-    assertEquals(Session.USER_ON_HOLD, s.getJobProgramStatus("3"));
-    assertEquals(2, runner.argvs("squeue").size(), "getJobProgramStatus asks afresh");
     assertEquals(List.of("squeue", "--noheader", "--states=all", "--jobs=2,5", "--Format=" + SlurmSession.SQUEUE_FORMAT),
         runner.argvs("squeue").get(0));
-    assertEquals(3, ids.size());
+    // within the poll interval the same jobs are answered from the cache: no second query
+    s.synchronize(List.of("5", "2"), 0, false);
+    clock.sleep(Duration.ofSeconds(1));
+    s.synchronize(List.of("2"), 0, false);
+    assertEquals(1, runner.argvs("squeue").size(), "answered from the cache within one poll interval");
+    // once the interval has passed, or for a job the cache does not hold, the scheduler is asked again
+    clock.sleep(Duration.ofSeconds(1));
+    s.synchronize(List.of("2", "5"), 0, false);
+    assertEquals(2, runner.argvs("squeue").size(), "asked again after one poll interval");
+    assertEquals(Session.USER_ON_HOLD, s.getJobProgramStatus("3"));
+    assertEquals(3, runner.argvs("squeue").size(), "getJobProgramStatus asks afresh");
   }
 
   @Test
@@ -210,6 +218,11 @@ class SlurmSessionTest {
     SlurmSession s = session(runner);
     String id = s.runJob(template(s));
     assertEquals(id, s.wait(Session.JOB_IDS_SESSION_ANY, Session.TIMEOUT_NO_WAIT).getJobId());
+    // reaped: the same finished job is not returned again, for any job nor by its id
+    InvalidJobException again = assertThrows(InvalidJobException.class,
+        () -> s.wait(Session.JOB_IDS_SESSION_ANY, Session.TIMEOUT_NO_WAIT));
+    assertEquals("every job of this session has been waited for already", again.getMessage());
+    assertThrows(InvalidJobException.class, () -> s.wait(id, Session.TIMEOUT_NO_WAIT));
   }
 
   @Test
