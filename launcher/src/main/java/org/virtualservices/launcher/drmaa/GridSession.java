@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +41,7 @@ import org.virtualservices.core.ready.Sleeper;
 /**
  * A DRMAA 1.0 session over a batch scheduler's own commands, in the manner of Nextflow's
  * {@code AbstractGridExecutor}: every side effect lives here (running the scheduler's commands,
- * caching their status answers for one poll interval, waiting, killing), and each scheduler adds
+ * waiting, killing; the status answers are kept for one poll interval by its {@link StatusCache}), and each scheduler adds
  * only pure pieces: the submit argv, {@link #parseJobId}, the status query and its parser with a
  * table from native states to DRMAA states, the kill argv.
  *
@@ -71,13 +69,8 @@ public abstract class GridSession implements Session {
   private final Set<String> jobs = new LinkedHashSet<>();
   /** Jobs whose end a wait (or a disposing synchronize) has returned: DRMAA 1.0 reaps them. */
   private final Set<String> reaped = new LinkedHashSet<>();
-  private final Map<String, JobStatus> cache = new HashMap<>();
-  private final Map<String, JobStatus> lastSeen = new HashMap<>();
-  private Instant cachedAt;
-  /** Why the last history lookup could not tell, for the message of an unknown job. */
-  private String historyNote = "";
   private boolean active;
-  private Consumer<JobStatus> listener = s -> { };
+  private final StatusCache statuses;
 
   /**
    * @param drmSystem the scheduler's name, as {@link #getDrmSystem()} gives it
@@ -92,6 +85,42 @@ public abstract class GridSession implements Session {
     this.sleeper = sleeper;
     this.poll = poll;
     this.commandTimeout = commandTimeout;
+    this.statuses = new StatusCache(new StatusCache.Scheduler() {
+      @Override
+      public String name() {
+        return drmSystem;
+      }
+
+      @Override
+      public CommandResult run(List<String> argv) {
+        return GridSession.this.run(argv);
+      }
+
+      @Override
+      public List<String> statusCommand(Collection<String> ids) {
+        return GridSession.this.statusCommand(ids);
+      }
+
+      @Override
+      public Map<String, JobStatus> parseStatus(String stdout) {
+        return GridSession.this.parseStatus(stdout);
+      }
+
+      @Override
+      public boolean saysUnknownJob(CommandResult result) {
+        return GridSession.this.saysUnknownJob(result);
+      }
+
+      @Override
+      public Optional<List<String>> historyCommand(String id) {
+        return GridSession.this.historyCommand(id);
+      }
+
+      @Override
+      public Map<String, JobStatus> parseHistory(String stdout) {
+        return GridSession.this.parseHistory(stdout);
+      }
+    }, clock, poll);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -153,13 +182,13 @@ public abstract class GridSession implements Session {
 
   /** Called with a job's status each time its native state or reason is seen to change. */
   public void onChange(Consumer<JobStatus> l) {
-    this.listener = l == null ? s -> { } : l;
+    statuses.onChange(l);
   }
 
   /** A job's status now (no cache); InvalidJobException when the scheduler knows no such job. */
   public JobStatus status(String id) throws DrmaaException {
     requireActive();
-    return statuses(List.of(id), true).get(id);
+    return statuses.statuses(List.of(id), true).get(id);
   }
 
   /** The session user's jobs the scheduler still knows, finished ones included. */
@@ -199,7 +228,7 @@ public abstract class GridSession implements Session {
     active = false;
     jobs.clear();
     reaped.clear();
-    cache.clear();
+    statuses.clear();
   }
 
   @Override
@@ -223,7 +252,7 @@ public abstract class GridSession implements Session {
     CommandResult r = run(submitCommand(template));
     if (!r.ok()) {
       String block = new CommandFailedException(r).getMessage();
-      if (unreachable(r)) {
+      if (StatusCache.unreachable(r)) {
         throw new DrmCommunicationException(block);
       }
       throw new DeniedByDrmException(drmSystem() + " refused the job: " + block);
@@ -276,7 +305,7 @@ public abstract class GridSession implements Session {
         throw new DrmCommunicationException("terminate job " + id + ": " + new CommandFailedException(r).getMessage());
       }
       LOG.log(Level.DEBUG, "job {0}: terminate asked of {1}", id, drmSystem());
-      cache.remove(id);
+      statuses.forget(id);
     }
   }
 
@@ -290,7 +319,7 @@ public abstract class GridSession implements Session {
     Instant deadline = deadline(timeout);
     // the first look may be answered from the cache; after each pause, the scheduler is asked again
     for (boolean fresh = false; ; fresh = true) {
-      Map<String, JobStatus> now = statuses(ids, fresh);
+      Map<String, JobStatus> now = statuses.statuses(ids, fresh);
       List<String> open = ids.stream().filter(id -> !now.get(id).finished()).toList();
       if (open.isEmpty()) {
         if (dispose) {
@@ -317,7 +346,7 @@ public abstract class GridSession implements Session {
     }
     Instant deadline = deadline(timeout);
     for (boolean fresh = false; ; fresh = true) {
-      Map<String, JobStatus> now = statuses(ids, fresh);
+      Map<String, JobStatus> now = statuses.statuses(ids, fresh);
       for (String id : ids) {
         if (now.get(id).finished()) {
           reaped.add(id);
@@ -358,79 +387,10 @@ public abstract class GridSession implements Session {
   // ---------------------------------------------------------------------------------------
   // the side effects
 
-  /**
-   * The status of every job in ids. One status query for all of them, answered from the cache
-   * while it is younger than the poll interval (unless fresh is asked); the jobs the query does not
-   * know are looked up in the scheduler's history, and a job neither knows is an InvalidJobException.
-   */
-  private Map<String, JobStatus> statuses(List<String> ids, boolean fresh) throws DrmaaException {
-    Instant now = clock.instant();
-    boolean young = cachedAt != null && Duration.between(cachedAt, now).compareTo(poll) < 0;
-    if (fresh || !young || !cache.keySet().containsAll(ids)) {
-      CommandResult r = run(statusCommand(ids));
-      Map<String, JobStatus> found;
-      if (r.ok()) {
-        found = parseStatus(r.stdout());
-      } else if (!unreachable(r) && saysUnknownJob(r)) {
-        found = Map.of();
-      } else {
-        throw new DrmCommunicationException("cannot ask " + drmSystem() + " about job(s) " + String.join(", ", ids)
-            + ": " + new CommandFailedException(r).getMessage());
-      }
-      cache.clear();
-      cache.putAll(found);
-      cachedAt = now;
-      for (String id : ids) {
-        if (!cache.containsKey(id)) {
-          history(id).ifPresent(s -> cache.put(id, s));
-        }
-      }
-      cache.values().forEach(this::publish);
-    }
-    Map<String, JobStatus> out = new LinkedHashMap<>();
-    for (String id : ids) {
-      JobStatus s = cache.get(id);
-      if (s == null) {
-        throw new InvalidJobException("job " + id + " is not known to " + drmSystem() + historyNote);
-      }
-      out.put(id, s);
-    }
-    return out;
-  }
-
-  private Optional<JobStatus> history(String id) {
-    Optional<List<String>> argv = historyCommand(id);
-    if (argv.isEmpty()) {
-      historyNote = "";
-      return Optional.empty();
-    }
-    CommandResult r = run(argv.get());
-    if (!r.ok()) {
-      String said = (r.stderr().isBlank() ? r.stdout() : r.stderr()).strip().replaceAll("\\s*\\R\\s*", " ");
-      historyNote = " (its history, " + argv.get().get(0) + ", could not tell: " + (said.isEmpty()
-          ? "exit " + r.exitStatus() : said) + ")";
-      return Optional.empty();
-    }
-    historyNote = "";
-    return Optional.ofNullable(parseHistory(r.stdout()).get(id));
-  }
-
-  private void publish(JobStatus s) {
-    JobStatus before = lastSeen.put(s.id(), s);
-    if (before == null || !before.nativeState().equals(s.nativeState()) || !before.reason().equals(s.reason())) {
-      LOG.log(Level.DEBUG, "job {0}: {1}", s.id(), s.describe());
-      listener.accept(s);
-    }
-  }
-
   private CommandResult run(List<String> argv) {
     return runner.run(Command.of(argv).withTimeout(commandTimeout));
   }
 
-  /** A command that could not be started (127: not found) or that timed out: the scheduler is out of reach. */
-  private static boolean unreachable(CommandResult r) {
-    return r.exitStatus() == CommandRunner.TIMED_OUT || r.exitStatus() == 127;
-  }
 
   private List<String> ids(String jobId) {
     if (JOB_IDS_SESSION_ALL.equals(jobId) || JOB_IDS_SESSION_ANY.equals(jobId)) {
