@@ -124,7 +124,7 @@ public final class Prolog {
     log.attach(job.jobId(), job.thisNode(), cfg.stateDir().resolve("logs").resolve(job.jobId() + ".log"));
     if (inv.refused().isPresent()) {
       // a typo in the request: nothing is made, and the user reads why (docs/hooks.md, "Exit codes")
-      return refused(job, "request", inv.refused().get());
+      return refused(job, null, inv.refused().get());
     }
     VcRequest request = inv.request().get();
     Plan plan;
@@ -500,7 +500,7 @@ public final class Prolog {
 
   /** The user's mistake, found before anything was made: logged, told to the user, no node drained. */
   private Outcome refused(JobContext job, String channel, RequestException e) {
-    log.error("request refused ({0}): {1}", channel, e.getMessage());
+    log.error("request refused{0}: {1}", channel == null ? "" : " (" + channel + ")", e.getMessage());
     reportError(job, "virtual cluster request refused: " + e.getMessage());
     return Outcome.USER_ERROR;
   }

@@ -147,7 +147,10 @@ public final class PbsHook {
 
   /** The environment when it carries VC_* (a site's own wrapper may pass them), else the job's variable list. */
   private Map<String, String> variables(Map<String, String> env, String jobId) {
-    return fromVariables(env).isPresent() ? env : variables.read(jobId);
+    // by the names alone: a bad value there is the user's typo, told once the job is read
+    boolean inEnv = java.util.Arrays.stream(Key.values())
+        .anyMatch(k -> env.containsKey("VC_" + k.word().toUpperCase(java.util.Locale.ROOT)));
+    return inEnv ? env : variables.read(jobId);
   }
 
   /** Parses VC_IMAGE, VC_VCPUS, VC_MEM, VC_VMS from a variable map; empty when none is set. */
