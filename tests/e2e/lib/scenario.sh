@@ -154,7 +154,7 @@ expect_all_clean() {
 # runs without VMs and no node drains (docs/hooks.md, "Exit codes"). Checks: the job COMPLETED;
 # each of its nodes is back to idle with no drain reason; the ERROR the job read as its user (its
 # script cats it into its output, $STATE/jobs/refused-JOB.out) says EXPECTED; the batch host's
-# log of the job is one line with no stack trace; nothing of any vc job is left on any node.
+# prolog logged one line for the job, and no stack trace; nothing of any vc job is left anywhere.
 expect_refused_job() {
   local job=$1 expected=$2 state node nodes batch out log
   state=$(wait_job "$job" 120)
@@ -172,8 +172,10 @@ expect_refused_job() {
   [[ $out == *"$expected"* ]] || fail "the ERROR job $job read does not say '$expected': $out"
   log=$(cluster_exec "$batch" cat "/var/lib/vcluster/logs/$job.log")
   say "log of job $job on $batch: $log"
-  expect_eq "lines in the log of job $job on $batch" 1 "$(grep -c . <<<"$log")"
+  # the prolog's part (the epilog may add its own lines): one line, no stack trace
+  expect_eq "prolog lines in the log of job $job on $batch" 1 "$(grep -c ' vcluster-prolog\[' <<<"$log")"
   [[ $log == *"request refused"* ]] || fail "the log of job $job does not say the request was refused: $log"
+  if grep -qE '^[[:space:]]+at |Exception in thread' <<<"$log"; then fail "a stack trace in the log of job $job"; fi
   wait_for 60 "nothing of job $job left on any node" vc_all_clean || true
   for node in $(node_names); do
     expect_eq "vc leftovers on $node after job $job" "" "$(vc_node_left "$node")"
