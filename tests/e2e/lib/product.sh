@@ -65,5 +65,8 @@ product_configure() {
     cluster_exec "$node" install -d -m 0711 /var/lib/vcluster
   done
   rm -f "$secret"
-  "$VC_DIST/bin/vcluster-prolog" --check-config --config "$conf" >&2
+  # on each node, as an admin would: the check reads the node's own secret and images
+  for node in $(node_names); do
+    cluster_exec "$node" "$VC_DIST/bin/vcluster-prolog" --check-config >&2 || return 1
+  done
 }

@@ -149,6 +149,45 @@ expect_all_clean() {
   done
 }
 
+# expect_refused_job JOB EXPECTED: JOB asked for a virtual cluster in words the prolog refused
+# (the user's mistake: a typo, beyond the allocation). A Slurm prolog then exits 0, so the job
+# runs without VMs and no node drains (docs/hooks.md, "Exit codes"). Checks: the job COMPLETED;
+# each of its nodes is back to idle with no drain reason; the ERROR the job read as its user (its
+# script cats it into its output, $STATE/jobs/refused-JOB.out) says EXPECTED; the batch host's
+# prolog logged one line for the job, and no stack trace; nothing of any vc job is left anywhere.
+expect_refused_job() {
+  local job=$1 expected=$2 state node nodes batch out log
+  state=$(wait_job "$job" 120)
+  expect_eq "job $job state (its prolog refused the request and exited 0)" COMPLETED "$state"
+  nodes=$(job_field "$job" NodeList | xargs scontrol show hostnames)
+  batch=${nodes%%$'\n'*}
+  wait_for 60 "every node idle after job $job" nodes_all_idle ||
+    fail "nodes not idle after job $job: $(sinfo -h -N -o '%N %T %E' | paste -sd ';')"
+  for node in $nodes; do
+    expect_eq "state of $node after job $job" idle "$(sinfo -h -n "$node" -o '%T' | tr -d '*~#')"
+    expect_eq "drain reason of $node after job $job" none "$(sinfo -h -n "$node" -o '%E')"
+  done
+  out=$(cat "$STATE/jobs/refused-$job.out" 2>/dev/null)
+  say "job $job read its ERROR: $out"
+  [[ $out == *"$expected"* ]] || fail "the ERROR job $job read does not say '$expected': $out"
+  log=$(cluster_exec "$batch" cat "/var/lib/vcluster/logs/$job.log")
+  say "log of job $job on $batch: $log"
+  # the prolog's part (the epilog may add its own lines): one line, no stack trace
+  expect_eq "prolog lines in the log of job $job on $batch" 1 "$(grep -c ' vcluster-prolog\[' <<<"$log")"
+  [[ $log == *"request refused"* ]] || fail "the log of job $job does not say the request was refused: $log"
+  if grep -qE '^[[:space:]]+at |Exception in thread' <<<"$log"; then fail "a stack trace in the log of job $job"; fi
+  wait_for 60 "nothing of job $job left on any node" vc_all_clean || true
+  for node in $(node_names); do
+    expect_eq "vc leftovers on $node after job $job" "" "$(vc_node_left "$node")"
+  done
+}
+
+# refused_job_script: what a refused job runs: it reads, as its user, the ERROR the prolog wrote
+# (where the report goes: VC_DIR when the TaskProlog sets it, else vcluster-JOB in its folder).
+refused_job_script() {
+  printf '%s' 'cat "${VC_DIR:-$PWD/vcluster-$SLURM_JOB_ID}/ERROR"'
+}
+
 # epilog_seconds NODE JOB: the epilog's whole time on NODE: from slurmd starting it (the
 # harness's hook wrapper records the environment first: that file's time) to the product's last
 # epilog log line (JVM start-up and the domains' removal included).

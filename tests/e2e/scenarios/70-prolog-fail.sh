@@ -8,6 +8,7 @@
 # on any node; the evidence folder and the log on the failing node name the VM and the step.
 # Afterwards the job is cancelled, the node resumed and both site.yaml files restored. The batch
 # host's boot timeout is lowered to 45 s for this scenario: it is how long it waits for the peer.
+# First, a job with a typo in its comment shows the other side: a user's mistake drains nothing.
 register_scenario prolog-fail scenario_prolog_fail "a failing prolog rolls back, drains the node, requeues the job held"
 
 # batch_host_gave_up NODE: its prolog logged that the peer's VMs never answered.
@@ -20,6 +21,13 @@ scenario_prolog_fail() {
   bad=${p}2 good=${p}1
   [[ -e $STATE/etc/hooks/prolog.target ]] || { say "needs the product (VC_DIST)"; exit 77; }
   vc_all_clean || fail "leftovers before the job: $(for n in $(node_names); do vc_node_left "$n"; done)"
+
+  # A user's typo is not a node's fault: both prologs refuse the request with exit 0, no node
+  # drains, the job runs without VMs and reads why in its ERROR (docs/hooks.md, "Exit codes").
+  job=$(submit -N 2 --ntasks-per-node=1 --nodelist="$good,$bad" --job-name=prolog-typo \
+    --comment=vc:image=testapp,vcpus=two --output="$STATE/jobs/refused-%j.out" --wrap "$(refused_job_script)")
+  say "submitted job $job with --comment=vc:image=testapp,vcpus=two"
+  expect_refused_job "$job" "vcpus: invalid number of vCPUs 'two'"
 
   # Break the image on $bad only; everything is put back whatever happens.
   site_edit_begin "$bad" "$good"

@@ -2,8 +2,9 @@
 # Scenario spank: the SPANK plugin, installed by lib/product.sh through VC_E2E_PLUGSTACK (slurmd
 # and the clients read the cluster's plugstack.conf, which includes it). sbatch --help lists the
 # --vc-* options; bad requests fail sbatch with one line naming the option, and no job exists;
-# a good one reaches every node's prolog as SPANK_VC_* and runs its MPI job like scenario mpi
-# (the same job: lib/vc-job.sh).
+# one that only the prolog can judge (more vCPUs than the job's CPUs) is refused there without
+# draining the node; a good one reaches every node's prolog as SPANK_VC_* and runs its MPI job
+# like scenario mpi (the same job: lib/vc-job.sh).
 register_scenario spank scenario_spank "the SPANK plugin's --vc-* options reach the prolog; bad ones fail sbatch"
 
 # spank_refused EXPECTED SBATCH-ARGS...: sbatch fails, its first line is EXPECTED (a prefix), and
@@ -40,6 +41,13 @@ scenario_spank() {
   spank_refused "--vc-vms: 99 VMs per node is outside the site's limit of 1 to 4" -N 1 --vc-image=testapp --vc-vms=99
   spank_refused "--vc-image: 'nosuch' is not in the site's catalog" -N 1 --vc-image=nosuch
   spank_refused "--vc-mem: 4096M is outside the site's limit" -N 1 --vc-image=testapp --vc-mem=4G
+
+  # what sbatch cannot know, the prolog finds: more vCPUs than the job's CPUs on its node. The
+  # user's mistake, so the prolog exits 0 (no node drains) and the job reads why in its ERROR.
+  job=$(submit -N 1 -n 1 --job-name=spank-alloc --vc-image=testapp --vc-vms=2 --vc-vcpus=2 \
+    --output="$STATE/jobs/refused-%j.out" --wrap "$(refused_job_script)")
+  say "submitted job $job: sbatch -N 1 -n 1 --vc-image=testapp --vc-vms=2 --vc-vcpus=2 (4 vCPUs, 1 CPU)"
+  expect_refused_job "$job" "vcpus: 2 VM(s) x 2 vCPUs = 4 vCPUs on"
 
   vc_snapshot_nodes
   mpi_program >/dev/null

@@ -15,6 +15,7 @@ import org.virtualservices.core.request.HookPhase;
 import org.virtualservices.core.request.RequestException;
 import org.virtualservices.core.request.ResourceManager;
 import org.virtualservices.core.rm.SlurmHook;
+import org.virtualservices.core.runtime.Fault;
 import org.virtualservices.core.runtime.HookCli;
 import org.virtualservices.core.runtime.HookCommand;
 import org.virtualservices.core.runtime.NodeServices;
@@ -40,10 +41,19 @@ public final class EpilogCommand extends HookCommand {
     return new EpilogCommand(out, err, Wiring::production, Wiring::warmUpEpilog, Clock.systemUTC());
   }
 
+  /**
+   * A failure the epilog did not handle: it cannot say that nothing of the job is left, so 1
+   * (whoever's doing it was: the epilog reads no user input it could fail on).
+   */
+  @Override
+  protected int exitStatus(Fault fault, ResourceManager rm) {
+    return 1;
+  }
+
   @Override
   protected int hook(HookCli cli, Map<String, String> env) {
     ResourceManager rm = cli.resourceManager();
-    if (rm == ResourceManager.SLURM && !cli.has("sweep") && SlurmHook.request(env).isPresent()) {
+    if (rm == ResourceManager.SLURM && !cli.has("sweep") && SlurmHook.asks(env)) {
       warmUp.run(); // the teardown connects to libvirt
     }
     JobLog log = log(cli);
@@ -51,10 +61,10 @@ public final class EpilogCommand extends HookCommand {
     try {
       config = SiteConfigLoader.load(cli.configPath(env));
     } catch (ConfigException e) {
-      if (rm == ResourceManager.SLURM && SlurmHook.request(env).isEmpty() && !cli.has("sweep")) {
+      if (rm == ResourceManager.SLURM && !SlurmHook.asks(env) && !cli.has("sweep")) {
         return 0;
       }
-      log.error("{0}", e.getMessage());
+      e.getMessage().lines().forEach(line -> log.error("{0}", line.strip()));
       return 1;
     }
     NodeServices services = wiring.apply(config, log);

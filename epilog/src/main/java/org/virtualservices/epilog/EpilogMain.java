@@ -10,7 +10,14 @@ public final class EpilogMain {
 
   public static void main(String[] args) {
     List<String> argv = List.of(args);
-    System.exit(EpilogCommand.production(System.out, System.err)
-        .run(argv, System.getenv()));
+    int status;
+    try {
+      status = EpilogCommand.production(System.out, System.err).run(argv, System.getenv());
+    } catch (Throwable t) {
+      // what even the command's own handler let through: one line, never a stack trace
+      System.err.println("vcluster-epilog: unexpected " + t.getClass().getName());
+      status = 1;
+    }
+    System.exit(status);
   }
 }

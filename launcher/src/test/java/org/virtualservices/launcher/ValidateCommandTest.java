@@ -108,7 +108,7 @@ class ValidateCommandTest {
         Arguments.of(List.of("--image", "../etc"), "image: invalid image name '../etc'"),
         Arguments.of(List.of("--image=testapp;reboot"), "image: invalid image name 'testapp;reboot'"),
         Arguments.of(List.of("--image", "<testapp/>"), "image: invalid image name '<testapp/>'"),
-        Arguments.of(List.of("--image", "t".repeat(5000)), "image: invalid image name '" + "t".repeat(80) + "...'"),
+        Arguments.of(List.of("--image", "t".repeat(5000)), "image: invalid image name '" + "t".repeat(80) + "... (5000 bytes)'"),
         // the site's limits on each VM
         Arguments.of(List.of("--image", "testapp", "--vcpus", "17"), "vcpus: 17 is outside the site's limit of 1"
             + " to 16"),

@@ -31,6 +31,7 @@ import org.virtualservices.core.hypervisor.OpeningHypervisor;
 import org.virtualservices.core.journal.Journal;
 import org.virtualservices.core.journal.JournalEntry;
 import org.virtualservices.core.log.JobLog;
+import org.virtualservices.core.log.Shown;
 import org.virtualservices.core.plan.JobNetwork;
 import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.Plan;
@@ -55,6 +56,7 @@ import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.JobContext;
 import org.virtualservices.core.request.RequestException;
 import org.virtualservices.core.request.VcRequest;
+import org.virtualservices.core.runtime.Fault;
 import org.virtualservices.core.runtime.NodeServices;
 import org.virtualservices.core.teardown.Teardown;
 import org.virtualservices.core.teardown.TeardownResult;
@@ -114,21 +116,24 @@ public final class Prolog {
    * {@link OtherNodesFailedException} when one failed; null when there is nothing to wait for.
    */
   public Outcome run(HookInvocation inv, Runnable othersDone) {
-    if (inv.request().isEmpty()) {
+    if (!inv.asked()) {
       return Outcome.OK;
     }
     JobContext job = inv.job();
-    VcRequest request = inv.request().get();
     SiteConfig cfg = s.config();
     log.attach(job.jobId(), job.thisNode(), cfg.stateDir().resolve("logs").resolve(job.jobId() + ".log"));
+    if (inv.refused().isPresent()) {
+      // a typo in the request: nothing is made, and the user reads why (docs/hooks.md, "Exit codes")
+      return refused(job, null, inv.refused().get());
+    }
+    VcRequest request = inv.request().get();
     Plan plan;
     Instant t = s.clock().instant();
     try {
       plan = Planner.plan(job, request, cfg);
+      checkWorkDir(job);
     } catch (RequestException e) {
-      log.error("request refused ({0}): {1}", request.channel(), e.getMessage());
-      reportError(job, "virtual cluster request refused: " + e.getMessage());
-      return Outcome.USER_ERROR;
+      return refused(job, request.channel(), e);
     }
     NodePlan mine = plan.node(job.thisNode()).orElse(null);
     if (mine == null) {
@@ -264,8 +269,16 @@ public final class Prolog {
           List<Timing> all = new ArrayList<>(timings);
           report = Pending.start("report", at -> {
             JobKeys k = keys.await();
-            new ReportWriter(s.templates(), journal::intend).write(theFiles, plan, job.user(), login, job.uid(),
-                job.gid(), k.job(), k.knownHosts(), all);
+            try {
+              new ReportWriter(s.templates(), journal::intend).write(theFiles, plan, job.user(), login, job.uid(),
+                  job.gid(), k.job(), k.knownHosts(), all);
+            } catch (UncheckedIOException e) {
+              // the job's working folder is the user's: what they put there (a folder where the
+              // hostfile goes, say) is their doing, never the node's
+              throw new ReportRefusedException("cannot write the report in " + Shown.value(theFiles.dir().toString())
+                  + ": " + Shown.line(message(e), 300) + (e.getCause() == null ? ""
+                  : " (" + e.getCause().getClass().getSimpleName() + ")"));
+            }
           });
           pending.add(report);
         }
@@ -305,20 +318,20 @@ public final class Prolog {
         rollback(hv, job, nodeDir, plan);
         reportError(job, what);
         return Outcome.PEER_FAULT;
-      } catch (ReportRefusedException e) {
-        String what = "no virtual cluster: " + message(e);
-        log.error("{0}", what);
-        pending.forEach(Pending::settle);
-        rollback(hv, job, nodeDir, plan);
-        return Outcome.USER_ERROR;
       } catch (RuntimeException | IOException e) {
-        String what = "prolog failed on node " + job.thisNode() + " at step '" + step + "': " + message(e);
+        // the one place a failure of the work is classified: the user's (a report folder they
+        // made unusable, say) rolls back and tells them; anything else is the node's and drains it
+        boolean users = Fault.of(e) == Fault.USER;
+        String what = users ? "no virtual cluster: " + message(e)
+            : "prolog failed on node " + job.thisNode() + " at step '" + step + "': " + message(e);
         log.error("{0}", what);
         pending.forEach(Pending::settle);
-        keepEvidence(job, nodeDir, mine, what);
+        if (!users) {
+          keepEvidence(job, nodeDir, mine, what);
+        }
         rollback(hv, job, nodeDir, plan);
         reportError(job, what);
-        return Outcome.NODE_FAULT;
+        return users ? Outcome.USER_ERROR : Outcome.NODE_FAULT;
       }
     } catch (RuntimeException e) {
       log.error("prolog failed on node {0}: {1}", job.thisNode(), message(e));
@@ -485,11 +498,40 @@ public final class Prolog {
     }
   }
 
-  /** Writes {@code vcluster-<job>/ERROR} for the user (batch host only). */
+  /** The user's mistake, found before anything was made: logged, told to the user, no node drained. */
+  private Outcome refused(JobContext job, String channel, RequestException e) {
+    log.error("request refused{0}: {1}", channel == null ? "" : " (" + channel + ")", e.getMessage());
+    reportError(job, "virtual cluster request refused: " + e.getMessage());
+    return Outcome.USER_ERROR;
+  }
+
+  /**
+   * The batch host's report goes to the job's working folder: one that is missing or is not a
+   * folder is the user's doing (a typo in --chdir, a folder removed after submission), found
+   * before anything is made.
+   */
+  private static void checkWorkDir(JobContext job) {
+    if (!job.isBatchHost() || job.workDir() == null) {
+      return;
+    }
+    Path dir = job.workDir();
+    if (!Files.exists(dir)) {
+      throw new RequestException("working folder", Shown.value(dir.toString()) + " does not exist");
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new RequestException("working folder", Shown.value(dir.toString()) + " is not a folder");
+    }
+  }
+
+  /**
+   * Writes {@code vcluster-<job>/ERROR} for the user (batch host only): a few lines, control
+   * characters escaped, whatever the message holds.
+   */
   void reportError(JobContext job, String message) {
     if (!job.isBatchHost() || job.workDir() == null) {
       return;
     }
+    message = Shown.lines(message, ERROR_LINES, ERROR_LINE_CHARS);
     try {
       // the error file is the user's to keep: it is not journalled, so no epilog removes it
       new ReportWriter(s.templates(), e -> { }).writeError(ReportFiles.in(job.workDir(), job.jobId()), message,
@@ -531,6 +573,10 @@ public final class Prolog {
   /** The phases that run at once, inside another: each with the one it runs in. */
   private static final Map<String, String> INSIDE_OF = Map.of("disks", "make", "fabric", "make", "define", "make",
       "report", "ready");
+
+  /** An ERROR file holds the reason (one line) or a sister's last lines (docs/hooks.md, "PBS"). */
+  private static final int ERROR_LINES = 30;
+  private static final int ERROR_LINE_CHARS = 400;
 
   static String message(Throwable e) {
     String m = e.getMessage();

@@ -17,6 +17,7 @@ import org.virtualservices.core.request.HookPhase;
 import org.virtualservices.core.request.RequestException;
 import org.virtualservices.core.request.ResourceManager;
 import org.virtualservices.core.rm.SlurmHook;
+import org.virtualservices.core.runtime.Fault;
 import org.virtualservices.core.runtime.HookCli;
 import org.virtualservices.core.runtime.HookCommand;
 import org.virtualservices.core.runtime.NodeServices;
@@ -43,11 +44,17 @@ public final class PrologCommand extends HookCommand {
     return new PrologCommand(out, err, Wiring::production, Wiring::warmUpProlog, Clock.systemUTC());
   }
 
+  /** A failure the prolog did not handle: the node's, unless it is known to be the user's. */
+  @Override
+  protected int exitStatus(Fault fault, ResourceManager rm) {
+    return (fault == Fault.USER ? Outcome.USER_ERROR : Outcome.NODE_FAULT).exitStatus(rm);
+  }
+
   @Override
   protected int hook(HookCli cli, Map<String, String> env) {
     ResourceManager rm = cli.resourceManager();
     // the hook runs for every job of the site: a job without a request costs no more than this
-    if (rm == ResourceManager.SLURM && !cli.has("dry-run") && SlurmHook.request(env).isEmpty()) {
+    if (rm == ResourceManager.SLURM && !cli.has("dry-run") && !SlurmHook.asks(env)) {
       return 0;
     }
     if (rm == ResourceManager.SLURM && !cli.has("dry-run")) {
@@ -59,7 +66,7 @@ public final class PrologCommand extends HookCommand {
     try {
       config = SiteConfigLoader.load(cli.configPath(env));
     } catch (ConfigException e) {
-      log.error("{0}", e.getMessage());
+      e.getMessage().lines().forEach(line -> log.error("{0}", line.strip()));
       return Outcome.NODE_FAULT.exitStatus(rm);
     }
     NodeServices services = wiring.apply(config, log);
@@ -76,8 +83,12 @@ public final class PrologCommand extends HookCommand {
       return Outcome.USER_ERROR.exitStatus(rm);
     } catch (RuntimeException e) {
       // PBS's server did not answer qstat, say: not the user's doing, and the job may run later
-      log.error("cannot read the job''s request: {0}", e.getMessage());
+      log.error("cannot read the job''s request: {0}", Prolog.message(e));
       return Outcome.NODE_FAULT.exitStatus(rm);
+    }
+    if (inv.refused().isPresent() && (cli.has("dry-run") || cli.isSister())) {
+      err.println("vcluster-prolog: request refused: " + inv.refused().get().getMessage());
+      return HookCli.USAGE;
     }
     if (!cli.has("dry-run") && inv.request().isPresent()) {
       // parsed meanwhile for the renders to come; a job without a request (PBS) renders nothing

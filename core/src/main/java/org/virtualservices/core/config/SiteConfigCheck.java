@@ -1,11 +1,17 @@
 package org.virtualservices.core.config;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.virtualservices.core.fabric.FabricSpecs;
 import org.virtualservices.core.plan.Cidr;
@@ -90,6 +96,84 @@ public final class SiteConfigCheck {
       }
     });
     return missing;
+  }
+
+  /** The least the site secret holds, as the key derivation requires. */
+  public static final int MIN_SECRET_BYTES = 32;
+
+  /**
+   * The files the configuration names, as a hook on this node would find them: every catalog
+   * image's base disk (and kernel and initrd when set) a readable regular file; the site secret
+   * root's, not a link, a regular file of {@value #MIN_SECRET_BYTES} bytes or more with no
+   * permission for group or others (whoever reads it can log in to every VM of every job).
+   * Checked by {@code --check-config}, so that what the prolog would refuse at a job's start (and
+   * drain the node for) is found before.
+   */
+  public static List<String> files(SiteConfig c) {
+    List<String> e = new ArrayList<>();
+    c.images().forEach((name, img) -> {
+      if (img == null) {
+        return;
+      }
+      String key = "images." + name;
+      readableFile(e, key + ".disk", img.disk(), "base image");
+      readableFile(e, key + ".kernel", img.kernel(), "kernel");
+      readableFile(e, key + ".initrd", img.initrd(), "initrd");
+    });
+    secret(e, c.secretFile());
+    return e;
+  }
+
+  private static void readableFile(List<String> e, String key, Path p, String what) {
+    if (p == null || !p.isAbsolute()) {
+      return; // not given, or already an error of its own
+    }
+    if (!Files.exists(p)) {
+      e.add(key + ": " + p + " (the " + what + ") does not exist");
+    } else if (!Files.isRegularFile(p)) {
+      e.add(key + ": " + p + " (the " + what + ") is not a regular file");
+    } else if (!Files.isReadable(p)) {
+      e.add(key + ": " + p + " (the " + what + ") is not readable");
+    }
+  }
+
+  private static void secret(List<String> e, Path p) {
+    if (p == null || !p.isAbsolute()) {
+      return;
+    }
+    String key = "secretFile: " + p;
+    try {
+      if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        e.add(key + " does not exist (32 or more random bytes, mode 0600, root's, the same on every node)");
+        return;
+      }
+      if (Files.isSymbolicLink(p)) {
+        e.add(key + " is a symbolic link; the secret must be the file itself");
+        return;
+      }
+      if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        e.add(key + " is not a regular file");
+        return;
+      }
+      int owner = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+      if (owner != 0) {
+        e.add(key + " belongs to uid " + owner + ", not root; chown root it");
+      }
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
+      Set<PosixFilePermission> others = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+          PosixFilePermission.OTHERS_EXECUTE);
+      others.retainAll(perms);
+      if (!others.isEmpty()) {
+        e.add(key + " has mode " + PosixFilePermissions.toString(perms) + ", open to group or others; chmod 600 it");
+      }
+      long size = Files.size(p);
+      if (size < MIN_SECRET_BYTES) {
+        e.add(key + " holds " + size + " bytes, fewer than " + MIN_SECRET_BYTES);
+      }
+    } catch (IOException | UnsupportedOperationException | SecurityException x) {
+      e.add(key + " cannot be checked: " + x.getMessage());
+    }
   }
 
   /**

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.virtualservices.core.log.Shown;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /** Finds, reads and checks the site configuration, reporting every error with its key path. */
 public final class SiteConfigLoader {
@@ -47,8 +50,7 @@ public final class SiteConfigLoader {
     try {
       root = yaml.isBlank() ? MissingNode.getInstance() : YamlTree.read(yaml);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
-      throw new ConfigException(source, List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
+      throw new ConfigException(source, List.of(yamlError(e)));
     } catch (IOException e) {
       throw new ConfigException(source, List.of("cannot read: " + e));
     }
@@ -72,6 +74,30 @@ public final class SiteConfigLoader {
       throw new ConfigException(source, errors.isEmpty() ? List.of("could not be read") : errors);
     }
     return config;
+  }
+
+  /**
+   * A YAML syntax error in one line, with its line and column: "not valid YAML at line 5, column
+   * 4: expected ',' or ']', but got ':' (in a flow sequence from line 4, column 10)". SnakeYAML's
+   * own text is ten lines with the source quoted and a caret under it.
+   */
+  static String yamlError(JsonProcessingException e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+        Mark at = m.getProblemMark();
+        String context = m.getContext() == null ? "" : " (" + m.getContext().strip()
+            + (m.getContextMark() == null ? "" : " from " + position(m.getContextMark())) + ")";
+        return Shown.line("not valid YAML at " + position(at) + ": " + m.getProblem() + context, 300);
+      }
+    }
+    String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+        + e.getLocation().getColumnNr();
+    String first = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
+    return Shown.line("not valid YAML" + where + ": " + first, 300);
+  }
+
+  private static String position(Mark m) {
+    return "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1);
   }
 
   /** The configuration with every key at its default, as a newcomer's empty file gives. */

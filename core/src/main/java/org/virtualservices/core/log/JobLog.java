@@ -14,8 +14,16 @@ import java.util.ResourceBundle;
  * The hooks' log: one line per state change, each prefixed with the program, the job id and the
  * node, to stderr (which slurmd keeps in its log) and to the job's log file in the state folder.
  * DEBUG lines (each external command) appear when the site or the caller asks for them.
+ *
+ * <p>One call is one line, whatever it is given: every control character of the message (a
+ * newline in a job comment, an escape sequence in a user name) is written escaped ({@link Shown}),
+ * and a message is cut after {@value #MAX_MESSAGE_CHARS} characters, so no value a user controls
+ * can forge a line of this log or of slurmd's.
  */
 public final class JobLog implements System.Logger {
+
+  /** The longest message a line holds; callers cut values far shorter ({@link Shown#value}). */
+  public static final int MAX_MESSAGE_CHARS = 2000;
 
   private final String program;
   private final PrintStream err;
@@ -75,7 +83,16 @@ public final class JobLog implements System.Logger {
   @Override
   public void log(Level level, ResourceBundle bundle, String format, Object... params) {
     if (isLoggable(level)) {
-      write(level, params == null || params.length == 0 ? format : MessageFormat.format(format, plain(params)));
+      write(level, params == null || params.length == 0 ? format : formatted(format, params));
+    }
+  }
+
+  /** The message; a format that MessageFormat cannot read is written as it is, with its arguments. */
+  private static String formatted(String format, Object[] params) {
+    try {
+      return MessageFormat.format(format, plain(params));
+    } catch (IllegalArgumentException e) {
+      return format + " " + java.util.Arrays.toString(params);
     }
   }
 
@@ -94,20 +111,55 @@ public final class JobLog implements System.Logger {
     return out;
   }
 
+  /**
+   * An unexpected failure's stack, for the admin: in the job's log file only, one DEBUG line per
+   * frame (stderr, slurmd's log, gets the one line that says what failed). Nothing when no file is
+   * attached yet.
+   */
+  public void stack(Throwable t) {
+    Path f = file;
+    if (f == null) {
+      return;
+    }
+    StringBuilder lines = new StringBuilder();
+    int frames = 0;
+    // by hand, not printStackTrace: a message may hold a user's newlines, and the frames are what matter
+    for (Throwable c = t; c != null && frames < 200; c = c.getCause() == c ? null : c.getCause()) {
+      lines.append(line(Level.DEBUG, (c == t ? "" : "caused by: ") + c)).append('\n');
+      for (StackTraceElement e : c.getStackTrace()) {
+        if (frames++ >= 200) {
+          break;
+        }
+        lines.append(line(Level.DEBUG, "    at " + e)).append('\n');
+      }
+    }
+    synchronized (this) {
+      append(f, lines.toString());
+    }
+  }
+
+  private String line(Level level, String message) {
+    return clock.instant() + " " + program + "[" + Shown.escaped(job) + "] " + Shown.escaped(node) + " "
+        + level.getName() + ": " + Shown.line(message, MAX_MESSAGE_CHARS);
+  }
+
   private synchronized void write(Level level, String message) {
-    String line = clock.instant() + " " + program + "[" + job + "] " + node + " " + level.getName() + ": "
-        + message.replace("\n", "\n    ");
+    String line = line(level, message);
     err.println(line);
     Path f = file;
     if (f != null) {
-      try {
-        Files.createDirectories(f.getParent());
-        Files.writeString(f, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-            StandardOpenOption.APPEND);
-      } catch (IOException e) {
-        err.println(program + "[" + job + "] cannot write log " + f + ": " + e.getMessage());
-        file = null;
-      }
+      append(f, line + "\n");
+    }
+  }
+
+  private void append(Path f, String lines) {
+    try {
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      err.println(program + "[" + Shown.escaped(job) + "] cannot write log " + Shown.escaped(f.toString()) + ": "
+          + Shown.line(e.getMessage(), 200));
+      file = null;
     }
   }
 }

@@ -36,6 +36,7 @@ public final class Planner {
       throw new RequestException("node list", "the job has no nodes");
     }
     Sizing sizing = checkRequest(request, site);
+    GuestLogin.of(job, sizing.imageName(), sizing.image());
     checkAllocation(sizing, site.limits(), job.nodes().stream().map(n -> "node " + n).toList(), job.cpusPerNode());
     checkJobSize(sizing, job.nodes().size(), site);
     int vcpus = sizing.vcpus();

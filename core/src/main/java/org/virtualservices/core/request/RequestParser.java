@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.virtualservices.core.log.Shown;
 
 /**
  * Syntax of a virtual-cluster request, shared by every channel it arrives through: the SPANK
@@ -80,7 +81,7 @@ public final class RequestParser {
     for (Field f : fields) {
       Field before = seen.putIfAbsent(f.key(), f);
       if (before != null) {
-        throw new RequestException(f.name(), "given twice ('" + before.value() + "' and '" + f.value() + "')");
+        throw new RequestException(f.name(), "given twice ('" + shown(before.value()) + "' and '" + shown(f.value()) + "')");
       }
     }
     String image = null;
@@ -116,7 +117,7 @@ public final class RequestParser {
     for (String part : COMMENT_SPLIT.split(comment.strip())) {
       if (part.startsWith(COMMENT_PREFIX)) {
         if (found != null) {
-          throw new RequestException(field, "more than one '" + COMMENT_PREFIX + "' request in '" + comment + "'");
+          throw new RequestException(field, "more than one '" + COMMENT_PREFIX + "' request in '" + shown(comment) + "'");
         }
         found = part;
       }
@@ -127,21 +128,21 @@ public final class RequestParser {
     final String request = found;
     String body = request.substring(COMMENT_PREFIX.length());
     if (body.isEmpty()) {
-      throw new RequestException(field, "'" + request + "' says nothing (expected e.g. vc:image=NAME,vcpus=N,mem=SIZE,vms=K)");
+      throw new RequestException(field, "'" + shown(request) + "' says nothing (expected e.g. vc:image=NAME,vcpus=N,mem=SIZE,vms=K)");
     }
     List<Field> fields = new ArrayList<>();
     for (String item : body.split(",", -1)) {
       int eq = item.indexOf('=');
       if (item.isEmpty()) {
-        throw new RequestException(field, "empty item in '" + found + "'");
+        throw new RequestException(field, "empty item in '" + shown(found) + "'");
       }
       if (eq < 0) {
-        throw new RequestException(field, "'" + item + "' in '" + found + "' is not key=value");
+        throw new RequestException(field, "'" + shown(item) + "' in '" + shown(found) + "' is not key=value");
       }
       String word = item.substring(0, eq);
       String value = item.substring(eq + 1);
-      Key key = Key.ofWord(word).orElseThrow(() -> new RequestException(word.isEmpty() ? field : word,
-          "unknown key '" + word + "' in '" + request + "' (known: image, vcpus, mem, vms)"));
+      Key key = Key.ofWord(word).orElseThrow(() -> new RequestException(word.isEmpty() ? field : shown(word),
+          "unknown key '" + shown(word) + "' in '" + shown(request) + "' (known: image, vcpus, mem, vms)"));
       fields.add(new Field(key, word, value));
     }
     return Optional.of(parse(fields, channel));
@@ -225,13 +226,8 @@ public final class RequestParser {
     return value;
   }
 
-  /** The value as shown in one-line messages: control characters escaped, long values cut. */
+  /** The value as shown in one-line messages: control characters escaped, long values cut with their size. */
   static String shown(String v) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < v.length() && i < 80; i++) {
-      char c = v.charAt(i);
-      sb.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-    }
-    return v.length() > 80 ? sb + "..." : sb.toString();
+    return Shown.value(v);
   }
 }

@@ -92,8 +92,16 @@ public final class PbsHook {
       vars = Map.of();
       unknown = true;
     }
-    Optional<VcRequest> request = fromVariables(vars);
-    if (request.isEmpty() && !unknown) {
+    Optional<VcRequest> request;
+    Optional<RequestException> refused = Optional.empty();
+    try {
+      request = fromVariables(vars);
+    } catch (RequestException e) {
+      // the user's typo in the variable list: the job is read on, so its user can be told
+      request = Optional.empty();
+      refused = Optional.of(e);
+    }
+    if (request.isEmpty() && refused.isEmpty() && !unknown) {
       return new HookInvocation(phase, lenientContext(phase, args, jobId), request);
     }
     String user = arg(args, 2, "user name");
@@ -129,7 +137,7 @@ public final class PbsHook {
     String workDir = vars.get("PBS_O_WORKDIR");
     Path work = workDir != null && workDir.startsWith("/") && !workDir.contains("\0") ? Path.of(workDir) : null;
     return new HookInvocation(phase, new JobContext(ResourceManager.PBS, jobId, user, uid, gid, nodes, here, work,
-        new ArrayList<>(slots.values()), exitCode), request);
+        new ArrayList<>(slots.values()), exitCode), request, refused);
   }
 
   /** The request from VC_* in the environment if any is there, else from the job's variable list. */
@@ -139,7 +147,10 @@ public final class PbsHook {
 
   /** The environment when it carries VC_* (a site's own wrapper may pass them), else the job's variable list. */
   private Map<String, String> variables(Map<String, String> env, String jobId) {
-    return fromVariables(env).isPresent() ? env : variables.read(jobId);
+    // by the names alone: a bad value there is the user's typo, told once the job is read
+    boolean inEnv = java.util.Arrays.stream(Key.values())
+        .anyMatch(k -> env.containsKey("VC_" + k.word().toUpperCase(java.util.Locale.ROOT)));
+    return inEnv ? env : variables.read(jobId);
   }
 
   /** Parses VC_IMAGE, VC_VCPUS, VC_MEM, VC_VMS from a variable map; empty when none is set. */

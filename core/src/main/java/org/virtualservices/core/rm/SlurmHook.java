@@ -56,9 +56,27 @@ public final class SlurmHook {
    * @param env the hook's environment
    */
   public static HookInvocation read(HookPhase phase, Map<String, String> env) {
-    Optional<VcRequest> request = request(env);
+    Optional<VcRequest> request;
+    try {
+      request = request(env);
+    } catch (RequestException e) {
+      // the user's typo: the job is read as for any request, so its user can be told
+      return new HookInvocation(phase, strictContext(phase, env), Optional.empty(), Optional.of(e));
+    }
     JobContext job = request.isPresent() ? strictContext(phase, env) : lenientContext(env);
     return new HookInvocation(phase, job, request);
+  }
+
+  /**
+   * Whether the job asks for a virtual cluster at all, readable or not: a {@code SPANK_VC_*}
+   * variable, or a {@code vc:} part in the comment. Never fails: a plain job costs this look.
+   */
+  public static boolean asks(Map<String, String> env) {
+    try {
+      return request(env).isPresent();
+    } catch (RequestException e) {
+      return true;
+    }
   }
 
   /** The request alone, from the SPANK variables or else the comment; empty for a plain job. */

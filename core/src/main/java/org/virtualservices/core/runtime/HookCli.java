@@ -156,6 +156,7 @@ public final class HookCli {
     try {
       SiteConfig c = SiteConfigLoader.load(file);
       List<String> missing = new java.util.ArrayList<>(SiteConfigCheck.missingTools(c));
+      missing.addAll(SiteConfigCheck.files(c));
       if (cmd.hasOption("pbs")) {
         missing.addAll(SiteConfigCheck.pbsFanOut(c));
       }

@@ -8,11 +8,14 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.log.JobLog;
+import org.virtualservices.core.log.Shown;
+import org.virtualservices.core.request.ResourceManager;
 
 /**
  * A hook's command line: what the prolog and the epilog do alike (parse, --help, the
  * configuration commands) before each does its own. Takes argv and the environment map and
- * returns the exit status, so it is tested in-process; mains only call it and exit.
+ * returns the exit status, so it is tested in-process; mains only call it and exit. One instance
+ * runs one call at a time.
  */
 public abstract class HookCommand {
 
@@ -24,6 +27,8 @@ public abstract class HookCommand {
   protected final Runnable warmUp;
   private final String program;
   private final boolean prolog;
+  /** This call's log, once the hook made it. */
+  private JobLog current;
 
   protected HookCommand(String program, boolean prolog, PrintStream out, PrintStream err,
       BiFunction<SiteConfig, JobLog, NodeServices> wiring, Clock clock) {
@@ -41,28 +46,69 @@ public abstract class HookCommand {
     this.clock = clock;
   }
 
+  /**
+   * The hook: every failure ends here as an exit status, never as a stack trace. What the hook
+   * itself does not handle is logged in one line (its stack goes to the job's log file) and
+   * classified by {@link Fault#of}: the node's fault unless it is known to be the user's.
+   */
   public final int run(List<String> args, Map<String, String> env) {
-    Optional<HookCli> parsed = HookCli.parse(program, prolog, args, err);
-    if (parsed.isEmpty()) {
-      return HookCli.USAGE;
+    current = null;
+    ResourceManager rm = ResourceManager.SLURM;
+    try {
+      Optional<HookCli> parsed = HookCli.parse(program, prolog, args, err);
+      if (parsed.isEmpty()) {
+        return HookCli.USAGE;
+      }
+      HookCli cli = parsed.get();
+      rm = cli.resourceManager();
+      if (cli.has("help")) {
+        cli.help(out, prolog);
+        return 0;
+      }
+      Optional<Integer> configCommand = cli.configCommands(env, out, err);
+      if (configCommand.isPresent()) {
+        return configCommand.get();
+      }
+      return hook(cli, env);
+    } catch (Exception | LinkageError | VirtualMachineError e) {
+      // LinkageError: libvirt's library or a class missing; VirtualMachineError: out of memory, say
+      Fault fault = Fault.of(e);
+      try {
+        JobLog log = current != null ? current : new JobLog(program, err, clock, false);
+        log.error("unexpected {0}{1}: {2}", e.getClass().getSimpleName(), where(e),
+            Shown.line(String.valueOf(e.getMessage()), 300));
+        log.stack(e);
+      } catch (RuntimeException | Error again) {
+        err.println(program + ": unexpected " + e.getClass().getSimpleName());
+      }
+      return exitStatus(fault, rm);
     }
-    HookCli cli = parsed.get();
-    if (cli.has("help")) {
-      cli.help(out, prolog);
-      return 0;
-    }
-    Optional<Integer> configCommand = cli.configCommands(env, out, err);
-    if (configCommand.isPresent()) {
-      return configCommand.get();
-    }
-    return hook(cli, env);
   }
 
   /** The hook's own work, once the command line is read. */
   protected abstract int hook(HookCli cli, Map<String, String> env);
 
-  /** The log of this call: every line names the job and node once the hook knows them. */
+  /** The exit status for a failure the hook did not handle itself. */
+  protected abstract int exitStatus(Fault fault, ResourceManager rm);
+
+  /**
+   * The log of this call: every line names the job and node once the hook knows them. One per
+   * call of {@link #run}, so that a failure the hook did not handle is logged where its others are.
+   */
   protected JobLog log(HookCli cli) {
-    return new JobLog(program, err, clock, cli.has("debug"));
+    if (current == null) {
+      current = new JobLog(program, err, clock, cli.has("debug"));
+    }
+    return current;
+  }
+
+  /** " at Prolog.java:123", the first frame of ours, for the one line an admin sees. */
+  private static String where(Throwable e) {
+    for (StackTraceElement f : e.getStackTrace()) {
+      if (f.getClassName().startsWith("org.virtualservices.")) {
+        return " at " + f.getFileName() + ":" + f.getLineNumber();
+      }
+    }
+    return "";
   }
 }

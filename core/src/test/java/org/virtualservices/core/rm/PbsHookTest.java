@@ -178,10 +178,15 @@ class PbsHookTest {
   }
 
   @Test
-  void badVariableNamesItsVariable() {
-    jobVariables.put("123.head", Map.of("VC_IMAGE", "debian12", "VC_MEM", "2 GB"));
-    assertEquals("VC_MEM", assertThrows(RequestException.class,
-        () -> hook("n1").read(HookPhase.PROLOG, PROLOGUE_ARGS, Map.of())).field());
+  void badVariableNamesItsVariableAndKeepsTheJob() {
+    jobVariables.put("123.head", Map.of("VC_IMAGE", "debian12", "VC_MEM", "2 GB", "PBS_O_WORKDIR", "/home/alice/run"));
+    files.put(Path.of("/var/spool/torque/aux/123.head"), NODE_FILE);
+    HookInvocation inv = hook("n1").read(HookPhase.PROLOG, PROLOGUE_ARGS, Map.of());
+    assertEquals("VC_MEM", inv.refused().orElseThrow().field());
+    assertTrue(inv.request().isEmpty());
+    // what the prolog needs to tell the user: where they look, as whom
+    assertEquals(Path.of("/home/alice/run"), inv.job().workDir());
+    assertTrue(inv.job().isBatchHost());
   }
 
   @Test

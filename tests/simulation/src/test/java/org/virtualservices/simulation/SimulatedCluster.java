@@ -141,6 +141,13 @@ final class SimulatedCluster implements AutoCloseable {
         .run(args, slurmEnv(job, node, comment, false));
   }
 
+  /** A Slurm prolog with an environment of the test's making (slurmEnv's, changed). */
+  int prolog(String node, Map<String, String> env) {
+    PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
+    return new PrologCommand(err, err, (c, log) -> services(c, node), warmUps::incrementAndGet, Clock.systemUTC())
+        .run(List.of("--config", config.toString()), env);
+  }
+
   int epilog(String job, String node, String comment) {
     PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
     return new EpilogCommand(err, err, (c, log) -> services(c, node), warmUps::incrementAndGet, Clock.systemUTC())
@@ -153,6 +160,14 @@ final class SimulatedCluster implements AutoCloseable {
     List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(), "--pbs"));
     args.addAll(pbsArgs);
     return new PrologCommand(err, err, (c, log) -> services(c, node), Clock.systemUTC()).run(args, Map.of());
+  }
+
+  /** A PBS prologue whose wrapper passes an environment (VC_* there are read before the variable list). */
+  int pbsProlog(String node, List<String> pbsArgs, Map<String, String> env) {
+    PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
+    List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(), "--pbs"));
+    args.addAll(pbsArgs);
+    return new PrologCommand(err, err, (c, log) -> services(c, node), Clock.systemUTC()).run(args, env);
   }
 
   int pbsEpilog(String node, List<String> pbsArgs) {
