@@ -2,13 +2,11 @@ package org.virtualservices.core.log;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.text.MessageFormat;
 import java.time.Clock;
 import java.util.ResourceBundle;
+import org.virtualservices.core.files.PrivateFiles;
 
 /**
  * The hooks' log: one line per state change, each prefixed with the program, the job id and the
@@ -101,9 +99,8 @@ public final class JobLog implements System.Logger {
     Path f = file;
     if (f != null) {
       try {
-        Files.createDirectories(f.getParent());
-        Files.writeString(f, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-            StandardOpenOption.APPEND);
+        PrivateFiles.folders(f.getParent());
+        PrivateFiles.append(f, line + "\n");
       } catch (IOException e) {
         err.println(program + "[" + job + "] cannot write log " + f + ": " + e.getMessage());
         file = null;
