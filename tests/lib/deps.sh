@@ -25,9 +25,10 @@ ensure_packages() {
 }
 
 # What the unit tests, the hook simulation and the fabric tests run for real (gcc, make and
-# libslurm-dev: the SPANK plugin, built and tested by the Maven build).
+# libslurm-dev: the SPANK plugin, built and tested by the Maven build; python3-minimal: the
+# attackers of RootHooksUnderAttackTest; tar: the report's copy, as the hooks write it).
 TEST_PACKAGES=(openjdk-17-jdk-headless maven gcc make libslurm-dev libvirt0 qemu-utils genisoimage iproute2
-  nftables busybox util-linux iputils-ping)
+  nftables busybox util-linux iputils-ping python3-minimal tar)
 
 # What the end-to-end suite adds (tests/e2e/lib/cluster.sh and appliance/build.sh also install
 # their own, idempotently): the MPI compiler for the test program, ssh for the job's script.
