@@ -175,6 +175,19 @@ class RootHooksUnderAttackTest {
     System.out.printf("watcher: %d opens tried during 6 prologs, none succeeded%n", tries);
   }
 
+  @Test
+  void aWorkingFolderThatIsNotTheUsersIsRefusedWithoutMakingAnything() throws IOException {
+    Files.setAttribute(cluster.workDir, "unix:uid", 0); // root's, as a shared scratch root would be
+    assertEquals(0, cluster.prolog("690", "sim1", REQUEST), "the user's mistake: " + cluster.log());
+    assertTrue(cluster.keepAlive.domains().stream().noneMatch(d -> d.name().startsWith("vc690-")));
+    assertFalse(Files.exists(cluster.stateDir.resolve("jobs/690")), "nothing made");
+    assertFalse(Files.exists(cluster.workDir.resolve("vcluster-690")), "nothing written in another's folder");
+    String error = Files.readString(cluster.runFolder("690", "sim1").resolve("ERROR"));
+    assertTrue(error.contains("belongs to uid 0, not to the job's user (uid 65534)"), error);
+    assertEquals(0, cluster.epilog("690", "sim1", REQUEST), cluster.log());
+    assertFalse(Files.exists(cluster.runFolder("690", "sim1")));
+  }
+
   /** Everything but the job's own folders: the state folder, the run tree and the user's home. */
   private boolean outsideTheJob(Path p) {
     return !p.startsWith(cluster.stateDir) && !p.startsWith(tmp.resolve("run")) && !p.startsWith(home)
