@@ -53,6 +53,10 @@ public final class UserCopy {
    * @throws ReportRefusedException when the working folder is missing, not a folder, or not the user's
    */
   public static Target target(Path workDir, String jobId, int uid, int gid) {
+    if (!workDir.isAbsolute() || workDir.toString().chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      // the copy's place is recorded one line per field for its removal (JobFolder)
+      throw new ReportRefusedException("the job's working folder is not an absolute path without control characters");
+    }
     if (!Files.isDirectory(workDir)) {
       throw new ReportRefusedException("the job's working folder " + workDir + " is missing or not a folder");
     }

@@ -64,6 +64,16 @@ class JobFolderTest {
   }
 
   @Test
+  void aWorkingFolderWhosePathCannotBeRecordedIsRefused() throws IOException {
+    Path odd = Files.createDirectory(tmp.resolve("a\nb"));
+    ReportRefusedException e = assertThrows(ReportRefusedException.class,
+        () -> UserCopy.target(odd, "7", UserCopy.ourUid(), UserCopy.ourGid()));
+    assertTrue(e.getMessage().contains("control characters"), e.getMessage());
+    assertThrows(ReportRefusedException.class, () -> UserCopy.target(Path.of("relative"), "7", 0, 0));
+    assertEquals(tmp.resolve("vcluster-7"), UserCopy.target(tmp, "7", UserCopy.ourUid(), 0).dir());
+  }
+
+  @Test
   void theCopysRecordIsReadBack() {
     JobFolder f = JobFolder.of(tmp.resolve("run"), "7").create();
     UserCopy.Target t = new UserCopy.Target(1000, 100, tmp.resolve("work dir/vcluster-7"));
