@@ -27,10 +27,11 @@ ensure_packages() {
 # What the unit tests, the hook simulation and the fabric tests run for real (gcc, make and
 # libslurm-dev: the SPANK plugin, built and tested by the Maven build; openssh-server and
 # openssh-client: the remote shell and the PBS fan-out against real sshd; passwd: the throwaway
-# user those tests log in as). With CI=true a real-component test that skips fails the run
-# (core's NoSkipInCi), so each of them must be here.
+# user those tests log in as; python3-minimal: the attackers of RootHooksUnderAttackTest; tar: the
+# report's copy, as the hooks write it). With CI=true a real-component test that skips fails the
+# run (core's NoSkipInCi), so each of them must be here.
 TEST_PACKAGES=(openjdk-17-jdk-headless maven gcc make libslurm-dev libvirt0 qemu-utils genisoimage iproute2
-  nftables busybox util-linux iputils-ping openssh-server openssh-client passwd)
+  nftables busybox util-linux iputils-ping openssh-server openssh-client passwd python3-minimal tar)
 
 # What the end-to-end suite adds (tests/e2e/lib/cluster.sh and appliance/build.sh also install
 # their own, idempotently): the MPI compiler for the test program, ssh for the job's script.

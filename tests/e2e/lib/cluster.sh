@@ -252,7 +252,9 @@ cluster_up() {
   t0=$(now)
   mkdir -p "$STATE"/{etc,logs,run,spool,nodes,hook-env}
   mkdir "$STATE/jobs"
-  chmod 1777 "$STATE/jobs"   # job output of the test user
+  # the test user's working folder: the prolog writes the report's copy only into a folder of the job's user
+  chown "$VC_E2E_USER" "$STATE/jobs"
+  chmod 0755 "$STATE/jobs"
   echo "$n" >"$STATE/nodes.count"
   make_node_dir_mountpoints
   : >"$PIDS_FILE"

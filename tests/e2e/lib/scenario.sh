@@ -127,6 +127,7 @@ vc_node_left() {
     ip -o link | awk -F": " "{ print \$2 }" | sed "s/@.*//" | grep -E "^(vcbr|vcvx|vt)[0-9]" | sed "s/^/link /"
     nft list tables | grep -E " vc[0-9]+\$" | sed "s/^/nftables /"
     ls -A /var/lib/vcluster/jobs 2>/dev/null | sed "s#^#state folder /var/lib/vcluster/jobs/#"
+    ls -A /run/vcluster/jobs 2>/dev/null | sed "s#^#job folder /run/vcluster/jobs/#"
     true'
 }
 

@@ -9,8 +9,9 @@ import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.Planner;
-import org.virtualservices.core.report.ReportFiles;
+import org.virtualservices.core.report.JobFolder;
 import org.virtualservices.core.report.Timing;
+import org.virtualservices.core.report.UserCopy;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.JobContext;
 import org.virtualservices.core.request.RequestException;
@@ -36,7 +37,10 @@ public final class Epilog {
   public boolean run(HookInvocation inv) {
     JobContext job = inv.job();
     Path nodeDir = Planner.nodeStateDir(s.config(), job.jobId(), job.thisNode());
-    if (inv.request().isEmpty() && !Files.exists(nodeDir)) {
+    // whether this node holds something of the job is root's state here (the job's folder in the
+    // run tree, the journal), never the request: the user can change the comment after submission
+    Optional<JobFolder> folder = folder(job);
+    if (inv.request().isEmpty() && !Files.exists(nodeDir) && folder.map(f -> !f.exists()).orElse(true)) {
       return true;
     }
     Instant start = s.clock().instant();
@@ -54,10 +58,9 @@ public final class Epilog {
     Instant t = s.clock().instant();
     try (Hypervisor hv = s.hypervisors().apply(s.config().libvirtUri())) {
       phases.append(String.format("plan+connect %.3fs", Duration.between(t, s.clock().instant()).toNanos() / 1e9));
-      Optional<ReportFiles> report = job.isBatchHost() && job.workDir() != null
-          ? Optional.of(ReportFiles.in(job.workDir(), job.jobId())) : Optional.empty();
-      Teardown teardown = new Teardown(hv, s.fabric(), log, s.faults(), s.clock());
-      r = teardown.run(job.jobId(), job.thisNode(), nodeDir, plan, report);
+      Teardown teardown = new Teardown(hv, s.fabric(), log, s.faults(),
+          new UserCopy(s.runner(), s.config().tools()), s.clock());
+      r = teardown.run(job.jobId(), job.thisNode(), nodeDir, plan, folder);
       for (Timing x : teardown.timings()) {
         phases.append(String.format(", %s %.3fs", x.phase(), x.seconds()));
       }
@@ -73,5 +76,14 @@ public final class Epilog {
           : r.removed().size() + " resource(s) removed", phases);
     }
     return r.clean();
+  }
+
+  /** The job's folder in the run tree; none for a job id that cannot name one (nothing was made then). */
+  private Optional<JobFolder> folder(JobContext job) {
+    try {
+      return Optional.of(JobFolder.of(s.config().runDir(), job.jobId()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 }

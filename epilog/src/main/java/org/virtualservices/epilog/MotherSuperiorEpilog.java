@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.plan.Planner;
+import org.virtualservices.core.report.JobFolder;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.JobContext;
 import org.virtualservices.core.rm.SisterCall;
@@ -33,9 +34,11 @@ public final class MotherSuperiorEpilog {
   public boolean run(HookInvocation inv) {
     Epilog epilog = new Epilog(s, log);
     JobContext job = inv.job();
-    // no request but this node's journal: the server could not give the variable list; the
-    // sisters go by their journals too
-    boolean journal = Files.exists(Planner.nodeStateDir(s.config(), job.jobId(), job.thisNode()));
+    // no request but this node's journal or job folder: the server could not give the variable
+    // list, or the user changed it (qalter); the sisters go by their journals too. What this node
+    // holds of the job decides, not the list the user can change.
+    boolean journal = Files.exists(Planner.nodeStateDir(s.config(), job.jobId(), job.thisNode()))
+        || JobFolder.of(s.config().runDir(), job.jobId()).exists();
     if ((inv.request().isEmpty() && !journal) || !job.isBatchHost() || job.nodes().size() < 2) {
       return epilog.run(inv);
     }

@@ -21,6 +21,8 @@ import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.plan.JobNetwork;
 import org.virtualservices.core.plan.Names;
 import org.virtualservices.core.plan.Planner;
+import org.virtualservices.core.report.JobFolder;
+import org.virtualservices.core.report.UserCopy;
 import org.virtualservices.core.rm.ActiveJobs;
 import org.virtualservices.core.runtime.NodeServices;
 import org.virtualservices.core.teardown.Teardown;
@@ -71,6 +73,12 @@ public final class Sweep {
           j.filter(r -> r.vni() > 0).ifPresent(r -> staleVnis.add(r.vni()));
         }
       }
+      for (String job : runFolders()) {
+        if (!activeTokens.contains(Names.jobToken(job))) {
+          stale.computeIfAbsent(job, k -> new ArrayList<>())
+              .add("job folder " + JobFolder.of(s.config().runDir(), job).dir());
+        }
+      }
       for (DomainInfo d : hv.domains()) {
         if (d.job() != null && (d.node() == null || d.node().equals(node))
             && !activeTokens.contains(Names.jobToken(d.job()))) {
@@ -97,9 +105,10 @@ public final class Sweep {
         return 0;
       }
       int failed = 0;
-      Teardown teardown = new Teardown(hv, s.fabric(), log, s.faults());
+      Teardown teardown = new Teardown(hv, s.fabric(), log, s.faults(), new UserCopy(s.runner(), s.config().tools()));
       for (String job : stale.keySet()) {
-        TeardownResult r = teardown.run(job, node, nodeDir(job, node), Optional.empty(), Optional.empty());
+        TeardownResult r = teardown.run(job, node, nodeDir(job, node), Optional.empty(),
+            Optional.of(JobFolder.of(s.config().runDir(), job)));
         if (!r.clean()) {
           failed++;
           out.println("job " + job + ": not all removed: " + String.join("; ", r.failures()) + " "
@@ -120,6 +129,20 @@ public final class Sweep {
 
   private Path nodeDir(String job, String node) {
     return Planner.nodeStateDir(s.config(), job, node);
+  }
+
+  /** Jobs with a folder in this node's run tree (a prolog that died before its journal leaves only that). */
+  private List<String> runFolders() {
+    Path jobs = s.config().runDir().resolve("jobs");
+    if (!Files.isDirectory(jobs)) {
+      return List.of();
+    }
+    try (Stream<Path> list = Files.list(jobs)) {
+      return list.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+(\\[\\d*\\])?(\\..*)?"))
+          .sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("list " + jobs + ": " + e.getMessage(), e);
+    }
   }
 
   /** Jobs with a state folder for this node. */

@@ -15,10 +15,12 @@ import org.virtualservices.core.report.ReportFiles;
 
 /**
  * Finds the virtual cluster a subcommand works on. Inside a job, from its environment: the
- * TaskProlog's {@code VC_DIR}, else the job id ({@code SLURM_JOB_ID}, {@code PBS_JOBID}) and its
- * working folder. Outside, from {@code --job ID}: the resource manager tells the job's working folder
- * and owner ({@code scontrol show job -o}, {@code qstat -f}), and only the owner (or root) is
- * served. The prolog writes the report into {@code <working folder>/vcluster-<job>}.
+ * TaskProlog's {@code VC_DIR} (the job's folder in the batch host's run tree,
+ * {@code /run/vcluster/jobs/<job>}), else the job id ({@code SLURM_JOB_ID}, {@code PBS_JOBID}) and
+ * its working folder. Outside, from {@code --job ID}: the resource manager tells the job's working
+ * folder and owner ({@code scontrol show job -o}, {@code qstat -f}), and only the owner (or root)
+ * is served. The prolog writes the report into the run tree and, as the job's user, a copy into
+ * {@code <working folder>/vcluster-<job>} whose ssh config names the copy's own key and known_hosts.
  */
 final class ClusterLocator {
 
@@ -50,6 +52,7 @@ final class ClusterLocator {
     String dir = env.get("VC_DIR");
     if (dir != null && !dir.isEmpty()) {
       Path p = Path.of(dir);
+      // <runDir>/jobs/<job>, or a copy's vcluster-<job> (set by hand)
       String id = p.getFileName().toString().replaceFirst("^vcluster-", "");
       return load(id, new ReportFiles(p));
     }

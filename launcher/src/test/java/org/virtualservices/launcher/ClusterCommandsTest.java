@@ -104,6 +104,19 @@ class ClusterCommandsTest {
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
+  // ---- where the cluster is found
+
+  /** The TaskProlog's VC_DIR is the job's folder in the batch host's run tree, /run/vcluster/jobs/<job>. */
+  @Test
+  void vcDirInTheRunTreeIsFound() throws IOException {
+    Path jobs = Files.createDirectories(work.resolve("run/jobs"));
+    Files.move(vcDir, jobs.resolve("42"));
+    env.put("VC_DIR", jobs.resolve("42").toString());
+    Run r = run("hostfile");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("vc42-0 slots=2", r.out().lines().findFirst().orElse(""), r.out());
+  }
+
   // ---- exec
 
   @Test

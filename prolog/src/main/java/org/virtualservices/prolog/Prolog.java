@@ -9,8 +9,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +24,7 @@ import org.virtualservices.core.disk.Disks;
 import org.virtualservices.core.disk.GuestSeed;
 import org.virtualservices.core.disk.SeedImage;
 import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.files.PrivateFiles;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.hypervisor.OpeningHypervisor;
 import org.virtualservices.core.journal.Journal;
@@ -48,9 +47,11 @@ import org.virtualservices.core.ready.ReadinessCheck;
 import org.virtualservices.core.ready.Sleeper;
 import org.virtualservices.core.ready.WakingSleeper;
 import org.virtualservices.core.render.Models;
+import org.virtualservices.core.report.JobFolder;
 import org.virtualservices.core.report.ReportFiles;
 import org.virtualservices.core.report.ReportRefusedException;
 import org.virtualservices.core.report.ReportWriter;
+import org.virtualservices.core.report.UserCopy;
 import org.virtualservices.core.report.Timing;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.JobContext;
@@ -137,15 +138,26 @@ public final class Prolog {
     }
     NodePlan mine = plan.node(job.thisNode()).orElse(null);
     if (mine == null) {
-      log.error("node {0} is not in the job's node list {1}", job.thisNode(), job.nodes());
+      log.error("node {0} is not in the job''s node list {1}", job.thisNode(), job.nodes());
       return Outcome.NODE_FAULT;
+    }
+    // the copy of the report goes into the working folder, which must be the user's (looked at now,
+    // before anything is made: a user's mistake costs the node nothing)
+    Optional<UserCopy.Target> copy;
+    try {
+      copy = copyTarget(job);
+    } catch (ReportRefusedException e) {
+      log.error("no virtual cluster: {0}", e.getMessage());
+      reportError(job, "no virtual cluster: " + e.getMessage(), Optional.empty());
+      return Outcome.USER_ERROR;
     }
     lap("plan", t);
     log.info("plan: {0} VM(s) of image {1} on this node, network {2} VNI {3}{4}", mine.vms().size(),
         plan.image(), plan.subnet(), plan.vni(), plan.isBatchHost(job.thisNode()) ? ", batch host" : "");
 
     Path nodeDir = Planner.nodeStateDir(cfg, job.jobId(), job.thisNode());
-    String step = "journal";
+    JobFolder folder = JobFolder.of(cfg.runDir(), job.jobId());
+    String step = "job folder";
     // What waits on a program or on libvirtd runs at once (docs/bench.md): libvirt's connection
     // opens, the network is made, the domains are defined while the disks are made; the report is
     // written while the VMs boot. Every pending step ends before a rollback starts.
@@ -155,6 +167,9 @@ public final class Prolog {
     pending.add(keys);
     try (Hypervisor hv = OpeningHypervisor.open(cfg.libvirtUri(), s.hypervisors())) {
       try {
+        // the marker first: from now on the epilog has work here, whatever the user changes
+        folder.create();
+        step = "journal";
         Journal journal = Journal.open(nodeDir, job.jobId(), job.thisNode());
         journal.network(plan.vni(), plan.bridge(), plan.vxlan());
         s.faults().reached("journal");
@@ -193,8 +208,7 @@ public final class Prolog {
           String xml = domainXml(plan, v, image, job);
           Path xmlFile = nodeDir.resolve(v.name() + ".xml");
           Files.deleteIfExists(xmlFile);
-          Files.writeString(Files.createFile(xmlFile, PosixFilePermissions.asFileAttribute(
-              PosixFilePermissions.fromString("rw-------"))), xml);
+          PrivateFiles.write(xmlFile, xml);
           hv.define(v.name(), xml);
         }));
         pending.add(defines);
@@ -263,22 +277,13 @@ public final class Prolog {
         // the report is written while the VMs boot; a VM that never answers rolls it back
         Pending<Void> report = null;
         ReportFiles files = null;
-        if (plan.isBatchHost(job.thisNode()) && job.workDir() != null) {
-          ReportFiles theFiles = ReportFiles.in(job.workDir(), job.jobId());
-          files = theFiles;
+        if (plan.isBatchHost(job.thisNode())) {
+          files = folder.files();
           List<Timing> all = new ArrayList<>(timings);
           report = Pending.start("report", at -> {
             JobKeys k = keys.await();
-            try {
-              new ReportWriter(s.templates(), journal::intend).write(theFiles, plan, job.user(), login, job.uid(),
-                  job.gid(), k.job(), k.knownHosts(), all);
-            } catch (UncheckedIOException e) {
-              // the job's working folder is the user's: what they put there (a folder where the
-              // hostfile goes, say) is their doing, never the node's
-              throw new ReportRefusedException("cannot write the report in " + Shown.value(theFiles.dir().toString())
-                  + ": " + Shown.line(message(e), 300) + (e.getCause() == null ? ""
-                  : " (" + e.getCause().getClass().getSimpleName() + ")"));
-            }
+            new ReportWriter(s.templates(), copier()).write(folder, copy, plan, job.user(), login, job.uid(),
+                job.gid(), k.job(), k.knownHosts(), all);
           });
           pending.add(report);
         }
@@ -309,15 +314,22 @@ public final class Prolog {
         log.error("{0}", what);
         pending.forEach(Pending::settle);
         rollback(hv, job, nodeDir, plan);
-        reportError(job, what);
+        reportError(job, what, copy);
         return e.outcome();
       } catch (PeersNotReadyException e) {
         String what = "no virtual cluster: " + message(e);
         log.error("{0}", what);
         pending.forEach(Pending::settle);
         rollback(hv, job, nodeDir, plan);
-        reportError(job, what);
+        reportError(job, what, copy);
         return Outcome.PEER_FAULT;
+      } catch (ReportRefusedException e) {
+        String what = "no virtual cluster: " + message(e);
+        log.error("{0}", what);
+        pending.forEach(Pending::settle);
+        rollback(hv, job, nodeDir, plan);
+        reportError(job, what, Optional.empty()); // the copy is what failed
+        return Outcome.USER_ERROR;
       } catch (RuntimeException | IOException e) {
         // the one place a failure of the work is classified: the user's (a report folder they
         // made unusable, say) rolls back and tells them; anything else is the node's and drains it
@@ -330,7 +342,7 @@ public final class Prolog {
           keepEvidence(job, nodeDir, mine, what);
         }
         rollback(hv, job, nodeDir, plan);
-        reportError(job, what);
+        reportError(job, what, copy);
         return users ? Outcome.USER_ERROR : Outcome.NODE_FAULT;
       }
     } catch (RuntimeException e) {
@@ -472,13 +484,13 @@ public final class Prolog {
     Path dir = s.config().stateDir().resolve("evidence")
         .resolve(job.jobId() + "-" + job.thisNode() + "-" + s.clock().instant().toEpochMilli());
     try {
-      Files.createDirectories(dir.getParent());
-      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      Files.writeString(dir.resolve("failure.txt"), what + "\n");
+      PrivateFiles.folders(dir.getParent());
+      Files.createDirectory(dir, PrivateFiles.FOLDER);
+      PrivateFiles.write(dir.resolve("failure.txt"), what + "\n");
       for (VmPlan v : mine.vms()) {
         for (Path p : List.of(nodeDir.resolve(v.name() + ".xml"), v.console())) {
           if (Files.isRegularFile(p)) {
-            Files.copy(p, dir.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            PrivateFiles.copy(p, dir.resolve(p.getFileName()));
           }
         }
       }
@@ -489,8 +501,8 @@ public final class Prolog {
   }
 
   private void rollback(Hypervisor hv, JobContext job, Path nodeDir, Plan plan) {
-    TeardownResult r = new Teardown(hv, s.fabric(), log, s.faults()).run(job.jobId(), job.thisNode(), nodeDir, Optional.of(plan),
-        Optional.empty());
+    TeardownResult r = new Teardown(hv, s.fabric(), log, s.faults(), copier()).run(job.jobId(), job.thisNode(),
+        nodeDir, Optional.of(plan), Optional.of(JobFolder.of(s.config().runDir(), job.jobId())));
     if (r.clean()) {
       log.info("rolled back: {0}", r.removed().isEmpty() ? "nothing had been made" : String.join(", ", r.removed()));
     } else {
@@ -524,21 +536,44 @@ public final class Prolog {
   }
 
   /**
-   * Writes {@code vcluster-<job>/ERROR} for the user (batch host only): a few lines, control
-   * characters escaped, whatever the message holds.
+   * Writes {@code ERROR} for the user (batch host only): in the job's folder of the run tree (the
+   * TaskProlog shows it to the job) and, as the user, in {@code copy}, the user's to keep.
    */
   void reportError(JobContext job, String message) {
-    if (!job.isBatchHost() || job.workDir() == null) {
+    reportError(job, message, copyTargetOrNone(job));
+  }
+
+  void reportError(JobContext job, String message, Optional<UserCopy.Target> copy) {
+    if (!job.isBatchHost()) {
       return;
     }
     message = Shown.lines(message, ERROR_LINES, ERROR_LINE_CHARS);
     try {
-      // the error file is the user's to keep: it is not journalled, so no epilog removes it
-      new ReportWriter(s.templates(), e -> { }).writeError(ReportFiles.in(job.workDir(), job.jobId()), message,
-          job.uid(), job.gid());
+      new ReportWriter(s.templates(), copier()).writeError(JobFolder.of(s.config().runDir(), job.jobId()), copy,
+          message, job.uid(), job.gid());
     } catch (RuntimeException e) {
       log.warn("could not write the error for the user: {0}", e.getMessage());
     }
+  }
+
+  /** Where the report's copy goes: none off the batch host or without a working folder. */
+  private static Optional<UserCopy.Target> copyTarget(JobContext job) {
+    if (!job.isBatchHost() || job.workDir() == null) {
+      return Optional.empty();
+    }
+    return Optional.of(UserCopy.target(job.workDir(), job.jobId(), job.uid(), job.gid()));
+  }
+
+  private static Optional<UserCopy.Target> copyTargetOrNone(JobContext job) {
+    try {
+      return copyTarget(job);
+    } catch (ReportRefusedException e) {
+      return Optional.empty();
+    }
+  }
+
+  private UserCopy copier() {
+    return new UserCopy(s.runner(), s.config().tools());
   }
 
   private void lap(String phase, Instant since) {

@@ -13,6 +13,10 @@ public record SiteConfig(
     @Doc(value = "where journals, overlay disks, seeds, console logs and evidence live (root only)",
         defaultValue = "/var/lib/vcluster")
     Path stateDir,
+    @Doc(value = "root-owned tree on each node's own file system (a tmpfs) that marks the jobs with something on"
+        + " the node and holds the batch host's report for the job; the epilog wrapper reads this key's line"
+        + " itself: keep it one plain line", defaultValue = "/run/vcluster")
+    Path runDir,
     @Doc(value = "file with the site secret (root only, the same on every node) from which job and host keys"
         + " are derived", defaultValue = "/etc/vcluster/secret")
     Path secretFile,

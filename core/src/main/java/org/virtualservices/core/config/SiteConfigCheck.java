@@ -33,6 +33,7 @@ public final class SiteConfigCheck {
       e.add("libvirtUri: not a libvirt URI: '" + c.libvirtUri() + "'");
     }
     absolute(e, "stateDir", c.stateDir());
+    absolute(e, "runDir", c.runDir());
     absolute(e, "secretFile", c.secretFile());
     if (c.templatesDir() != null) {
       absolute(e, "templatesDir", c.templatesDir());
@@ -85,6 +86,9 @@ public final class SiteConfigCheck {
     Map<String, String> needed = new LinkedHashMap<>();
     needed.put("qemuImg", c.tools().qemuImg());
     needed.put("mkisofs", c.tools().mkisofs());
+    needed.put("setpriv", c.tools().setpriv());
+    needed.put("tar", c.tools().tar());
+    needed.put("rm", c.tools().rm());
     if (c.network().mode() == Network.Mode.vxlan) {
       needed.put("ip", c.tools().ip());
       needed.put("bridge", c.tools().bridge());
@@ -230,6 +234,9 @@ public final class SiteConfigCheck {
     m.put("ip", t.ip());
     m.put("bridge", t.bridge());
     m.put("nft", t.nft());
+    m.put("setpriv", t.setpriv());
+    m.put("tar", t.tar());
+    m.put("rm", t.rm());
     return m;
   }
 

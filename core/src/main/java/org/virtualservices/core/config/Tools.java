@@ -9,5 +9,10 @@ public record Tools(
     @Doc(value = "iproute2's bridge", defaultValue = "/usr/sbin/bridge") String bridge,
     @Doc(value = "nftables' nft", defaultValue = "/usr/sbin/nft") String nft,
     @Doc(value = "Slurm's squeue, asked by the admin's sweep (never by a hook)", defaultValue = "/usr/bin/squeue")
-    String squeue) {
+    String squeue,
+    @Doc(value = "util-linux setpriv: what the hooks write or remove in a user's folder runs as that user",
+        defaultValue = "/usr/bin/setpriv") String setpriv,
+    @Doc(value = "GNU tar, which writes the report's copy into the job's working folder as the job's user",
+        defaultValue = "/usr/bin/tar") String tar,
+    @Doc(value = "rm, which removes that copy as the job's user", defaultValue = "/usr/bin/rm") String rm) {
 }

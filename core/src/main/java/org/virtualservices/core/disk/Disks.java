@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.virtualservices.core.command.Command;
 import org.virtualservices.core.command.CommandRunner;
+import org.virtualservices.core.files.PrivateFiles;
 
 /** Copy-on-write overlays on an image's base disk, made with qemu-img (by argument list). */
 public final class Disks {
@@ -20,17 +20,18 @@ public final class Disks {
     this.qemuImg = qemuImg;
   }
 
-  /** Makes {@code overlay} (qcow2) backed by {@code base}, readable by its owner only. */
+  /** Makes {@code overlay} (qcow2) backed by {@code base}, readable by its owner only from its first byte. */
   public void overlay(Path base, String baseFormat, Path overlay) {
     if (!Files.isReadable(base)) {
       throw new IllegalStateException("base image " + base + " is missing or unreadable on this node");
     }
+    try {
+      // made 0600 first: qemu-img opens the existing file (O_TRUNC), so its mode holds from the first byte
+      PrivateFiles.empty(overlay);
+    } catch (IOException e) {
+      throw new UncheckedIOException("make " + overlay + ": " + e.getMessage(), e);
+    }
     runner.check(Command.of(qemuImg, "create", "-q", "-f", "qcow2", "-F", baseFormat, "-b", base.toString(),
         overlay.toString()).withTimeout(Duration.ofSeconds(60)));
-    try {
-      Files.setPosixFilePermissions(overlay, PosixFilePermissions.fromString("rw-------"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("chmod " + overlay + ": " + e.getMessage(), e);
-    }
   }
 }

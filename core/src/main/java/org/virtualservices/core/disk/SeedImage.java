@@ -5,13 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import org.virtualservices.core.files.FileTrees;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.virtualservices.core.command.Command;
 import org.virtualservices.core.command.CommandRunner;
+import org.virtualservices.core.files.PrivateFiles;
 
 /**
  * Writes a NoCloud seed: an ISO 9660 image labelled {@code cidata} holding the given files, made
@@ -35,18 +35,19 @@ public final class SeedImage {
     Path staging = iso.resolveSibling(iso.getFileName() + ".d");
     try {
       FileTrees.delete(staging);
-      Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectory(staging, PrivateFiles.FOLDER);
       for (Map.Entry<String, String> f : files.entrySet()) {
         Path p = staging.resolve(f.getKey()).normalize();
         if (!p.startsWith(staging)) {
           throw new IllegalArgumentException("seed file name escapes the seed: " + f.getKey());
         }
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, f.getValue());
+        PrivateFiles.folders(p.getParent());
+        PrivateFiles.write(p, f.getValue());
       }
+      // made 0600 first: genisoimage opens the existing file (O_TRUNC), so its mode holds from the first byte
+      PrivateFiles.empty(iso);
       runner.check(Command.of(mkisofs, "-quiet", "-output", iso.toString(), "-volid", VOLUME_LABEL, "-joliet",
           "-rock", staging.toString()).withTimeout(Duration.ofSeconds(60)));
-      Files.setPosixFilePermissions(iso, PosixFilePermissions.fromString("rw-------"));
     } catch (IOException e) {
       throw new UncheckedIOException("write seed " + iso + ": " + e.getMessage(), e);
     } finally {

@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.virtualservices.core.files.PrivateFiles;
 
 /**
  * The durable record, per job and node, of every resource the prolog makes, written before the
@@ -53,10 +54,10 @@ public final class Journal {
   /** Opens the journal in {@code dir} (made root-only if new), keeping what an earlier run wrote. */
   public static Journal open(Path dir, String job, String node) {
     try {
-      Files.createDirectories(dir.getParent());
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-      }
+      // root's alone (0700), the job's folder above it too: the overlays and seeds in it are
+      // readable by nobody else from their first byte. (Were QEMU to run as the job's user, the
+      // node's folder would need that user's group, with x only, and the job's folder above it.)
+      PrivateFiles.folders(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("create state folder " + dir + ": " + e.getMessage(), e);
     }

@@ -8,8 +8,8 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Stream;
+import org.virtualservices.core.files.PrivateFiles;
 
 /**
  * One hook at a time for a job on a node, where the resource manager does not see to it: the
@@ -37,12 +37,9 @@ public final class NodeLock implements AutoCloseable {
   /** Waits until no other hook of this job runs on this node; {@code nodeDir} is made if need be. */
   public static NodeLock acquire(Path nodeDir) {
     try {
-      Files.createDirectories(nodeDir.getParent());
-      if (!Files.isDirectory(nodeDir)) {
-        // as Journal.open makes it
-        Files.createDirectory(nodeDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-      }
-      FileChannel ch = FileChannel.open(nodeDir.resolve(FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      PrivateFiles.folders(nodeDir); // as Journal.open makes it
+      FileChannel ch = FileChannel.open(nodeDir.resolve(FILE_NAME), java.util.Set.of(StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE), PrivateFiles.FILE);
       try {
         return new NodeLock(nodeDir, ch, ch.lock());
       } catch (IOException | RuntimeException e) {

@@ -2,13 +2,11 @@ package org.virtualservices.core.log;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.text.MessageFormat;
 import java.time.Clock;
 import java.util.ResourceBundle;
+import org.virtualservices.core.files.PrivateFiles;
 
 /**
  * The hooks' log: one line per state change, each prefixed with the program, the job id and the
@@ -154,8 +152,8 @@ public final class JobLog implements System.Logger {
 
   private void append(Path f, String lines) {
     try {
-      Files.createDirectories(f.getParent());
-      Files.writeString(f, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      PrivateFiles.folders(f.getParent());
+      PrivateFiles.append(f, lines);
     } catch (IOException e) {
       err.println(program + "[" + Shown.escaped(job) + "] cannot write log " + Shown.escaped(f.toString()) + ": "
           + Shown.line(e.getMessage(), 200));

@@ -1,12 +1,18 @@
 package org.virtualservices.core.report;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * Where the batch host puts what the job needs: a folder {@code vcluster-<job>} in the job's
- * working directory, readable by the job's user only.
+ * The files of a report in a folder: the job's folder of the run tree ({@code VC_DIR},
+ * {@link JobFolder}) or its copy {@code vcluster-<job>} in the job's working folder
+ * ({@link UserCopy}); both readable by the job's user only.
  */
 public record ReportFiles(Path dir) {
+
+  /** The report's file names: what teardown removes of the user's copy (not ERROR, the user's to keep). */
+  public static final List<String> NAMES = List.of("report.json", "report.txt", "hostfile", "ssh_config",
+      "id_ed25519", "known_hosts");
 
   public static ReportFiles in(Path workDir, String jobId) {
     return new ReportFiles(workDir.resolve("vcluster-" + jobId));

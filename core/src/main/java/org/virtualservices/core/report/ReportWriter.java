@@ -5,17 +5,12 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import org.virtualservices.core.journal.JournalEntry;
+import java.util.Optional;
 import org.virtualservices.core.keys.SshKeyPair;
 import org.virtualservices.core.plan.Names;
 import org.virtualservices.core.plan.Plan;
@@ -26,8 +21,9 @@ import org.virtualservices.core.render.Templates;
 /**
  * Writes, on the batch host, what the job and its user need to use the virtual cluster: the
  * report (JSON for scripts, text for people), the MPI hostfile, an ssh config, the job's private
- * key and a known_hosts with every VM's host key. Each file is recorded in the journal before it is
- * made, and owned by the job's user, readable by nobody else.
+ * key and a known_hosts with every VM's host key: into the job's folder of the root-owned run tree
+ * ({@link JobFolder}, {@code VC_DIR}), each file owned by the job's user and readable by nobody
+ * else, and a copy into the job's working folder written as the user ({@link UserCopy}).
  */
 public final class ReportWriter {
 
@@ -37,36 +33,70 @@ public final class ReportWriter {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final Templates templates;
-  private final Consumer<JournalEntry> journal;
+  private final UserCopy copier;
 
-  public ReportWriter(Templates templates, Consumer<JournalEntry> journal) {
+  /** @param copier writes the copy in the job's working folder, as the job's user */
+  public ReportWriter(Templates templates, UserCopy copier) {
     this.templates = templates;
-    this.journal = journal;
+    this.copier = copier;
   }
 
-  public ReportFiles write(ReportFiles files, Plan plan, String user, String login, int uid, int gid,
-      SshKeyPair jobKey, List<String> knownHosts, List<Timing> timings) {
-    makeDir(files.dir(), uid);
+  /**
+   * Writes the report into the job's folder of the run tree (which must exist: the prolog made it
+   * first) and opens it to the job's user for reading; then, when {@code copy} is given, the same
+   * report, naming the copy's own paths, into the job's working folder, as the user.
+   *
+   * @throws ReportRefusedException when the user's side refuses the copy
+   */
+  public ReportFiles write(JobFolder folder, Optional<UserCopy.Target> copy, Plan plan, String user, String login,
+      int uid, int gid, SshKeyPair jobKey, List<String> knownHosts, List<Timing> timings) {
+    render(folder.files(), plan, user, login, jobKey, knownHosts, timings)
+        .forEach((name, content) -> folder.write(name, content, uid, gid));
+    folder.handOver(gid);
+    if (copy.isPresent()) {
+      folder.recordCopy(copy.get());
+      copier.write(copy.get(), render(new ReportFiles(copy.get().dir()), plan, user, login, jobKey, knownHosts,
+          timings));
+    }
+    return folder.files();
+  }
+
+  /**
+   * Writes the one-line reason the job got no virtual cluster where the user will look for it:
+   * {@code ERROR} in the job's folder of the run tree (made if need be) and, when {@code copy} is
+   * given, in the working folder's copy, as the user. The latter is the user's to keep: no
+   * teardown removes it.
+   */
+  public void writeError(JobFolder folder, Optional<UserCopy.Target> copy, String message, int uid, int gid) {
+    folder.create();
+    folder.write("ERROR", message + "\n", uid, gid);
+    folder.handOver(gid);
+    if (copy.isPresent()) {
+      folder.recordCopy(copy.get());
+      copier.write(copy.get(), Map.of("ERROR", message + "\n"));
+    }
+  }
+
+  /** The report's files, name -> text, each naming the paths of {@code files}. */
+  private Map<String, String> render(ReportFiles files, Plan plan, String user, String login, SshKeyPair jobKey,
+      List<String> knownHosts, List<Timing> timings) {
     Map<String, Object> model = model(files, plan, user, login, timings);
-    file(files.hostfile(), templates.render("hostfile.ftl", model), uid, gid);
-    file(files.identity(), jobKey.privateKey(), uid, gid);
-    file(files.knownHosts(), String.join("\n", knownHosts) + "\n", uid, gid);
-    file(files.sshConfig(), templates.render("ssh_config.ftl", model), uid, gid);
-    file(files.text(), templates.render("report.txt.ftl", model), uid, gid);
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put(name(files.hostfile()), templates.render("hostfile.ftl", model));
+    out.put(name(files.identity()), jobKey.privateKey());
+    out.put(name(files.knownHosts()), String.join("\n", knownHosts) + "\n");
+    out.put(name(files.sshConfig()), templates.render("ssh_config.ftl", model));
+    out.put(name(files.text()), templates.render("report.txt.ftl", model));
     try {
-      file(files.json(), indented(json(files, plan, user, login, timings)), uid, gid);
+      out.put(name(files.json()), indented(json(files, plan, user, login, timings)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    handOver(files.dir(), uid, gid);
-    return files;
+    return out;
   }
 
-  /** Writes the one-line reason the job got no virtual cluster where the user will look for it. */
-  public void writeError(ReportFiles files, String message, int uid, int gid) {
-    makeDir(files.dir(), uid);
-    file(files.error(), message + "\n", uid, gid);
-    handOver(files.dir(), uid, gid);
+  private static String name(Path p) {
+    return p.getFileName().toString();
   }
 
   private Map<String, Object> model(ReportFiles files, Plan plan, String user, String login, List<Timing> timings) {
@@ -168,64 +198,5 @@ public final class ReportWriter {
     timings.forEach(x -> t.put(x.phase(), Math.round(x.seconds() * 1000) / 1000.0));
     m.put("timings", t);
     return m;
-  }
-
-  /**
-   * Makes the report folder root-owned and private; the user gets it only once every file is in
-   * place ({@link #handOver}), so they cannot swap a file for a link while root writes. A folder
-   * that is already there must be a real folder (not a link) of root's or the user's.
-   */
-  private void makeDir(Path dir, int uid) {
-    try {
-      if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-          throw new ReportRefusedException("report folder " + dir + " exists and is not a folder; not writing there");
-        }
-        int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        if (owner != 0 && owner != uid) {
-          throw new ReportRefusedException("report folder " + dir + " belongs to uid " + owner + "; not writing there");
-        }
-        chown(dir, 0, 0);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        return;
-      }
-      journal.accept(new JournalEntry(JournalEntry.Kind.DIR, dir.toString()));
-      try {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      } catch (FileAlreadyExistsException e) {
-        throw new ReportRefusedException("report folder " + dir + " appeared while being made; not writing there");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("make report folder " + dir + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void handOver(Path dir, int uid, int gid) {
-    try {
-      chown(dir, uid, gid);
-    } catch (IOException e) {
-      throw new UncheckedIOException("give report folder " + dir + " to uid " + uid + ": " + e.getMessage(), e);
-    }
-  }
-
-  private void file(Path path, String content, int uid, int gid) {
-    journal.accept(new JournalEntry(JournalEntry.Kind.FILE, path.toString()));
-    try {
-      Files.deleteIfExists(path);
-      Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(path, content);
-      chown(path, uid, gid);
-    } catch (IOException e) {
-      throw new UncheckedIOException("write " + path + ": " + e.getMessage(), e);
-    }
-  }
-
-  static void chown(Path p, int uid, int gid) throws IOException {
-    if (((Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)) != uid) {
-      Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-    }
-    if (((Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)) != gid) {
-      Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
-    }
   }
 }

@@ -1,16 +1,13 @@
 package org.virtualservices.core.teardown;
 
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import org.virtualservices.core.files.FileTrees;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,7 +30,9 @@ import org.virtualservices.core.plan.JobNetwork;
 import org.virtualservices.core.plan.Names;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
+import org.virtualservices.core.report.JobFolder;
 import org.virtualservices.core.report.ReportFiles;
+import org.virtualservices.core.report.UserCopy;
 import org.virtualservices.core.report.Timing;
 import org.virtualservices.core.runtime.FaultPoints;
 
@@ -49,6 +48,7 @@ public final class Teardown {
   private final Fabric fabric;
   private final JobLog log;
   private final FaultPoints faults;
+  private final UserCopy copier;
   private final Clock clock;
   private final List<Timing> timings = new ArrayList<>();
 
@@ -58,17 +58,20 @@ public final class Teardown {
   /**
    * @param faults test-only points where teardown can be made to die ({@code teardown:domain:<vm>},
    *     {@code teardown:files}, {@code teardown:fabric}), to prove that running it again finishes the job
+   * @param copier removes the report's copy in the job's working folder, as the job's user
    */
-  public Teardown(Hypervisor hypervisor, Fabric fabric, JobLog log, FaultPoints faults) {
-    this(hypervisor, fabric, log, faults, Clock.systemUTC());
+  public Teardown(Hypervisor hypervisor, Fabric fabric, JobLog log, FaultPoints faults, UserCopy copier) {
+    this(hypervisor, fabric, log, faults, copier, Clock.systemUTC());
   }
 
   /** @param clock times the phases ({@link #timings()}) */
-  public Teardown(Hypervisor hypervisor, Fabric fabric, JobLog log, FaultPoints faults, Clock clock) {
+  public Teardown(Hypervisor hypervisor, Fabric fabric, JobLog log, FaultPoints faults, UserCopy copier,
+      Clock clock) {
     this.hypervisor = hypervisor;
     this.fabric = fabric;
     this.log = log;
     this.faults = faults;
+    this.copier = copier;
     this.clock = clock;
   }
 
@@ -86,11 +89,11 @@ public final class Teardown {
   /**
    * @param nodeDir the job's state folder on this node (holds the journal)
    * @param plan the plan recomputed from the environment, when it could be; may be empty
-   * @param report where the batch host writes the report, when this is the batch host; used only
-   *     when the journal is gone, since then only the known file names say what is ours
+   * @param folder the job's folder in the run tree on this node (its marker, and the batch host's
+   *     report): removed last, only when nothing else of the job is left
    */
   public TeardownResult run(String job, String node, Path nodeDir, Optional<Plan> plan,
-      Optional<ReportFiles> report) {
+      Optional<JobFolder> folder) {
     List<String> removed = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     timings.clear();
@@ -118,50 +121,21 @@ public final class Teardown {
     removeDomains(domains, removed, failures);
     t = lap("domains", t);
 
-    // 2. files outside the state folder (the report in the job's work folder), then the state folder
+    // 2. files: the VMs' are all in the state folder, removed whole at the end. Root deletes
+    // nothing elsewhere: a journal of an older version may name the report in the user's working
+    // folder, a path the user controls (docs/hooks.md, "Threat model").
     Set<Path> files = new LinkedHashSet<>();
-    Set<Path> dirs = new LinkedHashSet<>();
     journal.ifPresent(j -> j.entries().forEach(e -> {
-      if (e.kind() == JournalEntry.Kind.FILE) {
+      if (e.kind() == JournalEntry.Kind.FILE || e.kind() == JournalEntry.Kind.DIR) {
         files.add(Path.of(e.name()));
-      } else if (e.kind() == JournalEntry.Kind.DIR) {
-        dirs.add(Path.of(e.name()));
       }
     }));
     plan.ifPresent(p -> files.addAll(vmFiles(p, node)));
-    if (journal.isEmpty() && report.isPresent()) {
-      ReportFiles r = report.get();
-      files.addAll(List.of(r.json(), r.text(), r.hostfile(), r.sshConfig(), r.identity(), r.knownHosts()));
-      dirs.add(r.dir());
-    }
-    // Outside the state folder there is only the report, in the job's working folder: the user's
-    // to change, so what they made of it (a folder where the hostfile was, the folder gone) is
-    // logged and left, and never keeps the node from service (docs/hooks.md, "Threat model").
-    for (Path f : files) {
-      if (f.startsWith(nodeDir)) {
-        continue;
-      }
-      try {
-        if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
-          log.warn("left {0}: a folder where a file of ours was (the user''s doing)", f);
-        } else if (Files.deleteIfExists(f)) {
-          removed.add("file " + f);
-        }
-      } catch (IOException e) {
-        log.warn("left {0} in the job''s working folder: {1}", f, e.toString());
-      }
-    }
-    dirs.stream().sorted(Comparator.comparingInt(Path::getNameCount).reversed()).forEach(d -> {
-      try {
-        if (Files.deleteIfExists(d)) {
-          removed.add("folder " + d);
-        }
-      } catch (DirectoryNotEmptyException e) {
-        log.info("left folder {0}: it holds files the job did not get from us", d);
-      } catch (IOException e) {
-        log.warn("left folder {0} in the job''s working folder: {1}", d, e.toString());
-      }
-    });
+    files.stream().filter(f -> !f.startsWith(nodeDir))
+        .forEach(f -> log.warn("not deleting {0}: outside the job''s state folder", f));
+    files.removeIf(f -> !f.startsWith(nodeDir));
+    // the copy in the working folder, removed as its user, where the job's folder says it was made
+    folder.ifPresent(f -> removeUserCopy(f, failures));
 
     faults.reached("teardown:files");
     t = lap("files", t);
@@ -186,6 +160,9 @@ public final class Teardown {
     if (leftovers.isEmpty() && failures.isEmpty()) {
       try {
         FileTrees.delete(nodeDir);
+        if (folder.isPresent()) {
+          folder.get().delete(); // the marker, last: until now a failed epilog is run again in full
+        }
         Path jobDir = nodeDir.getParent();
         try (Stream<Path> s = Files.list(jobDir)) {
           if (s.findAny().isEmpty()) {
@@ -201,6 +178,9 @@ public final class Teardown {
       leftovers = new ArrayList<>(leftovers);
       if (Files.exists(nodeDir)) {
         leftovers.add("state folder " + nodeDir + " (kept for the next try)");
+      }
+      if (folder.isPresent() && folder.get().exists()) {
+        leftovers.add("job folder " + folder.get().dir() + " (kept: it tells the next epilog there is work)");
       }
     }
     lap("check", t);
@@ -262,7 +242,33 @@ public final class Teardown {
         : new IllegalStateException(e));
   }
 
-  /** Everything of the job still on this node: domains, network, files the plan or journal names. */
+  /**
+   * Removes the report's copy in the job's working folder as the job's user. What the user keeps
+   * there against it (a folder they made read-only, say) is theirs, not a fault of the node: it is
+   * named in the log and does not fail the teardown.
+   */
+  private void removeUserCopy(JobFolder folder, List<String> failures) {
+    Optional<UserCopy.Target> target;
+    try {
+      target = folder.copyRecord();
+    } catch (RuntimeException e) {
+      failures.add("the record of the user's copy: " + e.getMessage());
+      return;
+    }
+    target.ifPresent(t -> {
+      List<String> left = copier.remove(t, ReportFiles.NAMES);
+      if (left.isEmpty()) {
+        log.info("removed the report''s copy in {0}", t.dir());
+      } else {
+        log.warn("the user''s copy keeps {0} (left to the user)", String.join(", ", left));
+      }
+    });
+  }
+
+  /**
+   * Everything of the job still on this node outside its state folder: domains, network. (The
+   * state folder, which holds every file of the job's VMs, is removed whole after this check.)
+   */
   public List<String> leftovers(String job, String node, int vni, Set<Path> files, Path nodeDir) {
     List<String> left = new ArrayList<>();
     try {
@@ -273,7 +279,6 @@ public final class Teardown {
     if (vni > 0) {
       left.addAll(fabric.leftovers(vni));
     }
-    // files in the state folder go with it; the report's, in the user's working folder, are theirs
     return left;
   }
 

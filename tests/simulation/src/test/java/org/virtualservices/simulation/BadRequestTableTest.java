@@ -136,7 +136,7 @@ class BadRequestTableTest {
         new Case("a working folder that is a file", Channel.SLURM_ENV, vars("SLURM_JOB_WORK_DIR", "FILE",
             "SLURM_JOB_COMMENT", "vc:image=tiny"), "is not a folder", false),
         new Case("a hostfile that is a folder", Channel.REPORT_FOLDER, vars("SLURM_JOB_COMMENT", "vc:image=tiny"),
-            "cannot write the report in", true),
+            "could not write", true),
         // PBS: the job's variable list, read with qstat -f
         pbs("a word for a number", "VC_VCPUS: invalid number of vCPUs 'two'", "VC_IMAGE", "tiny", "VC_VCPUS", "two"),
         pbs("a unit with a space", "VC_MEM: invalid size '2 GB'", "VC_IMAGE", "tiny", "VC_MEM", "2 GB"),
@@ -182,7 +182,11 @@ class BadRequestTableTest {
     assertTrue(log.lines().count() <= 20, "more than 20 log lines:\n" + log);
     assertNoRawControl(log, "the log");
 
-    Path error = cluster.workDir.resolve("vcluster-" + job).resolve("ERROR");
+    // root writes the ERROR in the job's folder of the batch host's run tree (VC_DIR), and a child
+    // running as the user copies it into the working folder, unless the fault is that copy itself
+    Path error = c.channel() == Channel.REPORT_FOLDER
+        ? cluster.root.resolve("run").resolve("sim1").resolve("jobs").resolve(job).resolve("ERROR")
+        : cluster.workDir.resolve("vcluster-" + job).resolve("ERROR");
     if (c.error()) {
       assertTrue(Files.isRegularFile(error), "no ERROR for the user:\n" + log);
       String text = Files.readString(error, StandardCharsets.UTF_8);

@@ -69,7 +69,9 @@ class HookEntryTest {
     env.put("SLURM_JOB_WORK_DIR", work.toString());
     assertEquals(0, cluster.prolog("sim1", env), cluster.log());
     String log = cluster.log() + Files.readString(cluster.stateDir.resolve("logs/68.log"));
-    assertTrue(log.contains("report in "), log);
+    // refused (a working folder whose name holds control characters is the user's mistake), and
+    // the refusal that quotes it is still one line
+    assertTrue(log.contains("working folder"), log);
     assertTrue(log.lines().allMatch(l -> l.contains(" vcluster-prolog[68] sim1 ")), "a forged line:\n" + log);
     assertTrue(log.lines().noneMatch(l -> l.startsWith("2026-12-03T00:00:00Z")), "a forged line:\n" + log);
     assertEquals(0, cluster.epilog("68", "sim1", REQUEST) + cluster.epilog("68", "sim2", REQUEST), cluster.log());
@@ -161,7 +163,7 @@ class HookEntryTest {
     assertFalse(Files.exists(cluster.stateDir.resolve("jobs/67")));
     assertTrue(Files.isDirectory(report.resolve("hostfile/mine")), "the user's own folder is left to them");
     assertFalse(Files.exists(report.resolve("id_ed25519")), "our files in it are removed");
-    assertTrue(cluster.log().contains("a folder where a file of ours was"), cluster.log());
+    assertTrue(cluster.log().contains("the user's copy keeps") && cluster.log().contains("hostfile"), cluster.log());
   }
 
   private long domains(String job) {

@@ -155,22 +155,30 @@ class HookSimulationTest {
     assertFalse(Files.exists(cluster.stateDir.resolve("jobs/66")));
   }
 
+  // links planted where the report goes, and every other race on the user's paths: RootHooksUnderAttackTest
+
   @Test
-  void aLinkPlantedWhereTheReportGoesIsRefusedWithoutDrainingTheNode() throws IOException {
-    Path target = Files.createDirectory(cluster.root.resolve("elsewhere"));
-    Files.createSymbolicLink(cluster.workDir.resolve("vcluster-88"), target);
+  void theJobFindsItsReportInTheRootOwnedRunTreeAndACopyInItsWorkingFolder() throws IOException {
+    assertEquals(0, cluster.prolog("89", "sim1", REQUEST), cluster.log());
+    Path run = cluster.runFolder("89", "sim1");
+    assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(run)),
+        "readable by the job's group, writable by root alone");
+    assertEquals(0, (Integer) Files.getAttribute(run, "unix:uid"), "root keeps the folder");
+    assertTrue(Files.readString(run.resolve("ssh_config")).contains("IdentityFile " + run.resolve("id_ed25519")),
+        "the run tree's ssh config names the run tree's key");
+    Path copy = cluster.workDir.resolve("vcluster-89");
+    assertTrue(Files.readString(copy.resolve("ssh_config")).contains("IdentityFile " + copy.resolve("id_ed25519")),
+        "the copy's ssh config names the copy's key (a login node has no run tree)");
+    assertEquals(Files.readString(run.resolve("id_ed25519")), Files.readString(copy.resolve("id_ed25519")));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(copy.resolve("id_ed25519"))));
+    for (String node : NODES.subList(1, 3)) {
+      assertEquals(0, cluster.prolog("89", node, REQUEST), cluster.log());
+      assertTrue(Files.isDirectory(cluster.runFolder("89", node)), "every node marks the job it holds");
+    }
     for (String node : NODES) {
-      assertEquals(0, cluster.prolog("88", node, REQUEST), "a user's link must not drain a node: " + cluster.log());
+      assertEquals(0, cluster.epilog("89", node, REQUEST), cluster.log());
     }
-    assertTrue(cluster.log().contains("is not a folder; not writing there"), cluster.log());
-    try (Stream<Path> s = Files.list(target)) {
-      assertEquals(0, s.count(), "nothing was written through the link");
-    }
-    Files.delete(cluster.workDir.resolve("vcluster-88"));
-    for (String node : NODES) {
-      assertEquals(0, cluster.epilog("88", node, REQUEST), cluster.log());
-    }
-    assertNothingLeft("88");
+    assertNothingLeft("89");
   }
 
   @Test
@@ -338,6 +346,9 @@ class HookSimulationTest {
     }
     assertFalse(Files.exists(cluster.stateDir.resolve("jobs").resolve(job)), "state left: " + listing());
     assertFalse(Files.exists(cluster.workDir.resolve("vcluster-" + job)), "report left");
+    for (String node : NODES) {
+      assertFalse(Files.exists(cluster.runFolder(job, node)), "job folder left in the run tree of " + node);
+    }
     assertNull(leftoverFileNamed(job), "a file named after the job: " + leftoverFileNamed(job));
   }
 

@@ -43,7 +43,7 @@ final class SimulatedCluster implements AutoCloseable {
   final List<String> nodes;
   final Map<String, FakeFabric> fabrics = new LinkedHashMap<>();
   final LibvirtHypervisor keepAlive;
-  final String user = System.getProperty("user.name");
+  final String user;
   final int uid;
   final int gid;
   final ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -54,12 +54,22 @@ final class SimulatedCluster implements AutoCloseable {
   final Set<String> activeJobs = new java.util.HashSet<>();
 
   SimulatedCluster(Path root, List<String> nodes, String extraYaml) throws IOException {
+    this(root, nodes, extraYaml, System.getProperty("user.name"),
+        (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"),
+        (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid"),
+        Files.createDirectory(Files.createDirectories(root).resolve("work")));
+  }
+
+  /** Jobs of {@code user} ({@code uid:gid}) whose working folder is {@code workDir} (which must exist). */
+  SimulatedCluster(Path root, List<String> nodes, String extraYaml, String user, int uid, int gid, Path workDir)
+      throws IOException {
     this.root = root;
     this.nodes = List.copyOf(nodes);
     this.stateDir = Files.createDirectories(root.resolve("state"));
-    this.workDir = Files.createDirectory(root.resolve("work"));
-    this.uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-    this.gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
+    this.workDir = workDir;
+    this.user = user;
+    this.uid = uid;
+    this.gid = gid;
     this.baseImage = root.resolve("base.qcow2");
     new ProcessCommandRunner().check(Command.of("/usr/bin/qemu-img", "create", "-q", "-f", "qcow2",
         baseImage.toString(), "64M"));
@@ -72,6 +82,7 @@ final class SimulatedCluster implements AutoCloseable {
     Files.writeString(config, String.join("\n",
         "libvirtUri: test:///default",
         "stateDir: " + stateDir,
+        "runDir: " + root.resolve("run"),
         "secretFile: " + secret,
         "images:",
         "  tiny:",
@@ -90,7 +101,26 @@ final class SimulatedCluster implements AutoCloseable {
     this.keepAlive = LibvirtHypervisor.open("test:///default");
   }
 
-  NodeServices services(SiteConfig c, String node) {
+  /**
+   * Each node's own run tree (on a real node, {@code runDir} is on that node's own tmpfs): in a
+   * cluster of several nodes {@code <runDir>/<node>}; a one-node cluster's is {@code runDir} itself.
+   */
+  SiteConfig onNode(SiteConfig c, String node) {
+    if (nodes.size() == 1) {
+      return c;
+    }
+    return new SiteConfig(c.libvirtUri(), c.stateDir(), c.runDir().resolve(node), c.secretFile(), c.templatesDir(),
+        c.images(), c.limits(), c.defaults(), c.network(), c.boot(), c.domain(), c.tools(), c.pbs(), c.submit(),
+        c.testing());
+  }
+
+  /** The job's folder in {@code node}'s run tree. */
+  Path runFolder(String job, String node) {
+    return (nodes.size() == 1 ? root.resolve("run") : root.resolve("run").resolve(node)).resolve("jobs").resolve(job);
+  }
+
+  NodeServices services(SiteConfig config, String node) {
+    SiteConfig c = onNode(config, node);
     return new NodeServices(c, new ProcessCommandRunner(), Clock.systemUTC(), d -> { },
         LibvirtHypervisor::open, fabrics.get(node), Templates.shipped(),
         () -> KeyDeriver.fromFile(c.secretFile()), n -> "192.0.2." + (1 + nodes.indexOf(n)),
