@@ -146,7 +146,7 @@ public final class Prolog {
     // written while the VMs boot. Every pending step ends before a rollback starts.
     List<Pending<?>> pending = new ArrayList<>();
     // the keys need only the site secret and the names: derived meanwhile, waited for by the seeds
-    Pending<JobKeys> keys = Pending.compute("keys", at -> JobKeys.derive(s.keys().get(), job.jobId(), plan.vms()));
+    Pending<JobKeys> keys = Pending.compute("keys", at -> JobKeys.derive(s.keys().get(), job, plan.vms()));
     pending.add(keys);
     try (Hypervisor hv = OpeningHypervisor.open(cfg.libvirtUri(), s.hypervisors())) {
       try {
