@@ -9,5 +9,7 @@ public record Tools(
     @Doc(value = "iproute2's bridge", defaultValue = "/usr/sbin/bridge") String bridge,
     @Doc(value = "nftables' nft", defaultValue = "/usr/sbin/nft") String nft,
     @Doc(value = "Slurm's squeue, asked by the admin's sweep (never by a hook)", defaultValue = "/usr/bin/squeue")
-    String squeue) {
+    String squeue,
+    @Doc(value = "Slurm's scontrol: the prolog reads the job's record once per node (its memory and submit time,"
+        + " which Slurm 22.05 does not give the Prolog)", defaultValue = "/usr/bin/scontrol") String scontrol) {
 }
