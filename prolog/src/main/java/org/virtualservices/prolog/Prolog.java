@@ -117,18 +117,24 @@ public final class Prolog {
     if (inv.request().isEmpty()) {
       return Outcome.OK;
     }
-    JobContext job = inv.job();
     VcRequest request = inv.request().get();
     SiteConfig cfg = s.config();
-    log.attach(job.jobId(), job.thisNode(), cfg.stateDir().resolve("logs").resolve(job.jobId() + ".log"));
-    Plan plan;
+    log.attach(inv.job().jobId(), inv.job().thisNode(),
+        cfg.stateDir().resolve("logs").resolve(inv.job().jobId() + ".log"));
+    final JobContext job;
+    final Plan plan;
     Instant t = s.clock().instant();
     try {
-      plan = Planner.plan(job, request, cfg);
+      Admission admitted = Admission.decide(s, log, inv.job(), request);
+      job = admitted.job();
+      plan = admitted.plan();
     } catch (RequestException e) {
       log.error("request refused ({0}): {1}", request.channel(), e.getMessage());
-      reportError(job, "virtual cluster request refused: " + e.getMessage());
+      reportError(inv.job(), "virtual cluster request refused: " + e.getMessage());
       return Outcome.USER_ERROR;
+    } catch (IllegalStateException | java.io.UncheckedIOException e) {
+      log.error("cannot admit the job on this node: {0}", e.getMessage());
+      return Outcome.NODE_FAULT;
     }
     NodePlan mine = plan.node(job.thisNode()).orElse(null);
     if (mine == null) {

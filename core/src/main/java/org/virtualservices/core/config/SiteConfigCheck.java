@@ -41,6 +41,9 @@ public final class SiteConfigCheck {
       e.add("limits.minMemoryMiBPerVm: " + l.minMemoryMiBPerVm() + " is above limits.maxMemoryMiBPerVm "
           + l.maxMemoryMiBPerVm());
     }
+    positive(e, "limits.memoryPerCpuMiB", l.memoryPerCpuMiB(), 64L << 20);
+    positive(e, "limits.maxDiskMiBPerVm", l.maxDiskMiBPerVm(), 1L << 40);
+    positive(e, "limits.maxConsoleLogMiB", l.maxConsoleLogMiB(), 1L << 20);
     if (!(l.cpuOvercommit() > 0 && l.cpuOvercommit() <= 64)) {
       e.add("limits.cpuOvercommit: must be above 0 and at most 64, got " + l.cpuOvercommit());
     }
@@ -146,6 +149,7 @@ public final class SiteConfigCheck {
     m.put("ip", t.ip());
     m.put("bridge", t.bridge());
     m.put("nft", t.nft());
+    m.put("scontrol", t.scontrol());
     return m;
   }
 

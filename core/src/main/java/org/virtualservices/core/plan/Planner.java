@@ -36,7 +36,14 @@ public final class Planner {
       throw new RequestException("node list", "the job has no nodes");
     }
     Sizing sizing = checkRequest(request, site);
-    checkAllocation(sizing, site.limits(), job.nodes().stream().map(n -> "node " + n).toList(), job.cpusPerNode());
+    List<String> nodeNames = job.nodes().stream().map(n -> "node " + n).toList();
+    if (site.limits().allocationRule() == Limits.AllocationRule.cpus && job.cpusPerNode().size() != job.nodes().size()) {
+      // never skipped in silence: a job whose CPUs are unknown is refused (docs/hooks.md, "Limits")
+      throw new RequestException("CPUs per node", "the resource manager did not say how many CPUs the job has on"
+          + " each node, and the site's rule (limits.allocationRule: cpus) needs it");
+    }
+    checkAllocation(sizing, site.limits(), nodeNames, job.cpusPerNode());
+    checkMemory(sizing, site.limits(), nodeNames, job.memoryMiBPerNode(), job.cpusPerNode());
     checkJobSize(sizing, job.nodes().size(), site);
     int vcpus = sizing.vcpus();
     long mem = sizing.memoryMiB();
@@ -141,6 +148,7 @@ public final class Planner {
    *
    * @param nodes names of the nodes, for messages (e.g. {@code ["each node"]} when unknown)
    * @param cpusPerNode the job's CPUs on each node, in the same order; missing entries are not checked
+   *     here ({@code vcluster validate} knows none before submission), {@link #plan} refuses them
    */
   public static void checkAllocation(Sizing sizing, Limits l, List<String> nodes, List<Integer> cpusPerNode) {
     if (l.allocationRule() != Limits.AllocationRule.cpus) {
@@ -155,6 +163,42 @@ public final class Planner {
         throw new RequestException("vcpus", perNode + " VM(s) x " + vcpus + " vCPUs = " + (perNode * vcpus)
             + " vCPUs on " + nodes.get(i) + ", where the job has " + cpus + " CPU(s)"
             + (l.cpuOvercommit() == 1.0 ? "" : " (x" + l.cpuOvercommit() + " overcommit)"));
+      }
+    }
+  }
+
+  /**
+   * The memory rule: with {@code memoryRule: allocation} a node's VMs (VMs x memory) fit in what the
+   * resource manager gave the job there ({@code --mem}, {@code --mem-per-cpu}); a job that asked
+   * for no memory gets {@code memoryPerCpuMiB} per CPU it has on the node.
+   *
+   * @param memoryPerNode the job's memory on each node in MiB, in the order of {@code nodes}; empty
+   *     when the job asked none or the resource manager did not say
+   * @param cpusPerNode the job's CPUs on each node, for the per-CPU rule
+   */
+  public static void checkMemory(Sizing sizing, Limits l, List<String> nodes, List<Long> memoryPerNode,
+      List<Integer> cpusPerNode) {
+    if (l.memoryRule() != Limits.MemoryRule.allocation) {
+      return;
+    }
+    long asked = sizing.vmsPerNode() * sizing.memoryMiB();
+    for (int i = 0; i < nodes.size(); i++) {
+      long allowed;
+      String what;
+      if (i < memoryPerNode.size()) {
+        allowed = memoryPerNode.get(i);
+        what = "the job has " + allowed + "M there (its --mem or --mem-per-cpu)";
+      } else if (i < cpusPerNode.size()) {
+        allowed = l.memoryPerCpuMiB() * cpusPerNode.get(i);
+        what = "the job asked no memory, and the site allows " + l.memoryPerCpuMiB() + "M per CPU (limits"
+            + ".memoryPerCpuMiB) x " + cpusPerNode.get(i) + " CPU(s) = " + allowed + "M; ask more with --mem";
+      } else {
+        throw new RequestException("mem", "neither the job's memory nor its CPUs on " + nodes.get(i) + " are known,"
+            + " and the site's rule (limits.memoryRule: allocation) needs one of them");
+      }
+      if (asked > allowed) {
+        throw new RequestException("mem", sizing.vmsPerNode() + " VM(s) x " + sizing.memoryMiB() + "M = " + asked
+            + "M on " + nodes.get(i) + ", where " + what);
       }
     }
   }

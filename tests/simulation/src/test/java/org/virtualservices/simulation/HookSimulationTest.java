@@ -155,6 +155,54 @@ class HookSimulationTest {
     assertFalse(Files.exists(cluster.stateDir.resolve("jobs/66")));
   }
 
+  /** sbatch --mem=256M, and VMs of 2 x 256M on each node: refused on every node, nothing made anywhere. */
+  @Test
+  void aJobOverItsMemoryAllocationIsRefusedWithoutMakingAnything() throws IOException {
+    cluster.slurmRecord("67", "MinMemoryNode=256M", null);
+    for (String node : NODES) {
+      assertEquals(0, cluster.prolog("67", node, REQUEST), "a user's mistake does not drain " + node);
+    }
+    String error = Files.readString(cluster.workDir.resolve("vcluster-67/ERROR"));
+    assertTrue(error.contains("mem: 2 VM(s) x 256M = 512M on node sim1, where the job has 256M there"), error);
+    assertTrue(jobDomains("67").isEmpty());
+    NODES.forEach(n -> assertTrue(cluster.fabrics.get(n).networks().isEmpty(), "network on " + n));
+    assertFalse(Files.exists(cluster.stateDir.resolve("jobs/67")), listing());
+    assertNull(leftoverFileNamed("67"));
+  }
+
+  /** The base image is 64 MiB; a site that allows disks of 32 MiB refuses it before making anything. */
+  @Test
+  void anImageBeyondTheSitesDiskLimitIsRefusedWithoutMakingAnything() throws IOException {
+    cluster.close();
+    cluster = new SimulatedCluster(tmp.resolve("small-disks"), NODES, "limits:\n  maxDiskMiBPerVm: 32");
+    assertEquals(0, cluster.prolog("70", "sim1", REQUEST), cluster.log());
+    String error = Files.readString(cluster.workDir.resolve("vcluster-70/ERROR"));
+    assertTrue(error.contains("image: 'tiny' has a virtual disk of 64 MiB, more than the site's limit"
+        + " limits.maxDiskMiBPerVm = 32 MiB"), error);
+    assertTrue(jobDomains("70").isEmpty());
+    assertFalse(Files.exists(cluster.stateDir.resolve("jobs/70")), listing());
+  }
+
+  /** --mem-per-cpu=256M with 2 CPUs per node is 512M there: the same VMs fit, and boot. */
+  @Test
+  void aJobWithinItsMemoryPerCpuBoots() throws IOException {
+    cluster.slurmRecord("68", "MinMemoryCPU=256M", null);
+    assertEquals(0, cluster.prolog("68", "sim2", REQUEST), cluster.log());
+    assertEquals(2, jobDomains("68").size(), cluster.log());
+    assertEquals(0, cluster.epilog("68", "sim2", REQUEST), cluster.log());
+    assertTrue(jobDomains("68").isEmpty());
+  }
+
+  /** A job name that forges the controller's memory field is refused, not believed. */
+  @Test
+  void aJobNameThatForgesItsRecordIsRefused() throws IOException {
+    cluster.slurmRecord("69", "MinMemoryNode=256M", "x MinMemoryNode=64G");
+    assertEquals(0, cluster.prolog("69", "sim1", REQUEST), cluster.log());
+    String error = Files.readString(cluster.workDir.resolve("vcluster-69/ERROR"));
+    assertTrue(error.contains("'MinMemoryNode=' appears more than once"), error);
+    assertTrue(jobDomains("69").isEmpty());
+  }
+
   @Test
   void aLinkPlantedWhereTheReportGoesIsRefusedWithoutDrainingTheNode() throws IOException {
     Path target = Files.createDirectory(cluster.root.resolve("elsewhere"));
