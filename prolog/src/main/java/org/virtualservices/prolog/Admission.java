@@ -9,7 +9,6 @@ import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.request.JobContext;
 import org.virtualservices.core.request.RequestException;
-import org.virtualservices.core.request.ResourceManager;
 import org.virtualservices.core.request.VcRequest;
 import org.virtualservices.core.rm.SlurmJobRecords;
 import org.virtualservices.core.runtime.NodeServices;
@@ -33,11 +32,9 @@ record Admission(JobContext job, Plan plan) {
   static Admission decide(NodeServices s, JobLog log, JobContext called, VcRequest request) {
     SiteConfig cfg = s.config();
     JobContext job = SlurmJobRecords.complete(called, s.runner(), cfg.tools().scontrol());
-    if (job.rm() == ResourceManager.SLURM) {
-      // every node must log the same instance: the e2e suite compares them (scenario prolog-env)
-      log.info("job record: instance {0}, memory per node {1}", job.instance(),
-          job.memoryMiBPerNode().isEmpty() ? "not asked" : job.memoryMiBPerNode() + " MiB");
-    }
+    // every node must log the same instance: the tests compare them (e2e prolog-env, PbsSshFanOutTest)
+    log.info("job record: instance {0}, memory per node {1}", job.instance(),
+        job.memoryMiBPerNode().isEmpty() ? "not given (the per-CPU rule)" : job.memoryMiBPerNode() + " MiB");
     Plan plan = Planner.plan(job, request, cfg);
     Image image = cfg.images().get(plan.image());
     long disk = ImageSize.virtualBytes(image.disk(), image.format(), s.runner(), cfg.tools().qemuImg());
