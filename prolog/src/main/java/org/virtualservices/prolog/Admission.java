@@ -1,5 +1,6 @@
 package org.virtualservices.prolog;
 
+import java.io.UncheckedIOException;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.disk.ImageSize;
@@ -37,7 +38,15 @@ record Admission(JobContext job, Plan plan) {
         job.memoryMiBPerNode().isEmpty() ? "not given (the per-CPU rule)" : job.memoryMiBPerNode() + " MiB");
     Plan plan = Planner.plan(job, request, cfg);
     Image image = cfg.images().get(plan.image());
-    long disk = ImageSize.virtualBytes(image.disk(), image.format(), s.runner(), cfg.tools().qemuImg());
+    long disk;
+    try {
+      disk = ImageSize.virtualBytes(image.disk(), image.format(), s.runner(), cfg.tools().qemuImg());
+    } catch (UncheckedIOException e) {
+      // a base image missing or unreadable here boots no VM: the disk step fails on it, keeping the
+      // evidence (docs/hooks.md, "When the prolog fails"); there is no overlay to bound
+      log.info("image {0}: {1}; the disk step will say more", plan.image(), e.getMessage());
+      disk = 0;
+    }
     long maxDisk = cfg.limits().maxDiskMiBPerVm();
     if (disk > maxDisk << 20) {
       throw new RequestException("image", "'" + plan.image() + "' has a virtual disk of " + mib(disk)

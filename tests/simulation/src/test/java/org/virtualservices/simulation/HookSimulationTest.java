@@ -183,6 +183,16 @@ class HookSimulationTest {
     assertFalse(Files.exists(cluster.stateDir.resolve("jobs/70")), listing());
   }
 
+  /** A base image missing on a node is that node's fault: the disk step fails on it and keeps the evidence. */
+  @Test
+  void aMissingBaseImageFailsAtTheDiskStepWithEvidence() throws IOException {
+    Files.delete(cluster.baseImage);
+    assertEquals(1, cluster.prolog("71", "sim1", REQUEST), cluster.log());
+    assertTrue(cluster.log().contains("missing or unreadable on this node"), cluster.log());
+    assertFalse(evidence("71").isEmpty(), "evidence kept: " + listing());
+    assertTrue(jobDomains("71").isEmpty());
+  }
+
   /** --mem-per-cpu=256M with 2 CPUs per node is 512M there: the same VMs fit, and boot. */
   @Test
   void aJobWithinItsMemoryPerCpuBoots() throws IOException {
