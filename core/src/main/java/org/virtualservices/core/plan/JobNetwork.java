@@ -25,12 +25,13 @@ public final class JobNetwork {
     String gateway = batchHost ? plan.gateway() + "/" + plan.prefixLength() : null;
     return new FabricSpec(plan.job(), plan.vni(), plan.bridge(), plan.vxlan(), net.vxlanPort(), plan.guestMtu(),
         underlay.resolve(node), net.underlayDevice(), FabricSpecs.peers(node, macsByNode, underlay),
-        net.multicastGroup(), gateway, plan.subnet(), ownerUid, endpoints, net.outboundNat() && batchHost);
+        net.multicastGroup(), gateway, plan.subnet(), ownerUid, endpoints, net.outboundNat() && batchHost,
+        net.floodLimit());
   }
 
   /** Enough of a spec to tear the network down: teardown goes by the names, which the VNI gives. */
   public static FabricSpec teardownSpec(String job, int vni) {
-    return new FabricSpec(job, vni, Names.bridge(vni), Names.vxlan(vni), 0, 0, null, null, List.of(), null, null,
+    return new FabricSpec(job == null ? FabricSpec.ANY_JOB : job, vni, Names.bridge(vni), Names.vxlan(vni), 0, 0, null, null, List.of(), null, null,
         null, -1, List.of(), false);
   }
 }

@@ -11,6 +11,7 @@ import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.fabric.Fabric;
 import org.virtualservices.core.fabric.FabricException;
 import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.fabric.NetworkClashException;
 import org.virtualservices.core.plan.Names;
 
 /**
@@ -45,12 +46,13 @@ public final class LinuxFabric implements Fabric {
   public void setUp(FabricSpec spec) throws FabricException {
     SpecCheck.check(spec);
     String job = "job " + spec.job() + ": ";
+    refuseClashes(spec, job);
     // numbers as strings: MessageFormat would print VNI 4201 as "4,201"
     log.log(Level.INFO, "{0}making bridge {1} and vxlan {2} (vni {3}, {4} peers{5})", job, spec.bridge(),
         spec.vxlan(), String.valueOf(spec.vni()), String.valueOf(spec.peers().size()),
         spec.multicastGroup() == null ? "" : ", group " + spec.multicastGroup());
     step(job + "make bridge " + spec.bridge() + " and vxlan " + spec.vxlan(),
-        Command.of(tools.ip(), "-batch", "-").withStdin(FabricScripts.ipBatch(spec)));
+        Command.of(tools.ip(), "-batch", "-").withStdin(FabricScripts.ipBatch(spec, tools.ipv6())));
     String fdb = FabricScripts.fdbBatch(spec);
     if (!fdb.isEmpty()) {
       step(job + "write the forwarding table of " + spec.vxlan(),
@@ -61,35 +63,66 @@ public final class LinuxFabric implements Fabric {
     log.log(Level.INFO, "{0}network of vni {1} is up", job, String.valueOf(spec.vni()));
   }
 
+  /**
+   * Looks, before anything is made, for what of another network stands under this job's VNI,
+   * names or subnet, and refuses the job if there is any: made on top of it, the set-up would
+   * fail half-way or, for a subnet, hand the job's user another job's VMs. See {@link Clashes}.
+   */
+  private void refuseClashes(FabricSpec spec, String job) {
+    List<Leftovers.Link> links = leftovers.links();
+    List<String> tables = leftovers.tableFamilies(spec.vni());
+    String routes = null;
+    if (spec.isBatchHost()) {
+      CommandResult r = runner.run(Command.of(tools.ip(), "-json", "-4", "route", "show"));
+      if (!r.ok()) {
+        throw new FabricException(job + "list routes: " + new CommandFailedException(r).getMessage());
+      }
+      routes = r.stdout();
+    }
+    List<String> clashes = Clashes.find(spec, links, tables, routes);
+    if (!clashes.isEmpty()) {
+      String what = job + "network of VNI " + spec.vni() + " (subnet " + spec.subnet() + ") not made: "
+          + String.join("; ", clashes);
+      log.log(Level.WARNING, "{0}", what);
+      throw new NetworkClashException(what);
+    }
+  }
+
   @Override
   public List<String> tearDown(FabricSpec spec) {
     String job = "job " + spec.job() + ": ";
     List<String> failures = new ArrayList<>();
     List<String> links;
     try {
-      links = leftovers.links().stream().map(Leftovers.Link::name)
-          .filter(l -> Leftovers.belongsTo(l, spec.vni()) || l.equals(spec.bridge()) || l.equals(spec.vxlan()))
-          .toList();
+      links = Leftovers.ours(leftovers.links(), spec.vni(), spec.job()).stream().map(Leftovers.Link::name).toList();
     } catch (FabricException e) {
-      // We cannot list: try the names the spec gives; "already gone" is fine.
-      links = List.of(spec.vxlan(), spec.bridge());
+      // We cannot list, so we cannot tell ours from a look-alike: remove nothing, say so.
+      links = List.of();
       failures.add(job + e.getMessage());
     }
     // The VXLAN device first (its forwarding entries go with it), then any tap a dead domain left
-    // (nothing but this job's VMs is named vt<vni>-), then the bridge (its address goes with it).
+    // on our bridge, then the bridge (its address goes with it). Only what carries the job's mark
+    // (Leftovers.ours): a look-alike another job made under the same name stays.
     for (String link : ordered(links, spec)) {
       CommandResult r = runner.run(Command.of(tools.ip(), "link", "del", "dev", link));
       if (!r.ok() && !isGone(r)) {
         failures.add(job + "remove link " + link + ": " + new CommandFailedException(r).getMessage());
       }
     }
-    CommandResult r = runner.run(Command.of(tools.nft(), "-f", "-").withStdin(FabricScripts.nftRemoval(spec.vni())));
-    if (!r.ok()) {
-      failures.add(job + "remove nftables tables " + Names.nftTable(spec.vni()) + ": "
-          + new CommandFailedException(r).getMessage());
+    try {
+      List<Leftovers.Table> ours = leftovers.tables(spec.vni()).stream().filter(t -> t.markedFor(spec.job())).toList();
+      if (!ours.isEmpty()) {
+        CommandResult r = runner.run(Command.of(tools.nft(), "-f", "-").withStdin(FabricScripts.nftRemoval(ours)));
+        if (!r.ok()) {
+          failures.add(job + "remove nftables tables " + Names.nftTable(spec.vni()) + ": "
+              + new CommandFailedException(r).getMessage());
+        }
+      }
+    } catch (FabricException e) {
+      failures.add(job + e.getMessage());
     }
     try {
-      for (String left : leftovers(spec.vni())) {
+      for (String left : leftovers.of(spec.vni(), spec.job())) {
         failures.add(job + "still there after teardown: " + left);
       }
     } catch (FabricException e) {
@@ -108,6 +141,11 @@ public final class LinuxFabric implements Fabric {
   @Override
   public List<String> leftovers(int vni) {
     return leftovers.of(vni);
+  }
+
+  @Override
+  public List<String> leftovers(int vni, String job) {
+    return leftovers.of(vni, job);
   }
 
   private static List<String> ordered(List<String> links, FabricSpec spec) {
