@@ -42,8 +42,11 @@ final class FabricScripts {
    */
   static String ipBatch(FabricSpec s, boolean ipv6) {
     StringBuilder b = new StringBuilder();
-    b.append("link add name ").append(s.bridge()).append(" mtu ").append(s.guestMtu())
-        .append(" type bridge stp_state 0\n");
+    // An address of its own from the start: a bridge without one takes its lowest port's, and a
+    // change of address flushes its neighbour entries, the permanent ones included (the ARP answers
+    // below would then go, whenever a tap with a lower MAC joined).
+    b.append("link add name ").append(s.bridge()).append(" address ").append(bridgeMac(s)).append(" mtu ")
+        .append(s.guestMtu()).append(" type bridge stp_state 0\n");
     mark(b, s, s.bridge(), ipv6);
     b.append("link add name ").append(s.vxlan()).append(" mtu ").append(s.guestMtu())
         .append(" type vxlan id ").append(s.vni())
@@ -59,12 +62,41 @@ final class FabricScripts {
     b.append(" nolearning\n");
     mark(b, s, s.vxlan(), ipv6);
     b.append("link set dev ").append(s.vxlan()).append(" master ").append(s.bridge()).append('\n');
+    // ARP for a remote VM is answered by this bridge from the neighbour entries below, and not
+    // sent to the peers: the port of the VMs behind it suppresses it (bridge(8), neigh_suppress)
+    b.append("link set dev ").append(s.vxlan()).append(" type bridge_slave neigh_suppress on\n");
     b.append("link set dev ").append(s.vxlan()).append(" up\n");
     b.append("link set dev ").append(s.bridge()).append(" up\n");
     if (s.gatewayCidr() != null) {
       b.append("address add ").append(s.gatewayCidr()).append(" dev ").append(s.bridge()).append('\n');
     }
+    for (Peer p : s.peers()) {
+      if (p.underlayAddress().equals(s.localAddress())) {
+        continue;
+      }
+      for (int i = 0; i < p.vmIps().size(); i++) {
+        b.append("neigh replace ").append(p.vmIps().get(i)).append(" lladdr ")
+            .append(p.vmMacs().get(i).toLowerCase(Locale.ROOT)).append(" dev ").append(s.bridge())
+            .append(" nud permanent\n");
+      }
+    }
     return b.toString();
+  }
+
+  /**
+   * The bridge's MAC: locally administered ({@code 06:}, so never a VM's {@code 02:}), and 40 bits
+   * of SHA-256 over the VNI and this node's underlay address, so the bridges of one job differ
+   * from node to node (a frame from the gateway must not look like a remote bridge's own).
+   */
+  static String bridgeMac(FabricSpec s) {
+    byte[] h;
+    try {
+      h = java.security.MessageDigest.getInstance("SHA-256").digest((s.vni() + "/" + s.localAddress())
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is in every JDK", e);
+    }
+    return String.format("06:%02x:%02x:%02x:%02x:%02x", h[0], h[1], h[2], h[3], h[4]);
   }
 
   /**
@@ -103,8 +135,13 @@ final class FabricScripts {
         continue;
       }
       for (String mac : p.vmMacs()) {
-        b.append("fdb replace ").append(mac.toLowerCase(Locale.ROOT)).append(" dev ").append(s.vxlan())
+        String m = mac.toLowerCase(Locale.ROOT);
+        b.append("fdb replace ").append(m).append(" dev ").append(s.vxlan())
             .append(" dst ").append(p.underlayAddress()).append(" self permanent\n");
+        if (!p.vmIps().isEmpty()) {
+          // the bridge's own entry: the ARP suppression answers only for a MAC it knows the port of
+          b.append("fdb replace ").append(m).append(" dev ").append(s.vxlan()).append(" master static\n");
+        }
       }
     }
     return b.toString();

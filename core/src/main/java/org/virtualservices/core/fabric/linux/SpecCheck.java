@@ -55,6 +55,9 @@ final class SpecCheck {
       for (String mac : p.vmMacs()) {
         mac(where, "VM MAC on peer " + p.node(), mac);
       }
+      for (String ip : p.vmIps()) {
+        address(where, "VM IP on peer " + p.node(), ip);
+      }
     }
     cidr(where, "subnet", s.subnet());
     if (s.gatewayCidr() != null) {

@@ -45,17 +45,42 @@ class FabricScriptsTest {
   @Test
   void ipBatchMakesBridgeAndVxlanAtTheGuestMtuAndAddressesTheBatchHostsBridge() {
     assertEquals("""
-        link add name vcbr42 mtu 1450 type bridge stp_state 0
+        link add name vcbr42 address %s mtu 1450 type bridge stp_state 0
         link set dev vcbr42 alias vcjob=42
         link set dev vcbr42 addrgenmode none
         link add name vcvx42 mtu 1450 type vxlan id 42 dstport 4789 local 10.77.0.1 dev ib0 nolearning
         link set dev vcvx42 alias vcjob=42
         link set dev vcvx42 addrgenmode none
         link set dev vcvx42 master vcbr42
+        link set dev vcvx42 type bridge_slave neigh_suppress on
         link set dev vcvx42 up
         link set dev vcbr42 up
         address add 10.42.0.254/24 dev vcbr42
-        """, FabricScripts.ipBatch(batchHost(), true));
+        """.formatted(FabricScripts.bridgeMac(batchHost())), FabricScripts.ipBatch(batchHost(), true));
+  }
+
+  @Test
+  void eachNodesBridgeHasItsOwnFixedAddressNeverAVms() {
+    String a = FabricScripts.bridgeMac(batchHost());
+    String b = FabricScripts.bridgeMac(otherNode());
+    assertTrue(a.matches("06(:[0-9a-f]{2}){5}"), a);
+    assertFalse(a.equals(b), "two nodes of one job, one bridge address");
+    assertEquals(a, FabricScripts.bridgeMac(batchHost()), "the same on every call");
+  }
+
+  @Test
+  void remoteVmsWithKnownAddressesAreAnsweredByTheBridgeInsteadOfFlooded() {
+    FabricSpec s = otherNode();
+    FabricSpec known = new FabricSpec("42", 42, "vcbr42", "vcvx42", 4789, 1450, "10.77.0.2", null,
+        List.of(new Peer("n1", "10.77.0.1", List.of("52:54:00:00:00:01"), List.of("10.42.0.1"))),
+        null, null, s.subnet(), 1, s.endpoints(), false);
+    assertTrue(FabricScripts.ipBatch(known, true).endsWith(
+        "neigh replace 10.42.0.1 lladdr 52:54:00:00:00:01 dev vcbr42 nud permanent\n"), FabricScripts.ipBatch(known, true));
+    assertEquals("""
+        fdb append 00:00:00:00:00:00 dev vcvx42 dst 10.77.0.1 self permanent
+        fdb replace 52:54:00:00:00:01 dev vcvx42 dst 10.77.0.1 self permanent
+        fdb replace 52:54:00:00:00:01 dev vcvx42 master static
+        """, FabricScripts.fdbBatch(known));
   }
 
   @Test
