@@ -17,7 +17,8 @@ import org.virtualservices.core.plan.Names;
 /**
  * A job's network made of real Linux devices: a bridge, a VXLAN device with head-end replication
  * (or a multicast group), and two nftables tables, driven through iproute2 and nft with batch input
- * on stdin. Set-up costs three processes whatever the number of peers; teardown a handful.
+ * on stdin. Set-up costs three looks (the clash check) and three processes whatever the number of
+ * peers; teardown a handful.
  *
  * <p>Every command goes through the {@link CommandRunner} given, so tests can run the fabric inside
  * a network namespace with a runner that prefixes {@code ip netns exec NS}.
