@@ -4,6 +4,9 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import org.virtualservices.core.command.Command;
 import org.virtualservices.core.command.CommandFailedException;
 import org.virtualservices.core.command.CommandResult;
@@ -54,13 +57,31 @@ public final class LinuxFabric implements Fabric {
         spec.multicastGroup() == null ? "" : ", group " + spec.multicastGroup());
     step(job + "make bridge " + spec.bridge() + " and vxlan " + spec.vxlan(),
         Command.of(tools.ip(), "-batch", "-").withStdin(FabricScripts.ipBatch(spec, tools.ipv6())));
+    // The rules name devices rather than point at them, so they load while the forwarding table
+    // is written: two programs waited for at once (docs/fabric.md, "Measurements").
+    CompletableFuture<Void> rules = async(() -> {
+      step(job + "load nftables table " + Names.nftTable(spec.vni()),
+          Command.of(tools.nft(), "-f", "-").withStdin(FabricScripts.nftRuleset(spec)));
+      return null;
+    });
+    FabricException failed = null;
     String fdb = FabricScripts.fdbBatch(spec);
-    if (!fdb.isEmpty()) {
-      step(job + "write the forwarding table of " + spec.vxlan(),
-          Command.of(tools.bridge(), "-batch", "-").withStdin(fdb));
+    try {
+      if (!fdb.isEmpty()) {
+        step(job + "write the forwarding table of " + spec.vxlan(),
+            Command.of(tools.bridge(), "-batch", "-").withStdin(fdb));
+      }
+    } catch (FabricException e) {
+      failed = e;
     }
-    step(job + "load nftables table " + Names.nftTable(spec.vni()),
-        Command.of(tools.nft(), "-f", "-").withStdin(FabricScripts.nftRuleset(spec)));
+    try {
+      join(rules); // ended either way before set-up returns or throws: nothing runs behind the caller's back
+    } catch (FabricException e) {
+      failed = failed != null ? failed : e;
+    }
+    if (failed != null) {
+      throw failed;
+    }
     log.log(Level.INFO, "{0}network of vni {1} is up", job, String.valueOf(spec.vni()));
   }
 
@@ -70,20 +91,21 @@ public final class LinuxFabric implements Fabric {
    * fail half-way or, for a subnet, hand the job's user another job's VMs. See {@link Clashes}.
    */
   private void refuseClashes(FabricSpec spec, String job) {
-    List<Leftovers.Link> links = leftovers.links();
-    List<String> tables = leftovers.tableFamilies(spec.vni());
-    String routes = null;
-    if (spec.isBatchHost()) {
+    // three looks at once: each is a wait on another program
+    CompletableFuture<List<Leftovers.Link>> links = async(leftovers::links);
+    CompletableFuture<List<String>> tables = async(() -> leftovers.tableFamilies(spec.vni()));
+    CompletableFuture<String> routes = !spec.isBatchHost() ? CompletableFuture.completedFuture(null) : async(() -> {
       CommandResult r = runner.run(Command.of(tools.ip(), "-json", "-4", "route", "show"));
       if (!r.ok()) {
         throw new FabricException(job + "list routes: " + new CommandFailedException(r).getMessage());
       }
-      routes = r.stdout();
-    }
-    List<String> clashes = Clashes.find(spec, links, tables, routes);
+      return r.stdout();
+    });
+    List<String> clashes = Clashes.find(spec, join(links), join(tables), join(routes));
     if (!clashes.isEmpty()) {
       String what = job + "network of VNI " + spec.vni() + " (subnet " + spec.subnet() + ") not made: "
-          + String.join("; ", clashes);
+          + String.join("; ", clashes) + " (nothing made; the job can run once that is gone; if this recurs, the"
+          + " site widens network.subnetPool, see docs/fabric.md)";
       log.log(Level.WARNING, "{0}", what);
       throw new NetworkClashException(what);
     }
@@ -159,6 +181,27 @@ public final class LinuxFabric implements Fabric {
       out.add(spec.bridge());
     }
     return out;
+  }
+
+  /** Runs the work in a thread of its own (a short wait on a program; the hook is a short-lived process). */
+  private static <T> CompletableFuture<T> async(Supplier<T> work) {
+    return CompletableFuture.supplyAsync(work, r -> {
+      Thread t = new Thread(r, "fabric");
+      t.setDaemon(true);
+      t.start();
+    });
+  }
+
+  /** The work's result, or its failure as thrown. */
+  private static <T> T join(CompletableFuture<T> work) {
+    try {
+      return work.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
   }
 
   /** iproute2's words when the device is not there: teardown is idempotent, so that is success. */
