@@ -26,6 +26,7 @@ import org.virtualservices.core.disk.Disks;
 import org.virtualservices.core.disk.GuestSeed;
 import org.virtualservices.core.disk.SeedImage;
 import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.fabric.NetworkClashException;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.hypervisor.OpeningHypervisor;
 import org.virtualservices.core.journal.Journal;
@@ -306,6 +307,15 @@ public final class Prolog {
         return e.outcome();
       } catch (PeersNotReadyException e) {
         String what = "no virtual cluster: " + message(e);
+        log.error("{0}", what);
+        pending.forEach(Pending::settle);
+        rollback(hv, job, nodeDir, plan);
+        reportError(job, what);
+        return Outcome.PEER_FAULT;
+      } catch (NetworkClashException e) {
+        // another job's network under this one's VNI, names or subnet: found before anything was
+        // made, and the rollback removes only what carries this job's mark. The node is fine.
+        String what = "no virtual cluster: refused on node " + job.thisNode() + ": " + message(e);
         log.error("{0}", what);
         pending.forEach(Pending::settle);
         rollback(hv, job, nodeDir, plan);

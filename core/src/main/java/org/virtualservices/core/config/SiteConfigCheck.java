@@ -200,6 +200,7 @@ public final class SiteConfigCheck {
           + n.subnetPrefix());
     }
     within(e, "network.underlayMtu", n.underlayMtu(), 1280 + FabricSpecs.VXLAN_OVERHEAD_IPV4, 65_535);
+    within(e, "network.floodLimit", n.floodLimit(), 0, 1_000_000);
     if (n.underlayDevice() != null && !IFNAME.matcher(n.underlayDevice()).matches()) {
       e.add("network.underlayDevice: not an interface name: '" + n.underlayDevice() + "'");
     }

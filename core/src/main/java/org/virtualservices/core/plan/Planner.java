@@ -15,13 +15,16 @@ import org.virtualservices.core.request.VcRequest;
  * request and the site configuration, so that every node computes the same plan with no
  * communication.
  *
- * <p>Addressing rule. Let {@code n} be the job's number (the leading digits of its id). The VNI is
- * {@code vniMin + n mod (vniMax - vniMin + 1)} and the subnet is the {@code (n mod S)}-th subnet
- * of the pool, S being how many subnets of {@code subnetPrefix} the pool holds. Slurm and PBS number
- * jobs sequentially, so two jobs running at the same time get different VNIs unless their numbers
- * differ by a multiple of the VNI range (16.7 million by default), and different subnets unless
- * they differ by a multiple of S (256 for a /16 pool cut into /24s). Subnets matter only between
- * jobs that share a batch host (each job has its own layer 2 network); the VNI matters everywhere.
+ * <p>Addressing rule (docs/fabric.md, "No two jobs share a network"). Let {@code n} be the job's
+ * number (the leading digits of its id), R the size of the VNI range and S how many subnets of
+ * {@code subnetPrefix} the pool holds. The VNI is {@code vniMin + spread(n, R)} and the subnet is
+ * the {@code spread(n, S)}-th of the pool, where {@code spread(n, m) = (n * P) mod m} with P a
+ * prime larger than any m: a bijection of the residues, so any m consecutive job numbers get m
+ * different values (no two jobs clash unless their numbers differ by a multiple of m), while
+ * neighbouring numbers land far apart, not on neighbouring subnets. Subnets matter only between
+ * jobs that share a batch host (each job has its own layer 2 network); the VNI matters on every
+ * node. Each node checks before it makes anything, and refuses a job whose network would clash
+ * ({@link org.virtualservices.core.fabric.NetworkClashException}).
  * Within a job, VM {@code i} gets the subnet's address {@code i + 2} (.1 is the gateway) and the
  * MAC {@code 02:VV:VV:VV:II:II} (locally administered; V the VNI, I the index), so a job holds at
  * most {@code subnetSize - 3} VMs and at most 65,536.
@@ -53,7 +56,7 @@ public final class Planner {
     var net = site.network();
     int vni = vni(job.jobId(), net);
     Cidr pool = Cidr.parse(net.subnetPool());
-    Cidr subnet = pool.subnet(net.subnetPrefix(), number % pool.subnetCount(net.subnetPrefix()));
+    Cidr subnet = pool.subnet(net.subnetPrefix(), spread(number, pool.subnetCount(net.subnetPrefix())));
 
     List<NodePlan> nodes = new ArrayList<>();
     int index = 0;
@@ -74,7 +77,22 @@ public final class Planner {
 
   /** The job's VNI: from its id alone, so the sweep can tell which networks belong to live jobs. */
   public static int vni(String jobId, org.virtualservices.core.config.Network net) {
-    return (int) (net.vniMin() + jobNumber(jobId) % ((long) net.vniMax() - net.vniMin() + 1));
+    return (int) (net.vniMin() + spread(jobNumber(jobId), (long) net.vniMax() - net.vniMin() + 1));
+  }
+
+  /**
+   * A prime above every range it is used with (VNIs: 2^24; subnets of a pool: at most 2^32), so it
+   * divides none of them: the first prime after 2^40 times the golden ratio's fraction, whose
+   * multiples spread evenly (Knuth's multiplicative hashing).
+   */
+  static final java.math.BigInteger SPREAD = java.math.BigInteger.valueOf(679_535_557_021L);
+
+  /**
+   * {@code (n * SPREAD) mod m}: as SPREAD is a prime that does not divide m, a bijection of the
+   * residues mod m, so m consecutive numbers never share a value, and neighbours land far apart.
+   */
+  static long spread(long n, long m) {
+    return java.math.BigInteger.valueOf(n).multiply(SPREAD).mod(java.math.BigInteger.valueOf(m)).longValueExact();
   }
 
   /** Where a job keeps its files on a node: per job and node, so nodes sharing a file system never clash. */

@@ -269,18 +269,19 @@ class HookSimulationTest {
         .replace("  mode: vxlan", "  mode: vxlan\n  subnetPool: 127.77.0.0/16")
         .replace("  readiness: [running]", "  readiness: [running, port]\n  port: 20222")
         .replace("  timeoutSeconds: 5", "  timeoutSeconds: 1"));
-    try (java.net.ServerSocket a = new java.net.ServerSocket(20222, 5, java.net.InetAddress.getByName("127.77.95.2"));
-        java.net.ServerSocket b = new java.net.ServerSocket(20222, 5, java.net.InetAddress.getByName("127.77.95.3"))) {
+    // job 95 gets the 67th /24 of the pool and job 96 the 224th: (n * Planner.SPREAD) mod 256
+    try (java.net.ServerSocket a = new java.net.ServerSocket(20222, 5, java.net.InetAddress.getByName("127.77.67.2"));
+        java.net.ServerSocket b = new java.net.ServerSocket(20222, 5, java.net.InetAddress.getByName("127.77.67.3"))) {
       assertEquals(0, cluster.prolog("95", "sim1", REQUEST), "a healthy batch host is not drained: " + cluster.log());
     }
     String log = cluster.log();
-    assertTrue(log.contains("waiting for TCP port 20222 of vc95-2 on sim2 (127.77.95.4)"), log);
+    assertTrue(log.contains("waiting for TCP port 20222 of vc95-2 on sim2 (127.77.67.4)"), log);
     assertTrue(log.contains("the other nodes' own logs say why"), log);
     assertTrue(jobDomains("95").isEmpty(), "rolled back");
     assertTrue(Files.readString(cluster.workDir.resolve("vcluster-95/ERROR")).contains("vc95-2 on sim2"));
     // its own VMs not answering is its own fault
     assertEquals(1, cluster.prolog("96", "sim1", REQUEST), cluster.log());
-    assertTrue(cluster.log().contains("waiting for TCP port 20222 of vc96-0 on sim1 (127.77.96.2)"), cluster.log());
+    assertTrue(cluster.log().contains("waiting for TCP port 20222 of vc96-0 on sim1 (127.77.224.2)"), cluster.log());
     for (String job : List.of("95", "96")) {
       for (String node : NODES) {
         assertEquals(0, cluster.epilog(job, node, REQUEST), cluster.log());
