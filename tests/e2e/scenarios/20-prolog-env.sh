@@ -34,10 +34,27 @@ scenario_prolog_env() {
       check_var "$file" SLURM_JOB_UID "$uid"
       check_var "$file" SLURM_JOB_USER "$VC_E2E_USER"
       check_var "$file" SLURM_SCRIPT_CONTEXT "${hook}_slurmd"
+      # the CPU and memory rules rely on it on every node (docs/hooks.md, "Limits")
+      check_var "$file" SLURM_JOB_CPUS_PER_NODE "1(x3)"
       if grep -q '^PATH=' "$file"; then fail "$hook on $node got a PATH"; fi
     done
     say "$hook on $VC_E2E_NODE_PREFIX""1:"$'\n'"$(sed 's/^/      /' "$STATE/hook-env/$hook-$job-${VC_E2E_NODE_PREFIX}1.env")"
   done
+
+  # What Slurm 22.05 does not give the Prolog (a time, the memory) the product's prolog asks the
+  # controller once per node: every node must read the same instance, the job's submit time, or
+  # its keys would differ (docs/hooks.md, "Keys without communication").
+  if [[ -e $STATE/etc/hooks/prolog.target ]]; then
+    local submitted seen
+    submitted=$(SLURM_TIME_FORMAT=%s scontrol show job --oneliner "$job" | grep -o 'SubmitTime=[0-9]*' | cut -d= -f2)
+    [[ $submitted =~ ^[0-9]+$ ]] || fail "no SubmitTime of job $job"
+    for i in 1 2 3; do
+      node=$VC_E2E_NODE_PREFIX$i
+      seen=$(cluster_exec "$node" sh -c "grep -ho 'job record: instance [0-9]*' /var/lib/vcluster/logs/$job.log | head -n 1")
+      expect_eq "instance the prolog on $node read" "job record: instance $submitted" "$seen"
+    done
+    say "every node's prolog read instance $submitted (the job's SubmitTime)"
+  fi
 
   if [[ ${VC_E2E_SAVE_RESOURCES:-0} == 1 ]]; then
     local dest

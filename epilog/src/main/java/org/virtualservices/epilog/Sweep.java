@@ -116,7 +116,7 @@ public final class Sweep {
         }
       }
       for (int vni : orphanNetworks) {
-        List<String> problems = s.fabric().tearDown(JobNetwork.teardownSpec("(sweep)", vni));
+        List<String> problems = s.fabric().tearDown(JobNetwork.teardownSpec(org.virtualservices.core.fabric.FabricSpec.ANY_JOB, vni));
         if (!problems.isEmpty()) {
           failed++;
           out.println("network of VNI " + vni + ": " + String.join("; ", problems));

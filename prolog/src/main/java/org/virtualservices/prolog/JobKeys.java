@@ -4,25 +4,29 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.virtualservices.core.keys.JobIdentity;
 import org.virtualservices.core.keys.KeyDeriver;
 import org.virtualservices.core.keys.SshKeyPair;
 import org.virtualservices.core.plan.VmPlan;
+import org.virtualservices.core.request.JobContext;
 
 /**
  * The job's SSH keys as this node needs them: the user's key pair, each VM's host key, and the
- * known_hosts lines of all the job's VMs (every node derives the same ones).
+ * known_hosts lines of all the job's VMs (every node derives the same ones, from the job's id, its
+ * owner's uid and its instance: docs/hooks.md, "Keys without communication").
  */
 record JobKeys(SshKeyPair job, Map<String, SshKeyPair> hosts, List<String> knownHosts) {
 
-  static JobKeys derive(KeyDeriver keys, String jobId, List<VmPlan> vms) {
+  static JobKeys derive(KeyDeriver keys, JobContext context, List<VmPlan> vms) {
+    JobIdentity id = new JobIdentity(context.jobId(), context.uid(), context.instance());
     Map<String, SshKeyPair> hosts = new LinkedHashMap<>();
     List<String> knownHosts = new ArrayList<>();
     for (VmPlan v : vms) {
-      SshKeyPair hk = keys.hostKey(jobId, v.name());
+      SshKeyPair hk = keys.hostKey(id, v.name());
       hosts.put(v.name(), hk);
       knownHosts.add(v.name() + "," + v.ip() + " " + hk.publicKey());
     }
-    return new JobKeys(keys.jobKey(jobId), Map.copyOf(hosts), List.copyOf(knownHosts));
+    return new JobKeys(keys.jobKey(id), Map.copyOf(hosts), List.copyOf(knownHosts));
   }
 
   SshKeyPair host(String vm) {

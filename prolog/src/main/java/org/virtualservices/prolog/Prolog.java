@@ -25,6 +25,7 @@ import org.virtualservices.core.disk.GuestSeed;
 import org.virtualservices.core.disk.SeedImage;
 import org.virtualservices.core.fabric.FabricSpec;
 import org.virtualservices.core.files.PrivateFiles;
+import org.virtualservices.core.fabric.NetworkClashException;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.hypervisor.OpeningHypervisor;
 import org.virtualservices.core.journal.Journal;
@@ -120,21 +121,27 @@ public final class Prolog {
     if (!inv.asked()) {
       return Outcome.OK;
     }
-    JobContext job = inv.job();
     SiteConfig cfg = s.config();
-    log.attach(job.jobId(), job.thisNode(), cfg.stateDir().resolve("logs").resolve(job.jobId() + ".log"));
+    log.attach(inv.job().jobId(), inv.job().thisNode(),
+        cfg.stateDir().resolve("logs").resolve(inv.job().jobId() + ".log"));
     if (inv.refused().isPresent()) {
       // a typo in the request: nothing is made, and the user reads why (docs/hooks.md, "Exit codes")
-      return refused(job, null, inv.refused().get());
+      return refused(inv.job(), null, inv.refused().get());
     }
     VcRequest request = inv.request().get();
-    Plan plan;
+    final JobContext job;
+    final Plan plan;
     Instant t = s.clock().instant();
     try {
-      plan = Planner.plan(job, request, cfg);
+      Admission admitted = Admission.decide(s, log, inv.job(), request);
+      job = admitted.job();
+      plan = admitted.plan();
       checkWorkDir(job);
     } catch (RequestException e) {
-      return refused(job, request.channel(), e);
+      return refused(inv.job(), request.channel(), e);
+    } catch (IllegalStateException | java.io.UncheckedIOException e) {
+      log.error("cannot admit the job on this node: {0}", e.getMessage());
+      return Outcome.NODE_FAULT;
     }
     NodePlan mine = plan.node(job.thisNode()).orElse(null);
     if (mine == null) {
@@ -163,7 +170,7 @@ public final class Prolog {
     // written while the VMs boot. Every pending step ends before a rollback starts.
     List<Pending<?>> pending = new ArrayList<>();
     // the keys need only the site secret and the names: derived meanwhile, waited for by the seeds
-    Pending<JobKeys> keys = Pending.compute("keys", at -> JobKeys.derive(s.keys().get(), job.jobId(), plan.vms()));
+    Pending<JobKeys> keys = Pending.compute("keys", at -> JobKeys.derive(s.keys().get(), job, plan.vms()));
     pending.add(keys);
     try (Hypervisor hv = OpeningHypervisor.open(cfg.libvirtUri(), s.hypervisors())) {
       try {
@@ -322,6 +329,15 @@ public final class Prolog {
         pending.forEach(Pending::settle);
         rollback(hv, job, nodeDir, plan);
         reportError(job, what, copy);
+        return Outcome.PEER_FAULT;
+      } catch (NetworkClashException e) {
+        // another job's network under this one's VNI, names or subnet: found before anything was
+        // made, and the rollback removes only what carries this job's mark. The node is fine.
+        String what = "no virtual cluster: refused on node " + job.thisNode() + ": " + message(e);
+        log.error("{0}", what);
+        pending.forEach(Pending::settle);
+        rollback(hv, job, nodeDir, plan);
+        reportError(job, what);
         return Outcome.PEER_FAULT;
       } catch (ReportRefusedException e) {
         String what = "no virtual cluster: " + message(e);

@@ -86,7 +86,7 @@ public class PlanBench {
   public int hostKeys() {
     int n = 0;
     for (VmPlan v : plan.vms()) {
-      n += keys.hostKey(job.jobId(), v.name()).publicKey().length();
+      n += keys.hostKey(new org.virtualservices.core.keys.JobIdentity(job.jobId(), job.uid(), job.instance()), v.name()).publicKey().length();
     }
     return n;
   }

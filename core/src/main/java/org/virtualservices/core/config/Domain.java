@@ -1,5 +1,7 @@
 package org.virtualservices.core.config;
 
+import java.nio.file.Path;
+
 /** How each VM is rendered into a libvirt domain. */
 public record Domain(
     @Doc(value = "libvirt domain type: kvm where the hardware has it, qemu (TCG) elsewhere, test for test:///",
@@ -8,5 +10,9 @@ public record Domain(
     @Doc(value = "QEMU binary (absent: libvirt's default for the architecture)") String emulator,
     @Doc(value = "architecture", defaultValue = "x86_64") String arch,
     @Doc(value = "attach libvirt's clean-traffic nwfilter to each NIC (needs libvirt's nwfilter driver; the"
-        + " fabric's own rules stop spoofing either way)", defaultValue = "false") boolean cleanTrafficFilter) {
+        + " fabric's own rules stop spoofing either way)", defaultValue = "false") boolean cleanTrafficFilter,
+    @Doc(value = "libvirt's qemu.conf on the node, read for stdio_handler (console logs through virtlogd or not)",
+        defaultValue = "/etc/libvirt/qemu.conf") Path libvirtQemuConf,
+    @Doc(value = "virtlogd's configuration on the node, read for max_size and max_backups (the console logs'"
+        + " bound)", defaultValue = "/etc/libvirt/virtlogd.conf") Path virtlogdConf) {
 }

@@ -10,7 +10,7 @@ public record Network(
     @Doc(value = "VXLAN UDP destination port", defaultValue = "4789") int vxlanPort,
     @Doc(value = "lowest VNI handed to jobs", defaultValue = "4096") int vniMin,
     @Doc(value = "highest VNI handed to jobs", defaultValue = "16777215") int vniMax,
-    @Doc(value = "address pool the jobs' subnets are cut from", defaultValue = "10.111.0.0/16") String subnetPool,
+    @Doc(value = "address pool the jobs' subnets are cut from", defaultValue = "10.96.0.0/11") String subnetPool,
     @Doc(value = "prefix length of each job's subnet (its size bounds the VMs per job)", defaultValue = "24")
     int subnetPrefix,
     @Doc(value = "MTU of the underlay; the guests get 50 less (VXLAN overhead)", defaultValue = "1500")
@@ -25,7 +25,9 @@ public record Network(
     @Doc(value = "for underlay: pattern, a name or address with {node} in it, e.g. '{node}-ib'", defaultValue = "{node}")
     String underlayPattern,
     @Doc(value = "masquerade the virtual cluster's outbound traffic on the batch host", defaultValue = "false")
-    boolean outboundNat) {
+    boolean outboundNat,
+    @Doc(value = "broadcast and multicast frames each VM may send per second (burst as many again); 0: no limit",
+        defaultValue = "100") int floodLimit) {
 
   public Network {
     underlayMap = underlayMap == null ? Map.of() : Map.copyOf(underlayMap);

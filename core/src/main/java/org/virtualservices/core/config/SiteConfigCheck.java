@@ -48,6 +48,9 @@ public final class SiteConfigCheck {
       e.add("limits.minMemoryMiBPerVm: " + l.minMemoryMiBPerVm() + " is above limits.maxMemoryMiBPerVm "
           + l.maxMemoryMiBPerVm());
     }
+    positive(e, "limits.memoryPerCpuMiB", l.memoryPerCpuMiB(), 64L << 20);
+    positive(e, "limits.maxDiskMiBPerVm", l.maxDiskMiBPerVm(), 1L << 40);
+    positive(e, "limits.maxConsoleLogMiB", l.maxConsoleLogMiB(), 1L << 20);
     if (!(l.cpuOvercommit() > 0 && l.cpuOvercommit() <= 64)) {
       e.add("limits.cpuOvercommit: must be above 0 and at most 64, got " + l.cpuOvercommit());
     }
@@ -237,6 +240,7 @@ public final class SiteConfigCheck {
     m.put("setpriv", t.setpriv());
     m.put("tar", t.tar());
     m.put("rm", t.rm());
+    m.put("scontrol", t.scontrol());
     return m;
   }
 
@@ -287,6 +291,7 @@ public final class SiteConfigCheck {
           + n.subnetPrefix());
     }
     within(e, "network.underlayMtu", n.underlayMtu(), 1280 + FabricSpecs.VXLAN_OVERHEAD_IPV4, 65_535);
+    within(e, "network.floodLimit", n.floodLimit(), 0, 1_000_000);
     if (n.underlayDevice() != null && !IFNAME.matcher(n.underlayDevice()).matches()) {
       e.add("network.underlayDevice: not an interface name: '" + n.underlayDevice() + "'");
     }

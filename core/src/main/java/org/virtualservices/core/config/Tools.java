@@ -14,5 +14,7 @@ public record Tools(
         defaultValue = "/usr/bin/setpriv") String setpriv,
     @Doc(value = "GNU tar, which writes the report's copy into the job's working folder as the job's user",
         defaultValue = "/usr/bin/tar") String tar,
-    @Doc(value = "rm, which removes that copy as the job's user", defaultValue = "/usr/bin/rm") String rm) {
+    @Doc(value = "rm, which removes that copy as the job's user", defaultValue = "/usr/bin/rm") String rm,
+    @Doc(value = "Slurm's scontrol: the prolog reads the job's record once per node (its memory and submit time,"
+        + " which Slurm 22.05 does not give the Prolog)", defaultValue = "/usr/bin/scontrol") String scontrol) {
 }

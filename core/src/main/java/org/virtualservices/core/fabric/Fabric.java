@@ -8,12 +8,18 @@ import java.util.List;
  */
 public interface Fabric {
 
-  /** Makes the job's network on this node. On failure, what it made is left for {@link #tearDown}. */
+  /**
+   * Makes the job's network on this node. On failure, what it made is left for {@link #tearDown}.
+   *
+   * @throws NetworkClashException before anything is made, when something of another network is
+   *     already there under this job's VNI, names or subnet: the node is fine, the job is refused
+   */
   void setUp(FabricSpec spec) throws FabricException;
 
   /**
    * Removes everything of the job's network on this node; idempotent ("already gone" is success),
-   * keeps going past failures, touches nothing of another job.
+   * keeps going past failures, touches nothing of another job: only what carries the job's
+   * {@linkplain FabricSpec#mark() mark} is removed, never a look-alike by name alone.
    *
    * @return one line per thing that could not be removed; empty when nothing is left
    */
@@ -21,6 +27,11 @@ public interface Fabric {
 
   /** What of the network with this VNI exists on this node now (links, addresses, rules); empty when none. */
   List<String> leftovers(int vni);
+
+  /** What of the network with this VNI that this job made exists on this node now; empty when none. */
+  default List<String> leftovers(int vni, String job) {
+    return leftovers(vni);
+  }
 
   /** The VNIs of every job network on this node (by their bridges and VXLAN devices), for the sweep. */
   java.util.Set<Integer> networks();

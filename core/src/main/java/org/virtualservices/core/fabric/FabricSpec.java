@@ -20,14 +20,41 @@ import java.util.List;
  * @param ownerUid the job owner's uid: on the batch host only they (and root) may connect to the subnet
  * @param endpoints the VMs of this node, for anti-spoofing
  * @param outboundNat whether the batch host masquerades the subnet's outbound traffic
+ * @param floodLimit broadcast and multicast frames a VM may send per second (each VM its own
+ *     bucket, a burst of as many again); 0 for no limit
  */
 public record FabricSpec(String job, int vni, String bridge, String vxlan, int udpPort, int guestMtu,
     String localAddress, String underlayDevice, List<Peer> peers, String multicastGroup,
-    String gatewayCidr, String subnet, int ownerUid, List<Endpoint> endpoints, boolean outboundNat) {
+    String gatewayCidr, String subnet, int ownerUid, List<Endpoint> endpoints, boolean outboundNat, int floodLimit) {
+
+  /** The {@code job} of a spec that removes a network whoever made it: the sweep's, for orphans. */
+  public static final String ANY_JOB = "(sweep)";
+  /** Broadcast and multicast frames per second and VM when the site sets nothing. */
+  public static final int DEFAULT_FLOOD_LIMIT = 100;
 
   public FabricSpec {
     peers = List.copyOf(peers);
     endpoints = List.copyOf(endpoints);
+  }
+
+  /** A spec with the default flood limit. */
+  public FabricSpec(String job, int vni, String bridge, String vxlan, int udpPort, int guestMtu,
+      String localAddress, String underlayDevice, List<Peer> peers, String multicastGroup,
+      String gatewayCidr, String subnet, int ownerUid, List<Endpoint> endpoints, boolean outboundNat) {
+    this(job, vni, bridge, vxlan, udpPort, guestMtu, localAddress, underlayDevice, peers, multicastGroup, gatewayCidr,
+        subnet, ownerUid, endpoints, outboundNat, DEFAULT_FLOOD_LIMIT);
+  }
+
+  /**
+   * What marks the job's devices (interface alias) and nftables tables (comment) as its own, so
+   * that teardown never removes a look-alike another job made under the same name.
+   */
+  public String mark() {
+    return mark(job);
+  }
+
+  public static String mark(String job) {
+    return "vcjob=" + job;
   }
 
   public boolean isBatchHost() {

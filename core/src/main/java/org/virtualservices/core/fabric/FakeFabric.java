@@ -21,6 +21,11 @@ public final class FakeFabric implements Fabric {
 
   @Override
   public void setUp(FabricSpec spec) {
+    FabricSpec there = networks.get(spec.vni());
+    if (there != null) {
+      throw new NetworkClashException("job " + spec.job() + ": network of VNI " + spec.vni() + " not made: bridge "
+          + there.bridge() + " is already there (job " + there.job() + ")");
+    }
     networks.put(spec.vni(), spec);
     if (failOnSetUp) {
       throw new FabricException("fake fabric: set-up of " + spec.bridge() + " made to fail");
@@ -29,8 +34,19 @@ public final class FakeFabric implements Fabric {
 
   @Override
   public List<String> tearDown(FabricSpec spec) {
-    networks.remove(spec.vni());
+    // only the job's own network, as the real one goes by the job's mark
+    networks.computeIfPresent(spec.vni(), (vni, there) -> owns(spec.job(), there) ? null : there);
     return List.of();
+  }
+
+  @Override
+  public List<String> leftovers(int vni, String job) {
+    FabricSpec s = networks.get(vni);
+    return s != null && owns(job, s) ? leftovers(vni) : List.of();
+  }
+
+  private static boolean owns(String job, FabricSpec there) {
+    return FabricSpec.ANY_JOB.equals(job) || there.job().equals(job);
   }
 
   @Override

@@ -1,7 +1,9 @@
 package org.virtualservices.core.keys;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,14 +19,15 @@ import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
 
 /**
  * Keys without communication: every node derives the same job key and the same VM host keys from
- * the site secret (root-only, the same file on every node, as munge's key is) and the job id, with
- * HKDF-SHA256 into an Ed25519 seed. The batch host can so write the job's private key and a
+ * the site secret (root-only, the same file on every node, as munge's key is) and the job's
+ * {@link JobIdentity} (id, owner's uid, instance), with HKDF-SHA256 into an Ed25519 seed. The batch host can so write the job's private key and a
  * complete known_hosts without asking any other node. BouncyCastle gives HKDF and Ed25519 and the
  * OpenSSH encodings; the JDK has Ed25519 but cannot make a key pair from a given seed.
  */
 public final class KeyDeriver {
 
-  private static final byte[] SALT = "virtual-services/vcluster/v1".getBytes(StandardCharsets.UTF_8);
+  /** v2: the identity is id, uid and instance; v1 derived from the id alone, which repeats. */
+  private static final byte[] SALT = "virtual-services/vcluster/v2".getBytes(StandardCharsets.UTF_8);
   private static final int MIN_SECRET_BYTES = 32;
 
   private final byte[] secret;
@@ -54,18 +57,38 @@ public final class KeyDeriver {
   }
 
   /** The key the job's user logs in to the job's VMs with. */
-  public SshKeyPair jobKey(String jobId) {
-    return derive("job:" + jobId + ":user");
+  public SshKeyPair jobKey(JobIdentity job) {
+    return derive(info("user", job, ""));
   }
 
   /** The SSH host key of one VM of the job. */
-  public SshKeyPair hostKey(String jobId, String vmName) {
-    return derive("job:" + jobId + ":host:" + vmName);
+  public SshKeyPair hostKey(JobIdentity job, String vmName) {
+    return derive(info("host", job, vmName));
   }
 
-  private SshKeyPair derive(String info) {
+  /**
+   * HKDF's info: the purpose, then each field with its length in front, so that no two different
+   * identities give the same bytes whatever their fields hold (the instance may come from the
+   * user's side: an id "4" with instance "2x" must not read as id "42" with instance "x").
+   */
+  static byte[] info(String purpose, JobIdentity job, String vmName) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    field(out, purpose.getBytes(StandardCharsets.UTF_8));
+    field(out, job.jobId().getBytes(StandardCharsets.UTF_8));
+    field(out, ByteBuffer.allocate(4).putInt(job.uid()).array());
+    field(out, job.instance().getBytes(StandardCharsets.UTF_8));
+    field(out, vmName.getBytes(StandardCharsets.UTF_8));
+    return out.toByteArray();
+  }
+
+  private static void field(ByteArrayOutputStream out, byte[] bytes) {
+    out.writeBytes(ByteBuffer.allocate(4).putInt(bytes.length).array());
+    out.writeBytes(bytes);
+  }
+
+  private SshKeyPair derive(byte[] info) {
     HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
-    hkdf.init(new HKDFParameters(secret, SALT, info.getBytes(StandardCharsets.UTF_8)));
+    hkdf.init(new HKDFParameters(secret, SALT, info));
     byte[] seed = new byte[Ed25519PrivateKeyParameters.KEY_SIZE];
     hkdf.generateBytes(seed, 0, seed.length);
     Ed25519PrivateKeyParameters priv = new Ed25519PrivateKeyParameters(seed, 0);

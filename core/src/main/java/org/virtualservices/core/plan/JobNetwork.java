@@ -7,6 +7,7 @@ import org.virtualservices.core.config.Network;
 import org.virtualservices.core.fabric.Endpoint;
 import org.virtualservices.core.fabric.FabricSpec;
 import org.virtualservices.core.fabric.FabricSpecs;
+import org.virtualservices.core.fabric.Peer;
 import org.virtualservices.core.fabric.UnderlayResolver;
 
 /** The job's network on one node, from its plan and the site's network settings. */
@@ -24,13 +25,26 @@ public final class JobNetwork {
     boolean batchHost = plan.isBatchHost(node);
     String gateway = batchHost ? plan.gateway() + "/" + plan.prefixLength() : null;
     return new FabricSpec(plan.job(), plan.vni(), plan.bridge(), plan.vxlan(), net.vxlanPort(), plan.guestMtu(),
-        underlay.resolve(node), net.underlayDevice(), FabricSpecs.peers(node, macsByNode, underlay),
-        net.multicastGroup(), gateway, plan.subnet(), ownerUid, endpoints, net.outboundNat() && batchHost);
+        underlay.resolve(node), net.underlayDevice(), peers(plan, node, underlay),
+        net.multicastGroup(), gateway, plan.subnet(), ownerUid, endpoints, net.outboundNat() && batchHost,
+        net.floodLimit());
+  }
+
+  /** Every other node of the job, with its VMs' MACs and IPs (answered on this node's bridge without flooding). */
+  private static List<Peer> peers(Plan plan, String node, UnderlayResolver underlay) {
+    List<Peer> peers = new java.util.ArrayList<>();
+    for (NodePlan n : plan.nodes()) {
+      if (!n.name().equals(node)) {
+        peers.add(new Peer(n.name(), underlay.resolve(n.name()), n.vms().stream().map(VmPlan::mac).toList(),
+            n.vms().stream().map(VmPlan::ip).toList()));
+      }
+    }
+    return peers;
   }
 
   /** Enough of a spec to tear the network down: teardown goes by the names, which the VNI gives. */
   public static FabricSpec teardownSpec(String job, int vni) {
-    return new FabricSpec(job, vni, Names.bridge(vni), Names.vxlan(vni), 0, 0, null, null, List.of(), null, null,
+    return new FabricSpec(job == null ? FabricSpec.ANY_JOB : job, vni, Names.bridge(vni), Names.vxlan(vni), 0, 0, null, null, List.of(), null, null,
         null, -1, List.of(), false);
   }
 }

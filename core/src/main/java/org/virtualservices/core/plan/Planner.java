@@ -15,13 +15,16 @@ import org.virtualservices.core.request.VcRequest;
  * request and the site configuration, so that every node computes the same plan with no
  * communication.
  *
- * <p>Addressing rule. Let {@code n} be the job's number (the leading digits of its id). The VNI is
- * {@code vniMin + n mod (vniMax - vniMin + 1)} and the subnet is the {@code (n mod S)}-th subnet
- * of the pool, S being how many subnets of {@code subnetPrefix} the pool holds. Slurm and PBS number
- * jobs sequentially, so two jobs running at the same time get different VNIs unless their numbers
- * differ by a multiple of the VNI range (16.7 million by default), and different subnets unless
- * they differ by a multiple of S (256 for a /16 pool cut into /24s). Subnets matter only between
- * jobs that share a batch host (each job has its own layer 2 network); the VNI matters everywhere.
+ * <p>Addressing rule (docs/fabric.md, "No two jobs share a network"). Let {@code n} be the job's
+ * number (the leading digits of its id), R the size of the VNI range and S how many subnets of
+ * {@code subnetPrefix} the pool holds. The VNI is {@code vniMin + spread(n, R)} and the subnet is
+ * the {@code spread(n, S)}-th of the pool, where {@code spread(n, m) = (n * P) mod m} with P a
+ * prime larger than any m: a bijection of the residues, so any m consecutive job numbers get m
+ * different values (no two jobs clash unless their numbers differ by a multiple of m), while
+ * neighbouring numbers land far apart, not on neighbouring subnets. Subnets matter only between
+ * jobs that share a batch host (each job has its own layer 2 network); the VNI matters on every
+ * node. Each node checks before it makes anything, and refuses a job whose network would clash
+ * ({@link org.virtualservices.core.fabric.NetworkClashException}).
  * Within a job, VM {@code i} gets the subnet's address {@code i + 2} (.1 is the gateway) and the
  * MAC {@code 02:VV:VV:VV:II:II} (locally administered; V the VNI, I the index), so a job holds at
  * most {@code subnetSize - 3} VMs and at most 65,536.
@@ -37,7 +40,14 @@ public final class Planner {
     }
     Sizing sizing = checkRequest(request, site);
     GuestLogin.of(job, sizing.imageName(), sizing.image());
-    checkAllocation(sizing, site.limits(), job.nodes().stream().map(n -> "node " + n).toList(), job.cpusPerNode());
+    List<String> nodeNames = job.nodes().stream().map(n -> "node " + n).toList();
+    if (site.limits().allocationRule() == Limits.AllocationRule.cpus && job.cpusPerNode().size() != job.nodes().size()) {
+      // never skipped in silence: a job whose CPUs are unknown is refused (docs/hooks.md, "Limits")
+      throw new RequestException("CPUs per node", "the resource manager did not say how many CPUs the job has on"
+          + " each node, and the site's rule (limits.allocationRule: cpus) needs it");
+    }
+    checkAllocation(sizing, site.limits(), nodeNames, job.cpusPerNode());
+    checkMemory(sizing, site.limits(), nodeNames, job.memoryMiBPerNode(), job.cpusPerNode());
     checkJobSize(sizing, job.nodes().size(), site);
     int vcpus = sizing.vcpus();
     long mem = sizing.memoryMiB();
@@ -47,7 +57,7 @@ public final class Planner {
     var net = site.network();
     int vni = vni(job.jobId(), net);
     Cidr pool = Cidr.parse(net.subnetPool());
-    Cidr subnet = pool.subnet(net.subnetPrefix(), number % pool.subnetCount(net.subnetPrefix()));
+    Cidr subnet = pool.subnet(net.subnetPrefix(), spread(number, pool.subnetCount(net.subnetPrefix())));
 
     List<NodePlan> nodes = new ArrayList<>();
     int index = 0;
@@ -68,7 +78,22 @@ public final class Planner {
 
   /** The job's VNI: from its id alone, so the sweep can tell which networks belong to live jobs. */
   public static int vni(String jobId, org.virtualservices.core.config.Network net) {
-    return (int) (net.vniMin() + jobNumber(jobId) % ((long) net.vniMax() - net.vniMin() + 1));
+    return (int) (net.vniMin() + spread(jobNumber(jobId), (long) net.vniMax() - net.vniMin() + 1));
+  }
+
+  /**
+   * A prime above every range it is used with (VNIs: 2^24; subnets of a pool: at most 2^32), so it
+   * divides none of them: the first prime after 2^40 times the golden ratio's fraction, whose
+   * multiples spread evenly (Knuth's multiplicative hashing).
+   */
+  static final java.math.BigInteger SPREAD = java.math.BigInteger.valueOf(679_535_557_021L);
+
+  /**
+   * {@code (n * SPREAD) mod m}: as SPREAD is a prime that does not divide m, a bijection of the
+   * residues mod m, so m consecutive numbers never share a value, and neighbours land far apart.
+   */
+  static long spread(long n, long m) {
+    return java.math.BigInteger.valueOf(n).multiply(SPREAD).mod(java.math.BigInteger.valueOf(m)).longValueExact();
   }
 
   /** Where a job keeps its files on a node: per job and node, so nodes sharing a file system never clash. */
@@ -142,6 +167,7 @@ public final class Planner {
    *
    * @param nodes names of the nodes, for messages (e.g. {@code ["each node"]} when unknown)
    * @param cpusPerNode the job's CPUs on each node, in the same order; missing entries are not checked
+   *     here ({@code vcluster validate} knows none before submission), {@link #plan} refuses them
    */
   public static void checkAllocation(Sizing sizing, Limits l, List<String> nodes, List<Integer> cpusPerNode) {
     if (l.allocationRule() != Limits.AllocationRule.cpus) {
@@ -156,6 +182,42 @@ public final class Planner {
         throw new RequestException("vcpus", perNode + " VM(s) x " + vcpus + " vCPUs = " + (perNode * vcpus)
             + " vCPUs on " + nodes.get(i) + ", where the job has " + cpus + " CPU(s)"
             + (l.cpuOvercommit() == 1.0 ? "" : " (x" + l.cpuOvercommit() + " overcommit)"));
+      }
+    }
+  }
+
+  /**
+   * The memory rule: with {@code memoryRule: allocation} a node's VMs (VMs x memory) fit in what the
+   * resource manager gave the job there ({@code --mem}, {@code --mem-per-cpu}); a job that asked
+   * for no memory gets {@code memoryPerCpuMiB} per CPU it has on the node.
+   *
+   * @param memoryPerNode the job's memory on each node in MiB, in the order of {@code nodes}; empty
+   *     when the job asked none or the resource manager did not say
+   * @param cpusPerNode the job's CPUs on each node, for the per-CPU rule
+   */
+  public static void checkMemory(Sizing sizing, Limits l, List<String> nodes, List<Long> memoryPerNode,
+      List<Integer> cpusPerNode) {
+    if (l.memoryRule() != Limits.MemoryRule.allocation) {
+      return;
+    }
+    long asked = sizing.vmsPerNode() * sizing.memoryMiB();
+    for (int i = 0; i < nodes.size(); i++) {
+      long allowed;
+      String what;
+      if (i < memoryPerNode.size()) {
+        allowed = memoryPerNode.get(i);
+        what = "the job has " + allowed + "M there (its --mem or --mem-per-cpu)";
+      } else if (i < cpusPerNode.size()) {
+        allowed = l.memoryPerCpuMiB() * cpusPerNode.get(i);
+        what = "the job asked no memory, and the site allows " + l.memoryPerCpuMiB() + "M per CPU (limits"
+            + ".memoryPerCpuMiB) x " + cpusPerNode.get(i) + " CPU(s) = " + allowed + "M; ask more with --mem";
+      } else {
+        throw new RequestException("mem", "neither the job's memory nor its CPUs on " + nodes.get(i) + " are known,"
+            + " and the site's rule (limits.memoryRule: allocation) needs one of them");
+      }
+      if (asked > allowed) {
+        throw new RequestException("mem", sizing.vmsPerNode() + " VM(s) x " + sizing.memoryMiB() + "M = " + asked
+            + "M on " + nodes.get(i) + ", where " + what);
       }
     }
   }

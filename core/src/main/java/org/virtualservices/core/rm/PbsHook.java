@@ -136,8 +136,13 @@ public final class PbsHook {
     // qsub records the folder it ran in as PBS_O_WORKDIR: where the user looks for the report
     String workDir = vars.get("PBS_O_WORKDIR");
     Path work = workDir != null && workDir.startsWith("/") && !workDir.contains("\0") ? Path.of(workDir) : null;
-    return new HookInvocation(phase, new JobContext(ResourceManager.PBS, jobId, user, uid, gid, nodes, here, work,
-        new ArrayList<>(slots.values()), exitCode), request, refused);
+    JobContext job = new JobContext(ResourceManager.PBS, jobId, user, uid, gid, nodes, here, work,
+        new ArrayList<>(slots.values()), exitCode);
+    if (phase == HookPhase.PROLOG && request.isPresent()) {
+      // the job's keys depend on it: the same qstat -f that gave the variables gives the ctime
+      job = job.withAllocation(variables.instance(jobId), List.of());
+    }
+    return new HookInvocation(phase, job, request, refused);
   }
 
   /** The request from VC_* in the environment if any is there, else from the job's variable list. */

@@ -13,4 +13,13 @@ public interface PbsVariableList {
 
   /** The job's variables by name; empty when the job has none. */
   Map<String, String> read(String jobId);
+
+  /**
+   * A value that tells this job from an earlier one with the same id, for its keys (docs/hooks.md,
+   * "Keys without communication"): qstat's {@code ctime}, the job's creation time; empty when the
+   * source has none.
+   */
+  default String instance(String jobId) {
+    return "";
+  }
 }

@@ -16,6 +16,9 @@ public final class QstatVariableList implements PbsVariableList {
 
   private final CommandRunner runner;
   private final String qstat;
+  /** The last job asked and its output: the prologue reads both its variables and its ctime once. */
+  private String lastJob;
+  private String lastOutput;
 
   public QstatVariableList(CommandRunner runner, String qstat) {
     this.runner = runner;
@@ -24,8 +27,44 @@ public final class QstatVariableList implements PbsVariableList {
 
   @Override
   public Map<String, String> read(String jobId) {
-    String out = runner.check(Command.of(qstat, "-f", jobId).withTimeout(Duration.ofSeconds(60))).stdout();
-    return parseQstat(out);
+    return parseQstat(ask(jobId));
+  }
+
+  @Override
+  public String instance(String jobId) {
+    return parseCtime(ask(jobId));
+  }
+
+  private synchronized String ask(String jobId) {
+    if (!jobId.equals(lastJob)) {
+      lastOutput = runner.check(Command.of(qstat, "-f", jobId).withTimeout(Duration.ofSeconds(60))).stdout();
+      lastJob = jobId;
+    }
+    return lastOutput;
+  }
+
+  /**
+   * The job's {@code ctime} (its creation time, which the server sets: pbs_job_attributes(7B)),
+   * spaces collapsed; empty when there is none. Variable values are the user's: a second
+   * {@code ctime} line (a value holding a newline) is refused rather than chosen from.
+   */
+  public static String parseCtime(String output) {
+    String found = null;
+    for (String line : output.split("\n", -1)) {
+      String s = line.strip();
+      int eq = s.indexOf('=');
+      if (eq > 0 && s.substring(0, eq).strip().equals("ctime")) {
+        if (found != null) {
+          throw new org.virtualservices.core.request.RequestException("qstat -f",
+              "'ctime' appears more than once in the job's record (in a variable's value?)");
+        }
+        found = s.substring(eq + 1).strip().replaceAll("\\s+", " ");
+      }
+    }
+    if (found != null && !found.matches("[A-Za-z0-9:./ -]{1,64}")) {
+      throw new IllegalStateException("qstat -f gave ctime '" + found.replaceAll("\\p{Cntrl}", "?") + "', not a time");
+    }
+    return found == null ? "" : found;
   }
 
   /** The variables in {@code qstat -f} output; empty when it has no Variable_List. */

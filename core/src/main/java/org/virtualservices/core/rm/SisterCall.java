@@ -24,10 +24,13 @@ import org.virtualservices.core.request.VcRequest;
  * both ends of this format: {@link #argv} writes it, {@link #parse} reads it.
  *
  * <pre>PROGRAM --pbs-sister --node N --nodes MS,N,... --slots 2,2,... --uid U --gid G
- *         [--vc-image X] [--vc-vcpus X] [--vc-mem X] [--vc-vms X] [--debug] JOBID USER</pre>
+ *         [--instance CTIME] [--vc-image X] [--vc-vcpus X] [--vc-mem X] [--vc-vms X] [--debug] JOBID USER</pre>
+ *
+ * <p>{@code instance} is the job's ctime as the mother superior read it (the job's keys depend on
+ * it: docs/hooks.md, "Keys without communication"); empty when unknown.
  */
 public record SisterCall(String jobId, String user, int uid, int gid, String node, List<String> nodes,
-    List<Integer> slots, Map<String, String> request) {
+    List<Integer> slots, Map<String, String> request, String instance) {
 
   public static final String OPTION = "pbs-sister";
   private static final String NODE_NAME = "[A-Za-z0-9][A-Za-z0-9._-]*";
@@ -36,6 +39,13 @@ public record SisterCall(String jobId, String user, int uid, int gid, String nod
     nodes = List.copyOf(nodes);
     slots = List.copyOf(slots);
     request = Map.copyOf(new LinkedHashMap<>(request));
+    instance = instance == null ? "" : instance;
+  }
+
+  /** A call without an instance (a job whose ctime the mother superior did not read). */
+  public SisterCall(String jobId, String user, int uid, int gid, String node, List<String> nodes,
+      List<Integer> slots, Map<String, String> request) {
+    this(jobId, user, uid, gid, node, nodes, slots, request, "");
   }
 
   /** The call for each sister of a job the mother superior read; none for a job on one node. */
@@ -50,7 +60,7 @@ public record SisterCall(String jobId, String user, int uid, int gid, String nod
     for (String n : job.nodes()) {
       if (!n.equals(job.thisNode())) {
         calls.add(new SisterCall(job.jobId(), job.user(), job.uid(), job.gid(), n, job.nodes(), job.cpusPerNode(),
-            request));
+            request, job.instance()));
       }
     }
     return calls;
@@ -85,6 +95,10 @@ public record SisterCall(String jobId, String user, int uid, int gid, String nod
       a.add(String.join(",", slots.stream().map(String::valueOf).toList()));
     }
     a.addAll(List.of("--uid", String.valueOf(uid), "--gid", String.valueOf(gid)));
+    if (!instance.isEmpty()) {
+      a.add("--instance");
+      a.add(instance);
+    }
     for (Key k : Key.values()) {
       String v = request.get(variable(k));
       if (v != null) {
@@ -149,14 +163,19 @@ public record SisterCall(String jobId, String user, int uid, int gid, String nod
         request.put(variable(k), v);
       }
     }
+    String instance = options.getOrDefault("instance", "");
+    if (!instance.matches("[A-Za-z0-9:./ -]{0,64}")) {
+      throw new RequestException("--instance", "'" + instance + "' is not a job's ctime");
+    }
     return new SisterCall(jobId, user, number("--uid", required(options, "uid")),
-        number("--gid", required(options, "gid")), node, nodes, slots, request);
+        number("--gid", required(options, "gid")), node, nodes, slots, request, instance);
   }
 
   /** The hook call this sister makes of it: the job as the mother superior read it, seen from here. */
   public HookInvocation invocation(HookPhase phase) {
     Optional<VcRequest> vc = PbsHook.fromVariables(request);
-    JobContext job = new JobContext(ResourceManager.PBS, jobId, user, uid, gid, nodes, node, null, slots, null);
+    JobContext job = new JobContext(ResourceManager.PBS, jobId, user, uid, gid, nodes, node, null, slots, null,
+        instance, List.of());
     return new HookInvocation(phase, job, vc);
   }
 

@@ -57,6 +57,9 @@ public final class HookCli {
         .desc("with --" + SisterCall.OPTION + ": the job's nodes in order, comma-separated").get());
     o.addOption(Option.builder().longOpt("slots").hasArg().argName("LIST")
         .desc("with --" + SisterCall.OPTION + ": each node's slots (node file lines), comma-separated").get());
+    o.addOption(Option.builder().longOpt("instance").hasArg().argName("CTIME")
+        .desc("with --" + SisterCall.OPTION + ": the job's ctime, as the mother superior read it (its keys depend on it)")
+        .get());
     o.addOption(Option.builder().longOpt("uid").hasArg().argName("N").desc("with --" + SisterCall.OPTION
         + ": the job owner's uid").get());
     o.addOption(Option.builder().longOpt("gid").hasArg().argName("N").desc("with --" + SisterCall.OPTION

@@ -144,7 +144,7 @@ public final class Teardown {
     int vni = journal.map(JournalRecord::vni).filter(v -> v > 0).orElse(plan.map(Plan::vni).orElse(0));
     if (vni > 0) {
       // after a prolog's rollback the network is already gone: it is not counted as removed again
-      boolean there = networkThere(vni);
+      boolean there = networkThere(vni, job);
       List<String> problems = fabric.tearDown(JobNetwork.teardownSpec(job, vni));
       failures.addAll(problems);
       if (problems.isEmpty() && there) {
@@ -195,9 +195,9 @@ public final class Teardown {
    * domain is gone" and an Error from it (a simulated kill) ends the teardown here.
    */
   /** Whether anything of the network is on this node; when that cannot be told, it may be. */
-  private boolean networkThere(int vni) {
+  private boolean networkThere(int vni, String job) {
     try {
-      return !fabric.leftovers(vni).isEmpty();
+      return !fabric.leftovers(vni, job).isEmpty();
     } catch (RuntimeException e) {
       return true;
     }
@@ -277,7 +277,7 @@ public final class Teardown {
       left.add("domains unknown: " + e.getMessage());
     }
     if (vni > 0) {
-      left.addAll(fabric.leftovers(vni));
+      left.addAll(fabric.leftovers(vni, job)); // the job's own: not another's look-alike
     }
     return left;
   }

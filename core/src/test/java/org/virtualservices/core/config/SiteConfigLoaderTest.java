@@ -87,7 +87,7 @@ class SiteConfigLoaderTest {
       "network: {vxlanPort: 70000}         | network.vxlanPort: must be between 1 and 65535, got 70000",
       "network: {vxlanPort: 4789.5}        | network.vxlanPort: expected a whole number, got '4789.5'",
       "network: {outboundNat: yes please}  | network.outboundNat: expected true or false, got 'yes please'",
-      "network: {subnetPrefix: 8}          | network.subnetPrefix: must be between the pool's prefix 16 and 29",
+      "network: {subnetPrefix: 8}          | network.subnetPrefix: must be between the pool's prefix 11 and 29",
       "network: {underlay: map}            | network.underlayMap: must list the nodes",
       "network: {multicastGroup: 10.1.1.1} | network.multicastGroup: not an IPv4 multicast address",
       "network: {underlayMtu: 1000}        | network.underlayMtu: must be between 1330 and 65535",

@@ -43,13 +43,40 @@ class PlannerTest {
     assertEquals("n3", a.batchHost(), "the first node of the allocation runs the batch script");
     assertEquals(List.of("vc4242-0", "vc4242-1"), a.nodes().get(0).vms().stream().map(VmPlan::name).toList());
     assertEquals("n3", a.vms().get(1).node());
-    assertEquals("10.111.146.0/24", a.subnet(), "4242 mod 256 = 146");
-    assertEquals("10.111.146.1", a.gateway());
-    assertEquals("10.111.146.2", a.vms().get(0).ip());
-    assertEquals(4096 + 4242, a.vni());
-    assertEquals("02:00:20:92:00:05", a.vms().get(5).mac());
-    assertEquals("vt8338-1", a.vms().get(5).tap());
+    // 4242 * 679,535,557,021 mod 8,192 = 2,954: the 2,954th /24 of 10.96.0.0/11
+    assertEquals("10.107.138.0/24", a.subnet());
+    assertEquals("10.107.138.1", a.gateway());
+    assertEquals("10.107.138.2", a.vms().get(0).ip());
+    assertEquals(4096 + 7_859_082, a.vni(), "4096 + 4242 * 679,535,557,021 mod (16,777,215 - 4,096 + 1)");
+    assertEquals("02:77:fb:8a:00:05", a.vms().get(5).mac());
+    assertEquals("vt7863178-1", a.vms().get(5).tap());
     assertEquals(Path.of("/var/lib/vcluster/jobs/4242/n2/vc4242-5.qcow2"), a.vms().get(5).disk());
+  }
+
+  @Test
+  void jobsWhoseNumbersTheOldRuleMappedTogetherGetDifferentSubnetsAndVnis() {
+    // the old rule: n mod 256 for the subnet (1000 and 1256 both got 10.111.232.0/24) and
+    // vniMin + n mod 4096 with a range of 4096 VNIs (5000 and 9096 both got VNI 5000)
+    assertNotEquals(Planner.plan(job("1000", List.of("n1"), "n1", 4), request(1, 1), SITE).subnet(),
+        Planner.plan(job("1256", List.of("n1"), "n1", 4), request(1, 1), SITE).subnet());
+    SiteConfig small = SiteConfigLoader.parse("images: {deb: {disk: /d}}\nnetwork: {vniMin: 4096, vniMax: 8191}",
+        "small");
+    // a range of R VNIs repeats every R job numbers whatever the derivation: there, the check on
+    // each node refuses the second job (docs/fabric.md); the default range repeats every 16.7 million
+    assertEquals(Planner.vni("5000", small.network()), Planner.vni("9096", small.network()));
+    assertNotEquals(Planner.vni("5000", SITE.network()), Planner.vni("9096", SITE.network()));
+  }
+
+  @Test
+  void anyRangeOfConsecutiveJobNumbersAsLongAsThePoolGetsDistinctSubnetsAndNeighboursLandApart() {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int n = 700_000; n < 700_000 + 8192; n++) {
+      assertTrue(seen.add(Planner.plan(job(String.valueOf(n), List.of("n1"), "n1", 4), request(1, 1), SITE).subnet()),
+          "job " + n + " got a subnet an earlier one of the 8,192 has");
+    }
+    long a = Planner.spread(700_000, 8192);
+    long b = Planner.spread(700_001, 8192);
+    assertTrue(Math.abs(a - b) > 16, "neighbours " + a + " and " + b + " are next to each other");
   }
 
   @Test

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.virtualservices.core.keys.JobIdentity;
 import org.virtualservices.core.keys.KeyDeriver;
 import org.virtualservices.core.keys.SshKeyPair;
 
@@ -36,6 +37,7 @@ class JschRemoteShellSshdTest {
   @TempDir
   static Path dir;
   private SshdLab lab;
+  private static final JobIdentity JOB = new JobIdentity("42", 1000, "1764745870");
   private final KeyDeriver keys = new KeyDeriver("a site secret of at least 32 bytes for tests".getBytes());
   private final KeyDeriver otherSite = new KeyDeriver("another site's secret, also of 32 bytes!".getBytes());
   private SshdLab.Server vm0;
@@ -50,12 +52,12 @@ class JschRemoteShellSshdTest {
     assumeTrue(why == null, () -> "real sshd tests skipped: " + why);
     lab = new SshdLab(dir);
     user = lab.user();
-    SshKeyPair jobKey = keys.jobKey("42");
-    vm0 = lab.start(0, "vc42-0", keys.hostKey("42", "vc42-0"), jobKey.publicKey());
-    vm1 = lab.start(1, "vc42-1", keys.hostKey("42", "vc42-1"), jobKey.publicKey());
+    SshKeyPair jobKey = keys.jobKey(JOB);
+    vm0 = lab.start(0, "vc42-0", keys.hostKey(JOB, "vc42-0"), jobKey.publicKey());
+    vm1 = lab.start(1, "vc42-1", keys.hostKey(JOB, "vc42-1"), jobKey.publicKey());
     identity = file("id_ed25519", jobKey.privateKey());
-    knownHosts = file("known_hosts", vm0.name() + "," + vm0.address() + " " + keys.hostKey("42", "vc42-0").publicKey()
-        + "\n" + vm1.name() + "," + vm1.address() + " " + keys.hostKey("42", "vc42-1").publicKey() + "\n");
+    knownHosts = file("known_hosts", vm0.name() + "," + vm0.address() + " " + keys.hostKey(JOB, "vc42-0").publicKey()
+        + "\n" + vm1.name() + "," + vm1.address() + " " + keys.hostKey(JOB, "vc42-1").publicKey() + "\n");
   }
 
   @AfterAll
@@ -127,7 +129,7 @@ class JschRemoteShellSshdTest {
   @Test
   void anUnknownHostKeyIsRefused() throws IOException {
     Path onlyVm0 = file("known_hosts_only_vm0",
-        vm0.name() + "," + vm0.address() + " " + keys.hostKey("42", "vc42-0").publicKey() + "\n");
+        vm0.name() + "," + vm0.address() + " " + keys.hostKey(JOB, "vc42-0").publicKey() + "\n");
     try (JschRemoteShell shell = new JschRemoteShell(identity, onlyVm0, CONNECT)) {
       RemoteException e = assertThrows(RemoteException.class, () -> run(shell, vm1, LONG, "true"));
       assertTrue(e.getMessage().contains(vm1.address()) && e.getMessage().contains("connect"), e.getMessage());
@@ -139,7 +141,7 @@ class JschRemoteShellSshdTest {
   void aChangedHostKeyIsRefused() throws IOException {
     // vm1's address with a key it does not have: what a man in the middle, or a reused address, looks like.
     Path changed = file("known_hosts_changed",
-        vm1.name() + "," + vm1.address() + " " + otherSite.hostKey("42", "vc42-1").publicKey() + "\n");
+        vm1.name() + "," + vm1.address() + " " + otherSite.hostKey(JOB, "vc42-1").publicKey() + "\n");
     try (JschRemoteShell shell = new JschRemoteShell(identity, changed, CONNECT)) {
       RemoteException e = assertThrows(RemoteException.class, () -> run(shell, vm1, LONG, "true"));
       assertTrue(e.getMessage().toLowerCase().contains("hostkey") || e.getMessage().contains("HostKey")
@@ -149,7 +151,7 @@ class JschRemoteShellSshdTest {
 
   @Test
   void aWrongIdentityIsRefused() throws IOException {
-    Path wrong = file("id_other", otherSite.jobKey("42").privateKey());
+    Path wrong = file("id_other", otherSite.jobKey(JOB).privateKey());
     try (JschRemoteShell shell = new JschRemoteShell(wrong, knownHosts, CONNECT)) {
       RemoteException e = assertThrows(RemoteException.class, () -> run(shell, vm0, LONG, "true"));
       assertTrue(e.getMessage().contains("Auth fail") || e.getMessage().contains("auth"), e.getMessage());

@@ -39,6 +39,28 @@ class QstatVariableListTest {
     assertEquals("/usr/bin:/bin", vars.get("PBS_O_PATH"));
   }
 
+  /** The job's ctime is its instance (its keys depend on it); one qstat gives it and the variables. */
+  @Test
+  void theCtimeComesFromTheSameQstat() {
+    String out = QSTAT_F.replace("    job_state = R", "    job_state = R\n    ctime = Thu Dec  3 07:11:10 2026");
+    List<Command> ran = new ArrayList<>();
+    QstatVariableList list = new QstatVariableList(c -> {
+      ran.add(c);
+      return new CommandResult(c, 0, out, "");
+    }, "/usr/bin/qstat");
+    assertEquals("debian12", list.read("123.head").get("VC_IMAGE"));
+    assertEquals("Thu Dec 3 07:11:10 2026", list.instance("123.head"));
+    assertEquals(1, ran.size(), "one qstat for both");
+    assertEquals("", QstatVariableList.parseCtime(QSTAT_F));
+  }
+
+  /** A variable's value holding a newline and a second ctime is refused, not chosen from. */
+  @Test
+  void aForgedCtimeIsRefused() {
+    String out = QSTAT_F.replace("    euser = alice", "    ctime = Thu Dec  3 07:11:10 2026\n    ctime = Mon Jan  1 00:00:00 2024");
+    assertThrows(org.virtualservices.core.request.RequestException.class, () -> QstatVariableList.parseCtime(out));
+  }
+
   @Test
   void noVariableListMeansNoVariables() {
     assertEquals(Map.of(), QstatVariableList.parseQstat("Job Id: 1.head\n    job_state = R\n"));

@@ -58,6 +58,17 @@ class SisterCallTest {
     assertEquals(null, back.vmsPerNode(), "what the user left out stays out: the site's default applies");
   }
 
+  /** The sister derives the job's keys from the same instance as the mother superior. */
+  @Test
+  void theInstanceTravelsToTheSister() {
+    JobContext ms = MS.withAllocation("Thu Dec 3 07:11:10 2026", List.of());
+    List<String> argv = SisterCall.forSisters(ms, REQUEST).get(0).argv("/opt/vcluster/bin/vcluster-prolog", false);
+    assertTrue(String.join(" ", argv).contains("--instance Thu Dec 3 07:11:10 2026 --vc-image"), argv.toString());
+    JobContext sister = SisterCall.parse(options(argv), List.of("123.head", "alice")).invocation(HookPhase.PROLOG).job();
+    assertEquals("Thu Dec 3 07:11:10 2026", sister.instance());
+    assertEquals(ms.uid(), sister.uid());
+  }
+
   @Test
   void malformedCallsAreRefusedNamingTheOption() {
     Map<String, String> good = options(SisterCall.forSisters(MS, REQUEST).get(0).argv("p", false));

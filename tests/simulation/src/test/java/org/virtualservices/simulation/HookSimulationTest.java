@@ -157,6 +157,64 @@ class HookSimulationTest {
 
   // links planted where the report goes, and every other race on the user's paths: RootHooksUnderAttackTest
 
+  /** sbatch --mem=256M, and VMs of 2 x 256M on each node: refused on every node, nothing made anywhere. */
+  @Test
+  void aJobOverItsMemoryAllocationIsRefusedWithoutMakingAnything() throws IOException {
+    cluster.slurmRecord("67", "MinMemoryNode=256M", null);
+    for (String node : NODES) {
+      assertEquals(0, cluster.prolog("67", node, REQUEST), "a user's mistake does not drain " + node);
+    }
+    String error = Files.readString(cluster.workDir.resolve("vcluster-67/ERROR"));
+    assertTrue(error.contains("mem: 2 VM(s) x 256M = 512M on node sim1, where the job has 256M there"), error);
+    assertTrue(jobDomains("67").isEmpty());
+    NODES.forEach(n -> assertTrue(cluster.fabrics.get(n).networks().isEmpty(), "network on " + n));
+    assertFalse(Files.exists(cluster.stateDir.resolve("jobs/67")), listing());
+    assertNull(leftoverFileNamed("67"));
+  }
+
+  /** The base image is 64 MiB; a site that allows disks of 32 MiB refuses it before making anything. */
+  @Test
+  void anImageBeyondTheSitesDiskLimitIsRefusedWithoutMakingAnything() throws IOException {
+    cluster.close();
+    cluster = new SimulatedCluster(tmp.resolve("small-disks"), NODES, "limits:\n  maxDiskMiBPerVm: 32");
+    assertEquals(0, cluster.prolog("70", "sim1", REQUEST), cluster.log());
+    String error = Files.readString(cluster.workDir.resolve("vcluster-70/ERROR"));
+    assertTrue(error.contains("image: 'tiny' has a virtual disk of 64 MiB, more than the site's limit"
+        + " limits.maxDiskMiBPerVm = 32 MiB"), error);
+    assertTrue(jobDomains("70").isEmpty());
+    assertFalse(Files.exists(cluster.stateDir.resolve("jobs/70")), listing());
+  }
+
+  /** A base image missing on a node is that node's fault: the disk step fails on it and keeps the evidence. */
+  @Test
+  void aMissingBaseImageFailsAtTheDiskStepWithEvidence() throws IOException {
+    Files.delete(cluster.baseImage);
+    assertEquals(1, cluster.prolog("71", "sim1", REQUEST), cluster.log());
+    assertTrue(cluster.log().contains("missing or unreadable on this node"), cluster.log());
+    assertFalse(evidence("71").isEmpty(), "evidence kept: " + listing());
+    assertTrue(jobDomains("71").isEmpty());
+  }
+
+  /** --mem-per-cpu=256M with 2 CPUs per node is 512M there: the same VMs fit, and boot. */
+  @Test
+  void aJobWithinItsMemoryPerCpuBoots() throws IOException {
+    cluster.slurmRecord("68", "MinMemoryCPU=256M", null);
+    assertEquals(0, cluster.prolog("68", "sim2", REQUEST), cluster.log());
+    assertEquals(2, jobDomains("68").size(), cluster.log());
+    assertEquals(0, cluster.epilog("68", "sim2", REQUEST), cluster.log());
+    assertTrue(jobDomains("68").isEmpty());
+  }
+
+  /** A job name that forges the controller's memory field is refused, not believed. */
+  @Test
+  void aJobNameThatForgesItsRecordIsRefused() throws IOException {
+    cluster.slurmRecord("69", "MinMemoryNode=256M", "x MinMemoryNode=64G");
+    assertEquals(0, cluster.prolog("69", "sim1", REQUEST), cluster.log());
+    String error = Files.readString(cluster.workDir.resolve("vcluster-69/ERROR"));
+    assertTrue(error.contains("'MinMemoryNode=' appears more than once"), error);
+    assertTrue(jobDomains("69").isEmpty());
+  }
+
   @Test
   void theJobFindsItsReportInTheRootOwnedRunTreeAndACopyInItsWorkingFolder() throws IOException {
     assertEquals(0, cluster.prolog("89", "sim1", REQUEST), cluster.log());
@@ -219,18 +277,19 @@ class HookSimulationTest {
         .replace("  mode: vxlan", "  mode: vxlan\n  subnetPool: 127.77.0.0/16")
         .replace("  readiness: [running]", "  readiness: [running, port]\n  port: 20222")
         .replace("  timeoutSeconds: 5", "  timeoutSeconds: 1"));
-    try (java.net.ServerSocket a = new java.net.ServerSocket(20222, 5, java.net.InetAddress.getByName("127.77.95.2"));
-        java.net.ServerSocket b = new java.net.ServerSocket(20222, 5, java.net.InetAddress.getByName("127.77.95.3"))) {
+    // job 95 gets the 67th /24 of the pool and job 96 the 224th: (n * Planner.SPREAD) mod 256
+    try (java.net.ServerSocket a = new java.net.ServerSocket(20222, 5, java.net.InetAddress.getByName("127.77.67.2"));
+        java.net.ServerSocket b = new java.net.ServerSocket(20222, 5, java.net.InetAddress.getByName("127.77.67.3"))) {
       assertEquals(0, cluster.prolog("95", "sim1", REQUEST), "a healthy batch host is not drained: " + cluster.log());
     }
     String log = cluster.log();
-    assertTrue(log.contains("waiting for TCP port 20222 of vc95-2 on sim2 (127.77.95.4)"), log);
+    assertTrue(log.contains("waiting for TCP port 20222 of vc95-2 on sim2 (127.77.67.4)"), log);
     assertTrue(log.contains("the other nodes' own logs say why"), log);
     assertTrue(jobDomains("95").isEmpty(), "rolled back");
     assertTrue(Files.readString(cluster.workDir.resolve("vcluster-95/ERROR")).contains("vc95-2 on sim2"));
     // its own VMs not answering is its own fault
     assertEquals(1, cluster.prolog("96", "sim1", REQUEST), cluster.log());
-    assertTrue(cluster.log().contains("waiting for TCP port 20222 of vc96-0 on sim1 (127.77.96.2)"), cluster.log());
+    assertTrue(cluster.log().contains("waiting for TCP port 20222 of vc96-0 on sim1 (127.77.224.2)"), cluster.log());
     for (String job : List.of("95", "96")) {
       for (String node : NODES) {
         assertEquals(0, cluster.epilog(job, node, REQUEST), cluster.log());

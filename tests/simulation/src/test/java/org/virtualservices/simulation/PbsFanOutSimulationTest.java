@@ -131,6 +131,7 @@ class PbsFanOutSimulationTest {
         "cat <<'QSTAT'",
         "Job Id: 321.head",
         "    Job_Name = vcjob",
+        "    ctime = Thu Dec  3 07:11:10 2026", // the job's instance: travels to the sisters with --instance
         "    Variable_List = PBS_O_QUEUE=batch,PBS_O_WORKDIR=" + cluster.workDir + ",VC_IMAGE=tiny,VC_VMS=2,",
         "\tVC_VCPUS=1,VC_MEM=256M,PBS_O_HOST=login1",
         "QSTAT",

@@ -79,6 +79,7 @@ class PbsSshFanOutTest {
         "    Job_Name = vcjob",
         "    Job_Owner = root@login1",
         "    job_state = R",
+        "    ctime = Thu Dec  3 07:11:10 2026",
         "    Variable_List = PBS_O_QUEUE=batch,PBS_O_HOME=/root,PBS_O_WORKDIR=" + work + ",VC_IMAGE=tiny,VC",
         "\t_VMS=2,VC_VCPUS=1,VC_MEM=256M,PBS_O_HOST=login1",
         "    euser = root",
@@ -237,10 +238,13 @@ class PbsSshFanOutTest {
     assertEquals(0, pro.status(), pro.output());
 
     String msPlan = plan(log(msState, job));
+    assertTrue(log(msState, job).contains("job record: instance Thu Dec 3 07:11:10 2026,"), log(msState, job));
     int first = 2;
     for (String sister : List.of("sis1", "sis2")) {
       String sisterLog = log(states.get(sister), job);
       assertEquals(msPlan, plan(sisterLog), sister + " computed the mother superior's plan");
+      // the keys depend on the job's instance: the sister got the mother superior's ctime, over real ssh
+      assertTrue(sisterLog.contains("job record: instance Thu Dec 3 07:11:10 2026,"), sisterLog);
       Path journal = states.get(sister).resolve("jobs/" + job + "/" + sister + "/journal.json");
       String entries = Files.readString(journal);
       assertTrue(entries.contains("vc71-" + first + ".qcow2") && entries.contains("vc71-" + (first + 1) + ".qcow2"),

@@ -78,6 +78,7 @@ final class SimulatedCluster implements AutoCloseable {
     new SecureRandom().nextBytes(bytes);
     Files.write(secret, bytes);
     Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+    Path scontrol = fakeScontrol();
     this.config = root.resolve("site.yaml");
     Files.writeString(config, String.join("\n",
         "libvirtUri: test:///default",
@@ -96,6 +97,8 @@ final class SimulatedCluster implements AutoCloseable {
         "  timeoutSeconds: 5",
         "domain:",
         "  type: test",
+        "tools:",
+        "  scontrol: " + scontrol,
         extraYaml, ""));
     nodes.forEach(n -> fabrics.put(n, new FakeFabric()));
     this.keepAlive = LibvirtHypervisor.open("test:///default");
@@ -117,6 +120,37 @@ final class SimulatedCluster implements AutoCloseable {
   /** The job's folder in {@code node}'s run tree. */
   Path runFolder(String job, String node) {
     return (nodes.size() == 1 ? root.resolve("run") : root.resolve("run").resolve(node)).resolve("jobs").resolve(job);
+  }
+
+  /**
+   * The simulated controller: {@code scontrol show job --oneliner ID} answers as Slurm 22.05's does
+   * (the shape of core/src/test/resources/slurm/scontrol-*.txt), with the job's memory and name
+   * from {@link #slurmRecord} (default: no memory asked) and epoch times when SLURM_TIME_FORMAT=%s.
+   */
+  private Path fakeScontrol() throws IOException {
+    Path records = Files.createDirectory(root.resolve("slurm-records"));
+    Path script = root.resolve("scontrol");
+    Files.writeString(script, String.join("\n",
+        "#!/bin/sh",
+        "[ \"$1 $2 $3\" = 'show job --oneliner' ] || { echo \"unexpected: $*\" >&2; exit 2; }",
+        "mem=MinMemoryNode=0; name=sim",
+        "[ -f '" + records + "'/$4.mem ] && mem=$(cat '" + records + "'/$4.mem)",
+        "[ -f '" + records + "'/$4.name ] && name=$(cat '" + records + "'/$4.name)",
+        "t=2026-12-03T07:11:10; [ \"$SLURM_TIME_FORMAT\" = %s ] && t=1796281870",
+        "echo \"JobId=$4 JobName=$name UserId=" + user + "(" + uid + ") GroupId=" + user + "(" + gid + ") MCS_label=N/A"
+            + " Priority=1 Nice=0 Account=(null) QOS=(null) JobState=CONFIGURING Reason=None Dependency=(null)"
+            + " SubmitTime=$t EligibleTime=$t Partition=debug NumNodes=3 NumCPUs=6 MinCPUsNode=1 $mem"
+            + " MinTmpDiskNode=0 Features=(null) Command=(null) WorkDir=" + workDir + "\"", ""));
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    return script;
+  }
+
+  /** What the simulated controller records of {@code job}: e.g. {@code MinMemoryNode=256M}, and its name. */
+  void slurmRecord(String job, String memory, String name) throws IOException {
+    Files.writeString(root.resolve("slurm-records").resolve(job + ".mem"), memory);
+    if (name != null) {
+      Files.writeString(root.resolve("slurm-records").resolve(job + ".name"), name);
+    }
   }
 
   NodeServices services(SiteConfig config, String node) {

@@ -10,6 +10,7 @@ import org.virtualservices.core.command.CommandFailedException;
 import org.virtualservices.core.command.CommandResult;
 import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.fabric.FabricException;
+import org.virtualservices.core.fabric.FabricSpec;
 import org.virtualservices.core.plan.Names;
 
 /**
@@ -24,8 +25,20 @@ final class Leftovers {
     static final ObjectMapper MAPPER = new ObjectMapper();
   }
 
-  /** A network interface and its addresses in CIDR notation. */
-  record Link(String name, List<String> addresses) {
+  /**
+   * A network interface: its addresses in CIDR notation, its alias (a job's mark, or null), the
+   * bridge it is a port of (or null), its kind ("bridge", "vxlan", ... or null) and, for a VXLAN
+   * device, its VNI and UDP port (0 otherwise).
+   */
+  record Link(String name, List<String> addresses, String alias, String master, String kind, int vni, int port) {
+    Link(String name, List<String> addresses) {
+      this(name, addresses, null, null, null, 0, 0);
+    }
+
+    /** Whether this link carries the job's mark; {@link FabricSpec#ANY_JOB} claims every link. */
+    boolean markedFor(String job) {
+      return FabricSpec.ANY_JOB.equals(job) || FabricSpec.mark(job).equals(alias);
+    }
   }
 
   private final CommandRunner runner;
@@ -36,9 +49,9 @@ final class Leftovers {
     this.runner = runner;
   }
 
-  /** Every link on this node, with its addresses ({@code ip -json address show}). */
+  /** Every link on this node, with its addresses and details ({@code ip -details -json address show}). */
   List<Link> links() {
-    return parseLinks(query("list links", Command.of(tools.ip(), "-json", "address", "show")));
+    return parseLinks(query("list links", Command.of(tools.ip(), "-details", "-json", "address", "show")));
   }
 
   /** The VNIs whose bridge or VXLAN device exists on this node. */
@@ -57,17 +70,80 @@ final class Leftovers {
 
   /** What of the network with this VNI exists now, one line each; empty when nothing. */
   List<String> of(int vni) {
+    return of(vni, FabricSpec.ANY_JOB);
+  }
+
+  /**
+   * What of the network with this VNI that the job made exists now: its marked links, the taps
+   * on its marked bridge, and its marked tables. A look-alike of another job is not this job's.
+   */
+  List<String> of(int vni, String job) {
     List<String> left = new ArrayList<>();
-    for (Link l : links()) {
-      if (belongsTo(l.name(), vni)) {
-        left.add("link " + l.name() + (l.addresses().isEmpty() ? "" : " with address " + String.join(", ",
-            l.addresses())));
+    List<Link> links = links();
+    for (Link l : ours(links, vni, job)) {
+      left.add("link " + l.name() + (l.addresses().isEmpty() ? "" : " with address " + String.join(", ",
+          l.addresses())));
+    }
+    for (Table t : tables(vni)) {
+      if (t.markedFor(job)) {
+        left.add("nftables table " + t.family() + " " + Names.nftTable(vni));
       }
     }
-    for (String family : parseTables(query("list nftables tables", Command.of(tools.nft(), "list", "tables")), vni)) {
-      left.add("nftables table " + family + " " + Names.nftTable(vni));
-    }
     return left;
+  }
+
+  /**
+   * The links of this VNI that the job made: its bridge and VXLAN device if they carry its mark,
+   * and the taps named after the VNI that are ports of that bridge (libvirt makes the taps, which
+   * carry no mark). The sweep ({@link FabricSpec#ANY_JOB}) takes every link named after the VNI.
+   */
+  static List<Link> ours(List<Link> links, int vni, String job) {
+    boolean bridgeOurs = links.stream().anyMatch(l -> l.name().equals(Names.bridge(vni)) && l.markedFor(job));
+    List<Link> out = new ArrayList<>();
+    for (Link l : links) {
+      if (!belongsTo(l.name(), vni)) {
+        continue;
+      }
+      boolean tap = l.name().startsWith(Names.TAP_PREFIX);
+      if (FabricSpec.ANY_JOB.equals(job) || (tap ? bridgeOurs && Names.bridge(vni).equals(l.master())
+          : l.markedFor(job))) {
+        out.add(l);
+      }
+    }
+    return out;
+  }
+
+  /** A job's nftables table: its family, its handle (to delete exactly it) and its comment (the mark). */
+  record Table(String family, long handle, String comment) {
+    boolean markedFor(String job) {
+      return FabricSpec.ANY_JOB.equals(job) || FabricSpec.mark(job).equals(comment);
+    }
+  }
+
+  /** The tables named after this VNI, with handle and comment ({@code nft -a list table} of each). */
+  List<Table> tables(int vni) {
+    List<Table> out = new ArrayList<>();
+    for (String family : tableFamilies(vni)) {
+      CommandResult r = runner.run(Command.of(tools.nft(), "-a", "list", "table", family, Names.nftTable(vni)));
+      if (r.ok()) { // gone in between: nothing to say about it
+        out.add(parseTable(family, r.stdout()));
+      }
+    }
+    return out;
+  }
+
+  /** The families of the tables named after this VNI ({@code nft list tables}). */
+  List<String> tableFamilies(int vni) {
+    return parseTables(query("list nftables tables", Command.of(tools.nft(), "list", "tables")), vni);
+  }
+
+  /** Reads the handle and the comment of {@code nft -a list table FAMILY NAME}. */
+  static Table parseTable(String family, String text) {
+    java.util.regex.Matcher h = java.util.regex.Pattern.compile("^table \\S+ \\S+ \\{ # handle (\\d+)",
+        java.util.regex.Pattern.MULTILINE).matcher(text);
+    java.util.regex.Matcher c = java.util.regex.Pattern.compile("^\\s*comment \"([^\"]*)\"",
+        java.util.regex.Pattern.MULTILINE).matcher(text);
+    return new Table(family, h.find() ? Long.parseLong(h.group(1)) : -1, c.find() ? c.group(1) : null);
   }
 
   /**
@@ -90,12 +166,19 @@ final class Leftovers {
             addresses.add(a.get("local").asText() + "/" + a.path("prefixlen").asInt());
           }
         }
-        links.add(new Link(link.path("ifname").asText(), addresses));
+        JsonNode info = link.path("linkinfo");
+        JsonNode data = info.path("info_data");
+        links.add(new Link(link.path("ifname").asText(), addresses, text(link, "ifalias"), text(link, "master"),
+            text(info, "info_kind"), data.path("id").asInt(0), data.path("port").asInt(0)));
       }
     } catch (IOException e) {
       throw new FabricException("cannot read the output of ip -json address show: " + e.getMessage(), e);
     }
     return links;
+  }
+
+  private static String text(JsonNode node, String field) {
+    return node.hasNonNull(field) ? node.get(field).asText() : null;
   }
 
   /** The families of the tables named after this VNI in {@code nft list tables} ("table bridge vc42"). */

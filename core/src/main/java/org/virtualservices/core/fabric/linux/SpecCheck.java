@@ -16,6 +16,8 @@ final class SpecCheck {
 
   /** Kernel interface names: at most IFNAMSIZ - 1 = 15 characters; we allow a safe subset. */
   private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+  /** A job id as it may stand in a mark (alias, nft comment): Slurm's digits, PBS's {@code 123[4].server}. */
+  private static final Pattern JOB = Pattern.compile("[A-Za-z0-9._\\[\\]-]{1,100}");
   private static final Pattern MAC = Pattern.compile("(?:[0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}");
   private static final Pattern IPV4 =
       Pattern.compile("(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
@@ -28,6 +30,9 @@ final class SpecCheck {
 
   static void check(FabricSpec s) {
     String where = "job " + s.job() + ", vni " + s.vni() + ": ";
+    if (s.job() == null || !JOB.matcher(s.job()).matches()) {
+      throw bad(where, "job id is not [A-Za-z0-9._[]-]{1,100}, so it cannot mark the job's devices: " + s.job());
+    }
     if (s.vni() < 1 || s.vni() > MAX_VNI) {
       throw bad(where, "VNI out of range 1.." + MAX_VNI + ": " + s.vni());
     }
@@ -54,6 +59,9 @@ final class SpecCheck {
       address(where, "underlay address of peer " + p.node(), p.underlayAddress());
       for (String mac : p.vmMacs()) {
         mac(where, "VM MAC on peer " + p.node(), mac);
+      }
+      for (String ip : p.vmIps()) {
+        address(where, "VM IP on peer " + p.node(), ip);
       }
     }
     cidr(where, "subnet", s.subnet());

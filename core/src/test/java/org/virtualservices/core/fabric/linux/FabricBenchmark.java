@@ -93,13 +93,17 @@ public final class FabricBenchmark {
     return 0;
   }
 
-  /** Peers at 10.78.(i/250).(i%250 + 2), each with one VM; nothing is ever sent to them. */
+  /**
+   * Peers at 10.78.(i/250).(i%250 + 2), each with one VM whose MAC and IP are known (so each gets a
+   * neighbour entry and a bridge forwarding entry too); nothing is ever sent to them.
+   */
   static FabricSpec spec(String local, int peers) {
     List<Peer> list = new ArrayList<>();
     for (int i = 0; i < peers; i++) {
       String addr = "10.78." + (1 + i / 250) + "." + (2 + i % 250);
       list.add(new Peer("node" + (i + 1), addr,
-          List.of(String.format("52:54:00:%02x:%02x:%02x", (i + 1) >> 16 & 0xff, (i + 1) >> 8 & 0xff, (i + 1) & 0xff))));
+          List.of(String.format("52:54:00:%02x:%02x:%02x", (i + 1) >> 16 & 0xff, (i + 1) >> 8 & 0xff, (i + 1) & 0xff)),
+          List.of("10.99." + ((i + 2) / 256) + "." + ((i + 2) % 256))));
     }
     Endpoint vm = new Endpoint(Names.tap(VNI, 0), "52:54:00:00:00:00", "10.99.0.1");
     return new FabricSpec("bench", VNI, Names.bridge(VNI), Names.vxlan(VNI), 4789, 1450, local, null, list,

@@ -10,7 +10,8 @@ import org.virtualservices.core.command.CommandRunner;
 /** A fake runner: records each command (argv and stdin) and answers with what the test scripted. */
 final class RecordingRunner implements CommandRunner {
 
-  final List<Command> commands = new ArrayList<>();
+  /** Synchronized: the fabric runs some commands at once. */
+  final List<Command> commands = java.util.Collections.synchronizedList(new ArrayList<>());
   private final Function<Command, CommandResult> answer;
 
   RecordingRunner(Function<Command, CommandResult> answer) {
