@@ -2,7 +2,6 @@ package org.virtualservices.simulation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -455,9 +454,10 @@ class HookSimulationTest {
     cluster.faults.put("sim1", reached::add);
     assertEquals(0, cluster.prolog("31", "sim1", REQUEST), cluster.log());
     assertEquals(faultPoints().toList(), reached, "the fault points the tests use are the ones the prolog has");
-    assertNotNull(cluster.log());
     for (String node : NODES) {
-      cluster.epilog("31", node, REQUEST);
+      assertEquals(0, cluster.epilog("31", node, REQUEST), cluster.log());
     }
+    assertTrue(jobDomains("31").isEmpty(), cluster.log());
+    assertNull(leftoverFileNamed("31"));
   }
 }
