@@ -173,8 +173,11 @@ expect_refused_job() {
   [[ $out == *"$expected"* ]] || fail "the ERROR job $job read does not say '$expected': $out"
   log=$(cluster_exec "$batch" cat "/var/lib/vcluster/logs/$job.log")
   say "log of job $job on $batch: $log"
-  # the prolog's part (the epilog may add its own lines): one line, no stack trace
-  expect_eq "prolog lines in the log of job $job on $batch" 1 "$(grep -c ' vcluster-prolog\[' <<<"$log")"
+  # the prolog's part (the epilog may add its own lines): one error line, no stack trace (the job's
+  # record from the controller may add one line of information before it)
+  expect_eq "prolog error lines in the log of job $job on $batch" 1 \
+    "$(grep -cE ' vcluster-prolog\[[^]]*\] [^ ]+ ERROR: ' <<<"$log")"
+  (( $(grep -c ' vcluster-prolog\[' <<<"$log") <= 2 )) || fail "more than 2 prolog lines for job $job: $log"
   [[ $log == *"request refused"* ]] || fail "the log of job $job does not say the request was refused: $log"
   if grep -qE '^[[:space:]]+at |Exception in thread' <<<"$log"; then fail "a stack trace in the log of job $job"; fi
   wait_for 60 "nothing of job $job left on any node" vc_all_clean || true
