@@ -45,7 +45,9 @@ import org.virtualservices.core.teardown.TeardownResult;
  * The prolog on one node: request, plan, journal, fabric, disks, domains, ready, report (DESIGN.md
  * steps 1-8). Every resource is written to the journal before it is made; on any failure the
  * evidence is kept and everything made is rolled back, and the outcome tells the resource manager
- * whether the user or the node was at fault.
+ * whether the user or the node was at fault. This class keeps the order of the steps; the make
+ * phase is {@link NodeMake}'s, the wait for the boot {@link BootWait}'s, the evidence
+ * {@link Evidence}'s, and what a failure means {@link Failure}'s.
  */
 public final class Prolog {
 
