@@ -4,13 +4,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.report.JobFolder;
-import org.virtualservices.core.report.Timing;
+import org.virtualservices.core.report.PhaseTimer;
 import org.virtualservices.core.report.UserCopy;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.JobContext;
@@ -54,16 +55,14 @@ public final class Epilog {
       }
     }
     TeardownResult r;
-    StringBuilder phases = new StringBuilder();
-    Instant t = s.clock().instant();
+    PhaseTimer phases = new PhaseTimer(s.clock(), Map.of());
+    Instant t = phases.start();
     try (Hypervisor hv = s.hypervisors().apply(s.config().libvirtUri())) {
-      phases.append(String.format("plan+connect %.3fs", Duration.between(t, s.clock().instant()).toNanos() / 1e9));
+      phases.lap("plan+connect", t);
       Teardown teardown = new Teardown(hv, s.fabric(), log, s.faults(),
           new UserCopy(s.runner(), s.config().tools()), s.clock());
       r = teardown.run(job.jobId(), job.thisNode(), nodeDir, plan, folder);
-      for (Timing x : teardown.timings()) {
-        phases.append(String.format(", %s %.3fs", x.phase(), x.seconds()));
-      }
+      teardown.timings().forEach(x -> phases.timed(x.phase(), x.seconds()));
     } catch (RuntimeException e) {
       log.error("epilog could not tear down: {0}", e.getMessage());
       return false;
@@ -73,7 +72,7 @@ public final class Epilog {
     if (r.clean()) {
       log.info("epilog done in {0}s: {1} ({2})", String.format("%.3f", Duration.between(start, s.clock().instant())
           .toNanos() / 1e9), r.removed().isEmpty() ? "nothing was left to remove"
-          : r.removed().size() + " resource(s) removed", phases);
+          : r.removed().size() + " resource(s) removed", phases.line());
     }
     return r.clean();
   }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * Looks stay at least {@code least} apart, so that a chatty boot does not have its log read after
  * every line. Where the folders cannot be watched, it sleeps the whole interval, as before.
  */
-public final class WakingSleeper implements Sleeper, AutoCloseable {
+public final class WakingSleeper implements Sleeper.Waking {
 
   private final WatchService watch;
   private final long leastNanos;

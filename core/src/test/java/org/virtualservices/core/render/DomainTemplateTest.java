@@ -8,41 +8,32 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.virtualservices.core.config.Domain;
+import org.virtualservices.core.config.Image;
 import org.virtualservices.core.hypervisor.DomainInfo;
 import org.virtualservices.core.hypervisor.DomainMetadata;
 import org.virtualservices.core.hypervisor.DomainState;
-import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.hypervisor.LibvirtHypervisor;
 import org.virtualservices.core.plan.VmPlan;
 
 class DomainTemplateTest {
 
-  static Map<String, Object> model(String user, String kernel) {
+  static final Domain KVM = new Domain("kvm", "pc", null, "x86_64", true, null, null);
+
+  static DomainModel model(String user, String kernel, Domain domain) {
     VmPlan vm = new VmPlan("vc42-1", 1, 1, "node1", "10.111.42.3", "02:00:10:2a:00:01", "vt4138-1", 2, 1024,
         Path.of("/var/lib/vcluster/jobs/42/node1/vc42-1.qcow2"), Path.of("/var/lib/vcluster/jobs/42/node1/vc42-1-seed.iso"),
         Path.of("/var/lib/vcluster/jobs/42/node1/vc42-1.console.log"));
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("vm", Models.vm(vm));
-    m.put("job", "42");
-    m.put("user", user);
-    m.put("imageName", "debian12");
-    m.put("metadataNs", Hypervisor.METADATA_NS);
-    m.put("image", Map.of("kernel", kernel, "initrd", kernel.isEmpty() ? "" : "/img/initrd.img"));
-    m.put("cmdline", "console=ttyS0 root=/dev/vda");
-    m.put("domain", Map.of("type", "kvm", "machine", "pc", "arch", "x86_64", "emulator", "",
-        "cleanTrafficFilter", true));
-    m.put("network", true);
-    m.put("bridge", "vcbr4138");
-    m.put("mtu", 1450);
-    return m;
+    Image image = new Image(Path.of("/img/base.qcow2"), "qcow2", kernel.isEmpty() ? null : Path.of(kernel),
+        kernel.isEmpty() ? null : Path.of("/img/initrd.img"), "console=ttyS0 root=/dev/vda", Image.GuestConfig.nocloud,
+        null, "");
+    return new DomainModel(vm, "42", user, "debian12", image, domain, true, "vcbr4138", 24, 1450);
   }
 
   @Test
   void rendersTheExpectedDomain() throws IOException {
-    String xml = Templates.shipped().render("domain.ftlx", model("alice", "/img/vmlinux"));
+    String xml = model("alice", "/img/vmlinux", KVM).render(Templates.shipped());
     try (InputStream in = getClass().getResourceAsStream("/render/domain-vc42-1.xml")) {
       assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), xml);
     }
@@ -51,7 +42,7 @@ class DomainTemplateTest {
   @Test
   void everyValueIsEscaped() {
     String hostile = "a'\"<b>&</domain><x y='";
-    String xml = Templates.shipped().render("domain.ftlx", model(hostile, ""));
+    String xml = model(hostile, "", KVM).render(Templates.shipped());
     assertFalse(xml.contains("<b>"), xml);
     assertTrue(xml.contains("user=\"a&apos;&quot;&lt;b&gt;&amp;&lt;/domain&gt;&lt;x y=&apos;\""), xml);
     assertTrue(xml.contains("<boot dev=\"hd\"/>"), "no kernel: boot from the disk");
@@ -59,10 +50,8 @@ class DomainTemplateTest {
 
   @Test
   void theRenderedDomainIsAcceptedByLibvirtAndCarriesTheJob() {
-    Map<String, Object> m = model("alice", "/img/vmlinux");
-    m.put("domain", Map.of("type", "test", "machine", "pc", "arch", "x86_64", "emulator", "",
-        "cleanTrafficFilter", false));
-    String xml = Templates.shipped().render("domain.ftlx", m);
+    String xml = model("alice", "/img/vmlinux", new Domain("test", "pc", null, "x86_64", false, null, null))
+        .render(Templates.shipped());
     try (LibvirtHypervisor hv = LibvirtHypervisor.open("test:///default")) {
       hv.define("vc42-1", xml);
       try {

@@ -1,0 +1,65 @@
+package org.virtualservices.core.render;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.virtualservices.core.config.Domain;
+import org.virtualservices.core.config.Image;
+import org.virtualservices.core.config.Network;
+import org.virtualservices.core.config.SiteConfig;
+import org.virtualservices.core.hypervisor.Hypervisor;
+import org.virtualservices.core.plan.Plan;
+import org.virtualservices.core.plan.VmPlan;
+
+/**
+ * What {@code domain.ftlx} sees of one VM (docs/hooks.md, "The prolog, step by step"): the VM, its job and user, the
+ * image's boot files, the site's domain settings and the job's network.
+ *
+ * @param network whether the VM has a NIC on the job's bridge (vxlan mode)
+ * @param prefixLength and {@code mtu}: the guest's address and MTU, on the kernel command line
+ *     when the image reads its configuration there
+ */
+public record DomainModel(VmPlan vm, String job, String user, String imageName, Image image, Domain domain,
+    boolean network, String bridge, int prefixLength, int mtu) {
+
+  /** One VM of a plan, as the site configures its domains. */
+  public static DomainModel of(SiteConfig cfg, Plan plan, VmPlan vm, Image image, String user) {
+    return new DomainModel(vm, plan.job(), user, plan.image(), image, cfg.domain(),
+        cfg.network().mode() == Network.Mode.vxlan, plan.bridge(), plan.prefixLength(), plan.guestMtu());
+  }
+
+  /** The domain's XML. */
+  public String render(Templates templates) {
+    return templates.render("domain.ftlx", toMap());
+  }
+
+  /** The template's model: plain maps of strings and numbers (see {@link Models}). */
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("vm", Models.vm(vm));
+    m.put("job", job);
+    m.put("user", user);
+    m.put("imageName", imageName);
+    m.put("metadataNs", Hypervisor.METADATA_NS);
+    Map<String, Object> img = new LinkedHashMap<>();
+    img.put("kernel", image.kernel() == null ? "" : image.kernel().toString());
+    img.put("initrd", image.initrd() == null ? "" : image.initrd().toString());
+    m.put("image", img);
+    String cmdline = image.cmdline();
+    if (image.guestConfig() == Image.GuestConfig.cmdline) {
+      cmdline += " vc.hostname=" + vm.name() + " vc.ip=" + vm.ip() + "/" + prefixLength + " vc.mac=" + vm.mac()
+          + " vc.mtu=" + mtu;
+    }
+    m.put("cmdline", cmdline);
+    Map<String, Object> dom = new LinkedHashMap<>();
+    dom.put("type", domain.type());
+    dom.put("machine", domain.machine());
+    dom.put("arch", domain.arch());
+    dom.put("emulator", domain.emulator() == null ? "" : domain.emulator());
+    dom.put("cleanTrafficFilter", domain.cleanTrafficFilter());
+    m.put("domain", dom);
+    m.put("network", network);
+    m.put("bridge", bridge);
+    m.put("mtu", mtu);
+    return m;
+  }
+}
