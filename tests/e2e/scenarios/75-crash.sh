@@ -51,8 +51,10 @@ crash_round() {
   ! grep -q 'prolog done' <<<"$log" || fail "died at $point, yet the prolog said done"
   ! grep -q 'rolled back' <<<"$log" || fail "died at $point, yet the prolog rolled back (it should have had no chance)"
   grep -q 'vcluster-epilog.*epilog done' <<<"$log" || fail "no 'epilog done' in the log of job $job"
+  # a death inside the make's disk or seed step may come before the network and the domain exist
+  # (they are made at once): then only the state folder is left, which expect_all_clean checked
   case $template in
-    journal) ;;
+    journal | disk:* | seed:*) ;;
     *) grep -q 'resource(s) removed' <<<"$log" || fail "died at $point: the epilog removed nothing" ;;
   esac
   case $template in
