@@ -32,7 +32,7 @@ import org.virtualservices.core.journal.Journal;
 import org.virtualservices.core.journal.JournalEntry;
 import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.log.Shown;
-import org.virtualservices.core.plan.JobNetwork;
+import org.virtualservices.core.fabric.JobNetwork;
 import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.Planner;

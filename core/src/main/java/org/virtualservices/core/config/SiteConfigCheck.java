@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.virtualservices.core.fabric.FabricSpecs;
-import org.virtualservices.core.plan.Cidr;
+import org.virtualservices.core.net.Cidr;
+import org.virtualservices.core.net.VxlanMtu;
 
 /** Checks of the configuration that types alone do not catch, each naming its key path. */
 public final class SiteConfigCheck {
@@ -290,7 +290,7 @@ public final class SiteConfigCheck {
       e.add("network.subnetPrefix: must be between the pool's prefix " + pool.prefixLength() + " and 29, got "
           + n.subnetPrefix());
     }
-    within(e, "network.underlayMtu", n.underlayMtu(), 1280 + FabricSpecs.VXLAN_OVERHEAD_IPV4, 65_535);
+    within(e, "network.underlayMtu", n.underlayMtu(), 1280 + VxlanMtu.VXLAN_OVERHEAD_IPV4, 65_535);
     within(e, "network.floodLimit", n.floodLimit(), 0, 1_000_000);
     if (n.underlayDevice() != null && !IFNAME.matcher(n.underlayDevice()).matches()) {
       e.add("network.underlayDevice: not an interface name: '" + n.underlayDevice() + "'");

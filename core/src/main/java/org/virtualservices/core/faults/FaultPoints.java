@@ -1,4 +1,4 @@
-package org.virtualservices.core.runtime;
+package org.virtualservices.core.faults;
 
 /**
  * Named points in the prolog (after each journal write and each resource made) where a test can
