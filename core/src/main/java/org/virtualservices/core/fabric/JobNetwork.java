@@ -9,7 +9,11 @@ import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
 
-/** The job's network on one node, from its plan and the site's network settings. */
+/**
+ * The job's network on one node, from its plan and the site's network settings. It sits on the
+ * fabric's side, not in the plan, because it resolves the nodes' underlay addresses (through the
+ * site's {@link UnderlayResolver}, which may ask DNS): the plan stays pure.
+ */
 public final class JobNetwork {
 
   private JobNetwork() {
