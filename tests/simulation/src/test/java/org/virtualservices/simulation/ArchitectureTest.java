@@ -6,7 +6,12 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.RandomAccessFile;
 import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.file.Files;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.virtualservices.core.command.ProcessCommandRunner;
@@ -84,6 +89,16 @@ class ArchitectureTest {
     // underlay names are resolved on the fabric's side (fabric.JobNetwork, UnderlayResolver)
     noClasses().that().resideInAnyPackage(DOMAIN)
         .should().dependOnClassesThat().areAssignableTo(InetAddress.class)
+        .check(main);
+  }
+
+  @Test
+  void theRequestAndThePlanDoNoIo() {
+    // the same request and configuration make the same plan on every node, without a file or a lookup
+    noClasses().that().resideInAnyPackage("org.virtualservices.core.request..", "org.virtualservices.core.plan..",
+            "org.virtualservices.core.names..", "org.virtualservices.core.net..")
+        .should().dependOnClassesThat().belongToAnyOf(Files.class, FileInputStream.class, FileOutputStream.class,
+            RandomAccessFile.class, ProcessBuilder.class, Socket.class, InetAddress.class)
         .check(main);
   }
 }
