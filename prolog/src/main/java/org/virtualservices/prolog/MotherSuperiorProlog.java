@@ -3,7 +3,6 @@ package org.virtualservices.prolog;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.virtualservices.core.config.SiteConfig;
-import org.virtualservices.core.config.SiteConfigCheck;
 import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.request.HookInvocation;
@@ -12,6 +11,7 @@ import org.virtualservices.core.request.RequestException;
 import org.virtualservices.core.rm.SisterCall;
 import org.virtualservices.core.rm.SisterFanOut;
 import org.virtualservices.core.rm.SisterResult;
+import org.virtualservices.core.runtime.NodeChecks;
 import org.virtualservices.core.runtime.NodeServices;
 
 /**
@@ -46,7 +46,7 @@ public final class MotherSuperiorProlog {
       return prolog.run(inv); // the user's mistake: the prolog reports it, and no sister is bothered
     }
     log.attach(job.jobId(), job.thisNode(), cfg.stateDir().resolve("logs").resolve(job.jobId() + ".log"));
-    List<String> problems = SiteConfigCheck.pbsFanOut(cfg);
+    List<String> problems = NodeChecks.pbsFanOut(cfg);
     if (!problems.isEmpty()) {
       String what = "no virtual cluster: the mother superior " + job.thisNode() + " cannot reach its sister nodes: "
           + String.join("; ", problems);

@@ -16,7 +16,7 @@ import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.journal.Journal;
 import org.virtualservices.core.journal.JournalEntry;
 import org.virtualservices.core.log.JobLog;
-import org.virtualservices.core.plan.JobNetwork;
+import org.virtualservices.core.fabric.JobNetwork;
 import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;

@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.config.SiteConfigLoader;
 import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.fabric.JobNetwork;
 import org.virtualservices.core.keys.KeyDeriver;
 import org.virtualservices.core.request.JobContext;
 import org.virtualservices.core.request.ResourceManager;

@@ -1,7 +1,7 @@
 package org.virtualservices.core.config;
 
 import java.util.Map;
-import org.virtualservices.core.fabric.FabricSpecs;
+import org.virtualservices.core.net.VxlanMtu;
 
 /** The per-job private network: VXLAN over the nodes' underlay. */
 public record Network(
@@ -48,6 +48,6 @@ public record Network(
 
   /** The MTU of the bridges, VXLAN devices and guests: the underlay's less the VXLAN overhead. */
   public int guestMtu() {
-    return FabricSpecs.guestMtu(underlayMtu, false);
+    return VxlanMtu.guestMtu(underlayMtu, false);
   }
 }

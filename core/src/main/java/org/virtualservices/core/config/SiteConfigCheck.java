@@ -1,20 +1,13 @@
 package org.virtualservices.core.config;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
-import org.virtualservices.core.fabric.FabricSpecs;
-import org.virtualservices.core.plan.Cidr;
+import org.virtualservices.core.net.Cidr;
+import org.virtualservices.core.net.VxlanMtu;
 
 /** Checks of the configuration that types alone do not catch, each naming its key path. */
 public final class SiteConfigCheck {
@@ -81,129 +74,6 @@ public final class SiteConfigCheck {
       }
     }
     return e;
-  }
-
-  /** The configured tools that this configuration needs and that are not executable here. */
-  public static List<String> missingTools(SiteConfig c) {
-    List<String> missing = new ArrayList<>();
-    Map<String, String> needed = new LinkedHashMap<>();
-    needed.put("qemuImg", c.tools().qemuImg());
-    needed.put("mkisofs", c.tools().mkisofs());
-    needed.put("setpriv", c.tools().setpriv());
-    needed.put("tar", c.tools().tar());
-    needed.put("rm", c.tools().rm());
-    if (c.network().mode() == Network.Mode.vxlan) {
-      needed.put("ip", c.tools().ip());
-      needed.put("bridge", c.tools().bridge());
-      needed.put("nft", c.tools().nft());
-    }
-    needed.forEach((k, v) -> {
-      if (v == null || !Files.isExecutable(Path.of(v))) {
-        missing.add("tools." + k + ": " + v + " is not an executable file");
-      }
-    });
-    return missing;
-  }
-
-  /** The least the site secret holds, as the key derivation requires. */
-  public static final int MIN_SECRET_BYTES = 32;
-
-  /**
-   * The files the configuration names, as a hook on this node would find them: every catalog
-   * image's base disk (and kernel and initrd when set) a readable regular file; the site secret
-   * root's, not a link, a regular file of {@value #MIN_SECRET_BYTES} bytes or more with no
-   * permission for group or others (whoever reads it can log in to every VM of every job).
-   * Checked by {@code --check-config}, so that what the prolog would refuse at a job's start (and
-   * drain the node for) is found before.
-   */
-  public static List<String> files(SiteConfig c) {
-    List<String> e = new ArrayList<>();
-    c.images().forEach((name, img) -> {
-      if (img == null) {
-        return;
-      }
-      String key = "images." + name;
-      readableFile(e, key + ".disk", img.disk(), "base image");
-      readableFile(e, key + ".kernel", img.kernel(), "kernel");
-      readableFile(e, key + ".initrd", img.initrd(), "initrd");
-    });
-    secret(e, c.secretFile());
-    return e;
-  }
-
-  private static void readableFile(List<String> e, String key, Path p, String what) {
-    if (p == null || !p.isAbsolute()) {
-      return; // not given, or already an error of its own
-    }
-    if (!Files.exists(p)) {
-      e.add(key + ": " + p + " (the " + what + ") does not exist");
-    } else if (!Files.isRegularFile(p)) {
-      e.add(key + ": " + p + " (the " + what + ") is not a regular file");
-    } else if (!Files.isReadable(p)) {
-      e.add(key + ": " + p + " (the " + what + ") is not readable");
-    }
-  }
-
-  private static void secret(List<String> e, Path p) {
-    if (p == null || !p.isAbsolute()) {
-      return;
-    }
-    String key = "secretFile: " + p;
-    try {
-      if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-        e.add(key + " does not exist (32 or more random bytes, mode 0600, root's, the same on every node)");
-        return;
-      }
-      if (Files.isSymbolicLink(p)) {
-        e.add(key + " is a symbolic link; the secret must be the file itself");
-        return;
-      }
-      if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-        e.add(key + " is not a regular file");
-        return;
-      }
-      int owner = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-      if (owner != 0) {
-        e.add(key + " belongs to uid " + owner + ", not root; chown root it");
-      }
-      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
-      Set<PosixFilePermission> others = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
-          PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
-          PosixFilePermission.OTHERS_EXECUTE);
-      others.retainAll(perms);
-      if (!others.isEmpty()) {
-        e.add(key + " has mode " + PosixFilePermissions.toString(perms) + ", open to group or others; chmod 600 it");
-      }
-      long size = Files.size(p);
-      if (size < MIN_SECRET_BYTES) {
-        e.add(key + " holds " + size + " bytes, fewer than " + MIN_SECRET_BYTES);
-      }
-    } catch (IOException | UnsupportedOperationException | SecurityException x) {
-      e.add(key + " cannot be checked: " + x.getMessage());
-    }
-  }
-
-  /**
-   * What the PBS fan-out needs on the mother superior that types alone do not catch: the key and
-   * the known_hosts readable, and a sister timeout that leaves the sister time to boot. Checked by
-   * {@code --check-config --pbs} and before the fan-out starts; Slurm sites have none of it.
-   */
-  public static List<String> pbsFanOut(SiteConfig c) {
-    List<String> e = new ArrayList<>();
-    Pbs p = c.pbs();
-    readable(e, "pbs.sshIdentity", p.sshIdentity(), "the mother superior's key for the sister nodes");
-    readable(e, "pbs.sshKnownHosts", p.sshKnownHosts(), "the sister nodes' host keys");
-    if (p.sisterTimeoutSeconds() <= c.boot().timeoutSeconds()) {
-      e.add("pbs.sisterTimeoutSeconds: " + p.sisterTimeoutSeconds() + " leaves a sister no time beyond"
-          + " boot.timeoutSeconds " + c.boot().timeoutSeconds() + " to make and boot its VMs");
-    }
-    return e;
-  }
-
-  private static void readable(List<String> e, String key, Path p, String what) {
-    if (p == null || !Files.isRegularFile(p) || !Files.isReadable(p)) {
-      e.add(key + ": " + p + " (" + what + ") is missing or unreadable");
-    }
   }
 
   private static void pbs(List<String> e, Pbs p) {
@@ -290,7 +160,7 @@ public final class SiteConfigCheck {
       e.add("network.subnetPrefix: must be between the pool's prefix " + pool.prefixLength() + " and 29, got "
           + n.subnetPrefix());
     }
-    within(e, "network.underlayMtu", n.underlayMtu(), 1280 + FabricSpecs.VXLAN_OVERHEAD_IPV4, 65_535);
+    within(e, "network.underlayMtu", n.underlayMtu(), 1280 + VxlanMtu.VXLAN_OVERHEAD_IPV4, 65_535);
     within(e, "network.floodLimit", n.floodLimit(), 0, 1_000_000);
     if (n.underlayDevice() != null && !IFNAME.matcher(n.underlayDevice()).matches()) {
       e.add("network.underlayDevice: not an interface name: '" + n.underlayDevice() + "'");

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.virtualservices.core.keys.SshKeyPair;
-import org.virtualservices.core.plan.Names;
+import org.virtualservices.core.names.Names;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.render.Models;

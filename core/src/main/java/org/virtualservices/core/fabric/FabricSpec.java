@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param job the job id, for messages
  * @param vni VXLAN network identifier
- * @param bridge the bridge's name ({@link org.virtualservices.core.plan.Names#bridge})
+ * @param bridge the bridge's name ({@link org.virtualservices.core.names.Names#bridge})
  * @param vxlan the VXLAN device's name
  * @param udpPort VXLAN destination UDP port
  * @param guestMtu MTU of the bridge, the VXLAN device and the guests (underlay MTU - 50)

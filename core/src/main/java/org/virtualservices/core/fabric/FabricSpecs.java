@@ -5,29 +5,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Pieces for building a {@link FabricSpec}: the MTU rule and a node's peers. The mapping from a
- * plan to a spec belongs to the prolog; this only saves it from repeating these two rules.
+ * A piece for building a {@link FabricSpec}: a node's peers. The MTU rule is
+ * {@link org.virtualservices.core.net.VxlanMtu}, which the site configuration uses too.
  */
 public final class FabricSpecs {
 
-  /**
-   * What VXLAN adds to a guest frame over an IPv4 underlay: inner Ethernet header 14 + VXLAN 8 +
-   * UDP 8 + outer IPv4 20 (RFC 7348, section 5). The underlay MTU counts the outer IP packet.
-   */
-  public static final int VXLAN_OVERHEAD_IPV4 = 50;
-  /** The same over an IPv6 underlay: the outer IPv6 header is 40 bytes. */
-  public static final int VXLAN_OVERHEAD_IPV6 = 70;
-
   private FabricSpecs() {
-  }
-
-  /** The MTU of the bridge, the VXLAN device and the guests, so that no guest frame is fragmented. */
-  public static int guestMtu(int underlayMtu, boolean ipv6Underlay) {
-    int mtu = underlayMtu - (ipv6Underlay ? VXLAN_OVERHEAD_IPV6 : VXLAN_OVERHEAD_IPV4);
-    if (mtu < 68) {
-      throw new IllegalArgumentException("underlay MTU " + underlayMtu + " leaves guests less than 68 bytes");
-    }
-    return mtu;
   }
 
   /**

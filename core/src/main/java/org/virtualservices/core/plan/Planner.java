@@ -6,6 +6,8 @@ import java.util.List;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.Limits;
 import org.virtualservices.core.config.SiteConfig;
+import org.virtualservices.core.names.Names;
+import org.virtualservices.core.net.Cidr;
 import org.virtualservices.core.request.JobContext;
 import org.virtualservices.core.request.RequestException;
 import org.virtualservices.core.request.VcRequest;

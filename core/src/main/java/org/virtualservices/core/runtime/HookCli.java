@@ -16,7 +16,6 @@ import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.config.ConfigException;
 import org.virtualservices.core.config.ConfigReference;
 import org.virtualservices.core.config.SiteConfig;
-import org.virtualservices.core.config.SiteConfigCheck;
 import org.virtualservices.core.config.SiteConfigLoader;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.HookPhase;
@@ -158,10 +157,10 @@ public final class HookCli {
     Path file = configPath(env);
     try {
       SiteConfig c = SiteConfigLoader.load(file);
-      List<String> missing = new java.util.ArrayList<>(SiteConfigCheck.missingTools(c));
-      missing.addAll(SiteConfigCheck.files(c));
+      List<String> missing = new java.util.ArrayList<>(NodeChecks.missingTools(c));
+      missing.addAll(NodeChecks.files(c));
       if (cmd.hasOption("pbs")) {
-        missing.addAll(SiteConfigCheck.pbsFanOut(c));
+        missing.addAll(NodeChecks.pbsFanOut(c));
       }
       if (!missing.isEmpty()) {
         err.println(file + ": " + missing.size() + " error" + (missing.size() == 1 ? "" : "s"));

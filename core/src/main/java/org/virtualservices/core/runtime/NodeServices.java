@@ -12,6 +12,7 @@ import org.virtualservices.core.config.Pbs;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.fabric.Fabric;
 import org.virtualservices.core.fabric.UnderlayResolver;
+import org.virtualservices.core.faults.FaultPoints;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.hypervisor.LibvirtHypervisor;
 import org.virtualservices.core.keys.KeyDeriver;

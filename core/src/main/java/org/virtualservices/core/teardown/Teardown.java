@@ -26,15 +26,15 @@ import org.virtualservices.core.journal.Journal;
 import org.virtualservices.core.journal.JournalEntry;
 import org.virtualservices.core.journal.JournalRecord;
 import org.virtualservices.core.log.JobLog;
-import org.virtualservices.core.plan.JobNetwork;
-import org.virtualservices.core.plan.Names;
+import org.virtualservices.core.fabric.JobNetwork;
+import org.virtualservices.core.names.Names;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.report.JobFolder;
 import org.virtualservices.core.report.ReportFiles;
 import org.virtualservices.core.report.UserCopy;
 import org.virtualservices.core.report.Timing;
-import org.virtualservices.core.runtime.FaultPoints;
+import org.virtualservices.core.faults.FaultPoints;
 
 /**
  * Removes everything of a job on one node: from the journal when there is one, and by name and

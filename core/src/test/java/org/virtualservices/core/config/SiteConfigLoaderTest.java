@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.virtualservices.core.runtime.NodeChecks;
 
 class SiteConfigLoaderTest {
 
@@ -150,7 +151,7 @@ class SiteConfigLoaderTest {
   @Test
   void missingToolsAreNamed() throws Exception {
     SiteConfig c = SiteConfigLoader.parse("tools: {nft: /nonexistent/nft}", "f");
-    assertTrue(SiteConfigCheck.missingTools(c).contains("tools.nft: /nonexistent/nft is not an executable file"));
+    assertTrue(NodeChecks.missingTools(c).contains("tools.nft: /nonexistent/nft is not an executable file"));
     assertTrue(Files.isExecutable(Path.of("/bin/sh")));
   }
 }

@@ -1,7 +1,6 @@
 package org.virtualservices.core.fabric;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,14 +8,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FabricSpecsTest {
-
-  @Test
-  void guestMtuLeavesRoomForTheEncapsulation() {
-    assertEquals(1450, FabricSpecs.guestMtu(1500, false));
-    assertEquals(8950, FabricSpecs.guestMtu(9000, false));
-    assertEquals(1430, FabricSpecs.guestMtu(1500, true));
-    assertThrows(IllegalArgumentException.class, () -> FabricSpecs.guestMtu(100, false));
-  }
 
   @Test
   void peersAreTheOtherNodesInAllocationOrder() {

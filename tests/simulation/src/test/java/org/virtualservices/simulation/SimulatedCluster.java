@@ -21,7 +21,7 @@ import org.virtualservices.core.fabric.FakeFabric;
 import org.virtualservices.core.hypervisor.LibvirtHypervisor;
 import org.virtualservices.core.keys.KeyDeriver;
 import org.virtualservices.core.render.Templates;
-import org.virtualservices.core.runtime.FaultPoints;
+import org.virtualservices.core.faults.FaultPoints;
 import org.virtualservices.core.runtime.NodeServices;
 import org.virtualservices.epilog.EpilogCommand;
 import org.virtualservices.prolog.PrologCommand;

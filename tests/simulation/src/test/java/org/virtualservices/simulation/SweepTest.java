@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.virtualservices.core.plan.JobNetwork;
+import org.virtualservices.core.fabric.JobNetwork;
 
 /** The admin's sweep: leftovers of jobs the resource manager forgot go; a live job's stay. */
 class SweepTest {
@@ -88,7 +88,7 @@ class SweepTest {
             cluster.services(c, "sim1").runner(), java.time.Clock.systemUTC(), d -> { },
             org.virtualservices.core.hypervisor.LibvirtHypervisor::open, cluster.fabrics.get("sim1"),
             org.virtualservices.core.render.Templates.shipped(), () -> null, n -> "192.0.2.1",
-            org.virtualservices.core.runtime.FaultPoints.NONE, rm -> () -> {
+            org.virtualservices.core.faults.FaultPoints.NONE, rm -> () -> {
               throw new IllegalStateException("squeue: slurm_load_jobs error: Unable to contact slurm controller");
             }), java.time.Clock.systemUTC())
         .run(List.of("--config", cluster.config.toString(), "--sweep", "--yes", "--node", "sim1"), java.util.Map.of());

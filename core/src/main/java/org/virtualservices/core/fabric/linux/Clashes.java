@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.virtualservices.core.fabric.FabricException;
 import org.virtualservices.core.fabric.FabricSpec;
-import org.virtualservices.core.plan.Cidr;
-import org.virtualservices.core.plan.Names;
+import org.virtualservices.core.net.Cidr;
+import org.virtualservices.core.names.Names;
 
 /**
  * What on this node stands in the way of a job's network before anything of it is made: a link

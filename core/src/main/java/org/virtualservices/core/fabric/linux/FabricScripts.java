@@ -7,7 +7,7 @@ import java.util.Set;
 import org.virtualservices.core.fabric.Endpoint;
 import org.virtualservices.core.fabric.FabricSpec;
 import org.virtualservices.core.fabric.Peer;
-import org.virtualservices.core.plan.Names;
+import org.virtualservices.core.names.Names;
 
 /**
  * The batch input that makes a job's network on one node: pure text, one function per program, so

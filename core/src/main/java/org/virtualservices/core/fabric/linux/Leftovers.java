@@ -11,7 +11,7 @@ import org.virtualservices.core.command.CommandResult;
 import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.fabric.FabricException;
 import org.virtualservices.core.fabric.FabricSpec;
-import org.virtualservices.core.plan.Names;
+import org.virtualservices.core.names.Names;
 
 /**
  * Finds what of a job's network exists on this node, by name alone (the journal may be gone):

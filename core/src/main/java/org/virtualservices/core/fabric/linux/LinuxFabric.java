@@ -15,7 +15,7 @@ import org.virtualservices.core.fabric.Fabric;
 import org.virtualservices.core.fabric.FabricException;
 import org.virtualservices.core.fabric.FabricSpec;
 import org.virtualservices.core.fabric.NetworkClashException;
-import org.virtualservices.core.plan.Names;
+import org.virtualservices.core.names.Names;
 
 /**
  * A job's network made of real Linux devices: a bridge, a VXLAN device with head-end replication

@@ -12,7 +12,7 @@ import org.virtualservices.core.command.ProcessCommandRunner;
 import org.virtualservices.core.fabric.Endpoint;
 import org.virtualservices.core.fabric.FabricSpec;
 import org.virtualservices.core.fabric.Peer;
-import org.virtualservices.core.plan.Names;
+import org.virtualservices.core.names.Names;
 
 /**
  * Times {@link LinuxFabric} set-up and teardown on this node against the number of peer nodes, the

@@ -22,7 +22,7 @@ import org.virtualservices.core.fabric.Endpoint;
 import org.virtualservices.core.fabric.FabricSpec;
 import org.virtualservices.core.fabric.NetworkClashException;
 import org.virtualservices.core.fabric.Peer;
-import org.virtualservices.core.plan.Names;
+import org.virtualservices.core.names.Names;
 
 /**
  * The attacks of docs/hooks.md's threat model against the real fabric: a user's UDP socket on the

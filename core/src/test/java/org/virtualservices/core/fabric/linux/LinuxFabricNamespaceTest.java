@@ -21,7 +21,7 @@ import org.virtualservices.core.command.ProcessCommandRunner;
 import org.virtualservices.core.fabric.Endpoint;
 import org.virtualservices.core.fabric.FabricSpec;
 import org.virtualservices.core.fabric.Peer;
-import org.virtualservices.core.plan.Names;
+import org.virtualservices.core.names.Names;
 
 /**
  * The real fabric between two "nodes" (network namespaces joined by veths to an underlay bridge in a

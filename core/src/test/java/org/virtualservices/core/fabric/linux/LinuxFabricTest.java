@@ -51,7 +51,7 @@ class LinuxFabricTest {
 
   @Test
   void subnetsOverlapWhenEitherHoldsTheOther() {
-    org.virtualservices.core.plan.Cidr net = org.virtualservices.core.plan.Cidr.parse("10.96.8.0/24");
+    org.virtualservices.core.net.Cidr net = org.virtualservices.core.net.Cidr.parse("10.96.8.0/24");
     assertTrue(Clashes.overlaps(net, "10.96.8.7"));
     assertTrue(Clashes.overlaps(net, "10.96.0.0/16"));
     assertTrue(Clashes.overlaps(net, "10.96.8.128/25"));

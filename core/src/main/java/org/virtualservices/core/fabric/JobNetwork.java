@@ -1,16 +1,19 @@
-package org.virtualservices.core.plan;
+package org.virtualservices.core.fabric;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.virtualservices.core.config.Network;
-import org.virtualservices.core.fabric.Endpoint;
-import org.virtualservices.core.fabric.FabricSpec;
-import org.virtualservices.core.fabric.FabricSpecs;
-import org.virtualservices.core.fabric.Peer;
-import org.virtualservices.core.fabric.UnderlayResolver;
+import org.virtualservices.core.names.Names;
+import org.virtualservices.core.plan.NodePlan;
+import org.virtualservices.core.plan.Plan;
+import org.virtualservices.core.plan.VmPlan;
 
-/** The job's network on one node, from its plan and the site's network settings. */
+/**
+ * The job's network on one node, from its plan and the site's network settings. It sits on the
+ * fabric's side, not in the plan, because it resolves the nodes' underlay addresses (through the
+ * site's {@link UnderlayResolver}, which may ask DNS): the plan stays pure.
+ */
 public final class JobNetwork {
 
   private JobNetwork() {

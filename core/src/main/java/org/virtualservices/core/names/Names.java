@@ -1,4 +1,4 @@
-package org.virtualservices.core.plan;
+package org.virtualservices.core.names;
 
 /**
  * Every name a job's resources get, derived from the job id and the VNI so that teardown and the

@@ -1,4 +1,4 @@
-package org.virtualservices.core.plan;
+package org.virtualservices.core.net;
 
 /**
  * An IPv4 network in CIDR notation. Hand-written because java.net has no CIDR type and the few

@@ -1,9 +1,11 @@
-package org.virtualservices.core.runtime;
+package org.virtualservices.core.faults;
 
 /**
  * Named points in the prolog (after each journal write and each resource made) where a test can
  * make it fail or die, to prove that the epilog leaves nothing whatever point it died at. Off in
- * production: {@link #NONE}.
+ * production: {@link #NONE}. A package of its own, used by the prolog, teardown and the wiring,
+ * so that teardown does not depend on the wiring package; it stays in the product because the
+ * wiring turns it on from the site configuration's test-only {@code testing} keys.
  */
 @FunctionalInterface
 public interface FaultPoints {
