@@ -28,7 +28,7 @@ public final class KeyDeriver {
 
   /** v2: the identity is id, uid and instance; v1 derived from the id alone, which repeats. */
   private static final byte[] SALT = "virtual-services/vcluster/v2".getBytes(StandardCharsets.UTF_8);
-  private static final int MIN_SECRET_BYTES = 32;
+  public static final int MIN_SECRET_BYTES = 32;
 
   private final byte[] secret;
 

@@ -15,6 +15,7 @@ import java.util.Set;
 import org.virtualservices.core.config.Network;
 import org.virtualservices.core.config.Pbs;
 import org.virtualservices.core.config.SiteConfig;
+import org.virtualservices.core.keys.KeyDeriver;
 
 /**
  * The site configuration checked against this node's files: the tools, images, site secret and
@@ -48,8 +49,8 @@ public final class NodeChecks {
     return missing;
   }
 
-  /** The least the site secret holds, as the key derivation requires. */
-  public static final int MIN_SECRET_BYTES = 32;
+  /** The least the site secret holds: what the key derivation requires. */
+  public static final int MIN_SECRET_BYTES = KeyDeriver.MIN_SECRET_BYTES;
 
   /**
    * The files the configuration names, as a hook on this node would find them: every catalog
