@@ -11,7 +11,9 @@ VC_JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData
 VC_JAVA_OPTS="$VC_JAVA_OPTS -Dorg.freemarker.loggerLibrary=none"
 # bin/vcluster-cds makes the archive; one made for another install path is ignored quietly
 # (its warning would otherwise land on stdout, in the middle of --dry-run's JSON).
-if [ -f "$VC_HOME/lib/vcluster.jsa" ]; then
+# bin/vcluster-cds sets VC_CDS_DUMPING while it makes a new one: a dynamic archive is dumped on
+# top of the JDK's base archive only, never of an older dynamic one.
+if [ -f "$VC_HOME/lib/vcluster.jsa" ] && [ -z "${VC_CDS_DUMPING:-}" ]; then
   VC_JAVA_OPTS="$VC_JAVA_OPTS -XX:SharedArchiveFile=$VC_HOME/lib/vcluster.jsa -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
 fi
 # A site's own options come last, so that they win (e.g. -Xshare:off, as tests/bench/run.sh does).
