@@ -31,14 +31,8 @@ public final class EpilogCommand extends HookCommand {
     super("vcluster-epilog", false, out, err, wiring, clock);
   }
 
-  /** With a warm-up, started once the epilog knows the job asked for a virtual cluster. */
-  public EpilogCommand(PrintStream out, PrintStream err, BiFunction<SiteConfig, JobLog, NodeServices> wiring,
-      Runnable warmUp, Clock clock) {
-    super("vcluster-epilog", false, out, err, wiring, warmUp, clock);
-  }
-
   public static EpilogCommand production(PrintStream out, PrintStream err) {
-    return new EpilogCommand(out, err, Wiring::production, Wiring::warmUpEpilog, Clock.systemUTC());
+    return new EpilogCommand(out, err, Wiring::production, Clock.systemUTC());
   }
 
   /**
@@ -53,9 +47,6 @@ public final class EpilogCommand extends HookCommand {
   @Override
   protected int hook(HookCli cli, Map<String, String> env) {
     ResourceManager rm = cli.resourceManager();
-    if (rm == ResourceManager.SLURM && !cli.has("sweep") && SlurmHook.asks(env)) {
-      warmUp.run(); // the teardown connects to libvirt
-    }
     JobLog log = log(cli);
     SiteConfig config;
     try {

@@ -33,15 +33,9 @@ public final class PrologCommand extends HookCommand {
     super("vcluster-prolog", true, out, err, wiring, clock);
   }
 
-  /** With a warm-up, started once the prolog knows it will make something. */
-  public PrologCommand(PrintStream out, PrintStream err, BiFunction<SiteConfig, JobLog, NodeServices> wiring,
-      Runnable warmUp, Clock clock) {
-    super("vcluster-prolog", true, out, err, wiring, warmUp, clock);
-  }
-
   /** The production command. */
   public static PrologCommand production(PrintStream out, PrintStream err) {
-    return new PrologCommand(out, err, Wiring::production, Wiring::warmUpProlog, Clock.systemUTC());
+    return new PrologCommand(out, err, Wiring::production, Clock.systemUTC());
   }
 
   /** A failure the prolog did not handle: the node's, unless it is known to be the user's. */
@@ -56,9 +50,6 @@ public final class PrologCommand extends HookCommand {
     // the hook runs for every job of the site: a job without a request costs no more than this
     if (rm == ResourceManager.SLURM && !cli.has("dry-run") && !SlurmHook.asks(env)) {
       return 0;
-    }
-    if (rm == ResourceManager.SLURM && !cli.has("dry-run")) {
-      warmUp.run(); // the job asks for a virtual cluster; a PBS prolog knows it only later
     }
     JobLog log = log(cli);
     SiteConfig config;

@@ -40,15 +40,6 @@ public final class Templates {
     }
   }
 
-  /**
-   * Has FreeMarker's classes set up in this thread (about 40 ms of a cold JVM, most of it the
-   * default object wrapper's member access policy, built once per JVM and shared by every
-   * configuration); the configuration it makes is thrown away.
-   */
-  public static void preload() {
-    new Configuration(Configuration.VERSION_2_3_34);
-  }
-
   /** Only the shipped templates. */
   public static Templates shipped() {
     return new Templates(List.of());
@@ -91,7 +82,7 @@ public final class Templates {
   }
 
   private Configuration configure() {
-    Configuration cfg = new Configuration(Configuration.VERSION_2_3_34); // the same version in preload
+    Configuration cfg = new Configuration(Configuration.VERSION_2_3_34);
     cfg.setDefaultEncoding("UTF-8");
     cfg.setTemplateExceptionHandler(TemplateExceptionHandler.RETHROW_HANDLER);
     cfg.setLogTemplateExceptions(false);

@@ -23,8 +23,6 @@ public abstract class HookCommand {
   protected final PrintStream err;
   protected final BiFunction<SiteConfig, JobLog, NodeServices> wiring;
   protected final Clock clock;
-  /** Started once the hook knows that the job asks for a virtual cluster, before it reads its configuration. */
-  protected final Runnable warmUp;
   private final String program;
   private final boolean prolog;
   /** This call's log, once the hook made it. */
@@ -32,12 +30,6 @@ public abstract class HookCommand {
 
   protected HookCommand(String program, boolean prolog, PrintStream out, PrintStream err,
       BiFunction<SiteConfig, JobLog, NodeServices> wiring, Clock clock) {
-    this(program, prolog, out, err, wiring, () -> { }, clock);
-  }
-
-  protected HookCommand(String program, boolean prolog, PrintStream out, PrintStream err,
-      BiFunction<SiteConfig, JobLog, NodeServices> wiring, Runnable warmUp, Clock clock) {
-    this.warmUp = warmUp;
     this.program = program;
     this.prolog = prolog;
     this.out = out;

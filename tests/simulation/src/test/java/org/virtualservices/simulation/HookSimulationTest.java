@@ -115,18 +115,6 @@ class HookSimulationTest {
     for (String node : NODES) {
       assertEquals(0, cluster.epilog("77", node, null));
     }
-    assertEquals(0, cluster.warmUps.get(), "a plain job loads neither libvirt nor FreeMarker");
-  }
-
-  @Test
-  void onlyAHookThatWillMakeOrRemoveSomethingWarmsUp() {
-    String node = NODES.get(0);
-    assertEquals(0, cluster.prolog("78", node, REQUEST, List.of("--dry-run")), cluster.log());
-    assertEquals(0, cluster.warmUps.get(), "a dry run makes nothing");
-    assertEquals(0, cluster.prolog("78", node, REQUEST), cluster.log());
-    assertEquals(1, cluster.warmUps.get(), "the prolog of a job with a request");
-    assertEquals(0, cluster.epilog("78", node, REQUEST), cluster.log());
-    assertEquals(2, cluster.warmUps.get(), "its epilog");
   }
 
   @Test

@@ -190,9 +190,6 @@ final class SimulatedCluster implements AutoCloseable {
     return env;
   }
 
-  /** How many times a hook started its warm-up (production loads libvirt and FreeMarker there). */
-  final java.util.concurrent.atomic.AtomicInteger warmUps = new java.util.concurrent.atomic.AtomicInteger();
-
   int prolog(String job, String node, String comment) {
     return prolog(job, node, comment, List.of());
   }
@@ -201,20 +198,20 @@ final class SimulatedCluster implements AutoCloseable {
     PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
     List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString()));
     args.addAll(options);
-    return new PrologCommand(err, err, (c, log) -> services(c, node), warmUps::incrementAndGet, Clock.systemUTC())
+    return new PrologCommand(err, err, (c, log) -> services(c, node), Clock.systemUTC())
         .run(args, slurmEnv(job, node, comment, false));
   }
 
   /** A Slurm prolog with an environment of the test's making (slurmEnv's, changed). */
   int prolog(String node, Map<String, String> env) {
     PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
-    return new PrologCommand(err, err, (c, log) -> services(c, node), warmUps::incrementAndGet, Clock.systemUTC())
+    return new PrologCommand(err, err, (c, log) -> services(c, node), Clock.systemUTC())
         .run(List.of("--config", config.toString()), env);
   }
 
   int epilog(String job, String node, String comment) {
     PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
-    return new EpilogCommand(err, err, (c, log) -> services(c, node), warmUps::incrementAndGet, Clock.systemUTC())
+    return new EpilogCommand(err, err, (c, log) -> services(c, node), Clock.systemUTC())
         .run(List.of("--config", config.toString()), slurmEnv(job, node, comment, true));
   }
 
