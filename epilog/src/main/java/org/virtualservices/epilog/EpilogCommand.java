@@ -2,6 +2,7 @@ package org.virtualservices.epilog;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.virtualservices.core.config.ConfigException;
@@ -55,7 +56,9 @@ public final class EpilogCommand extends HookCommand {
       if (rm == ResourceManager.SLURM && !SlurmHook.asks(env) && !cli.has("sweep")) {
         return 0;
       }
-      e.getMessage().lines().forEach(line -> log.error("{0}", line.strip()));
+      List<String> lines = e.getMessage().lines().map(String::strip).toList();
+      log.failed("config", "{0}", lines.isEmpty() ? "" : lines.get(0));
+      lines.stream().skip(1).forEach(line -> log.error("{0}", line));
       return 1;
     }
     NodeServices services = wiring.apply(config, log);
@@ -67,10 +70,10 @@ public final class EpilogCommand extends HookCommand {
     try {
       inv = cli.invocation(HookPhase.EPILOG, env, config, services.runner());
     } catch (RequestException e) {
-      log.error("cannot read the job''s hook environment: {0}", e.getMessage());
+      log.failed("job-record", "cannot read the job''s hook environment: {0}", e.getMessage());
       return 1;
     } catch (RuntimeException e) {
-      log.error("cannot read the job: {0}", e.getMessage());
+      log.failed("job-record", "cannot read the job: {0}", e.getMessage());
       return 1;
     }
     if (cli.isMotherSuperior()) {
@@ -81,7 +84,7 @@ public final class EpilogCommand extends HookCommand {
       try (NodeLock lock = NodeLock.acquire(Planner.nodeStateDir(config, inv.job().jobId(), inv.job().thisNode()))) {
         return new Epilog(services, log).run(inv) ? 0 : 1;
       } catch (java.io.UncheckedIOException e) {
-        log.error("{0}", e.getMessage());
+        log.failed("node-lock", "{0}", e.getMessage());
         return 1;
       }
     }

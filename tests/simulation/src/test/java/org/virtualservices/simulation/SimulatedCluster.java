@@ -251,6 +251,20 @@ final class SimulatedCluster implements AutoCloseable {
     return log.toString(StandardCharsets.UTF_8);
   }
 
+  /** The log but its outcome lines (docs/hooks.md, "The outcome line"), one line each. */
+  String prose() {
+    return prose(log());
+  }
+
+  static String prose(String text) {
+    return text.lines().filter(l -> !l.startsWith("{")).map(l -> l + "\n").collect(java.util.stream.Collectors.joining());
+  }
+
+  /** The outcome lines of the log: those that begin with "{". */
+  static List<String> outcomeLines(String text) {
+    return text.lines().filter(l -> l.startsWith("{")).toList();
+  }
+
   @Override
   public void close() {
     keepAlive.domains().stream().filter(d -> d.name().startsWith("vc")).forEach(d -> keepAlive.remove(d.name()));
