@@ -61,6 +61,10 @@ public final class Prolog {
   private final JobLog log;
   private final PhaseTimer timer;
 
+  /** The templates a prolog renders: the domain, the seed's files, the report's files. */
+  static final List<String> TEMPLATES = List.of("domain.ftlx", "meta-data.ftl", "user-data.ftl",
+      "network-config.ftl", "hostfile.ftl", "ssh_config.ftl", "report.txt.ftl");
+
   public Prolog(NodeServices services, JobLog log) {
     this.s = services;
     this.log = log;

@@ -83,6 +83,10 @@ public final class PrologCommand extends HookCommand {
       err.println("vcluster-prolog: request refused: " + inv.refused().get().getMessage());
       return HookCli.USAGE;
     }
+    if (!cli.has("dry-run") && inv.request().isPresent()) {
+      // parsed meanwhile for the renders to come; a job without a request (PBS) renders nothing
+      services.templates().prepare(Prolog.TEMPLATES);
+    }
     Prolog prolog = new Prolog(services, log);
     // the configuration's parsing and the wiring: the first work of the hook after the JVM start
     prolog.timed("config", Duration.between(loading, clock.instant()));

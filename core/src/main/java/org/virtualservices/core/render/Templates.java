@@ -26,8 +26,9 @@ import org.virtualservices.core.concurrent.Futures;
 public final class Templates {
 
   private final List<Path> folders;
-  // Built once, by the first thread that renders (the prolog renders its seeds and domains at
-  // once); the others wait for it. Not before: the epilog renders nothing in the common case.
+  // Built once, by the first thread that needs it (render or prepare); the others wait for it.
+  // FreeMarker's set-up costs ~30 ms of a hook's cold JVM: the epilog, which renders nothing in
+  // the common case, does not pay it, and the prolog has it made while it does other work.
   private final FutureTask<Configuration> configuration = new FutureTask<>(this::configure);
 
   public Templates(List<Path> folders) {
@@ -42,6 +43,25 @@ public final class Templates {
   /** Only the shipped templates. */
   public static Templates shipped() {
     return new Templates(List.of());
+  }
+
+  /**
+   * Sets FreeMarker up and parses these templates on a daemon thread from now on, so that the
+   * first renders find them ready. A template that cannot be read is left for its render to
+   * report, with the render's message.
+   */
+  public void prepare(List<String> names) {
+    Futures.start("templates", () -> {
+      try {
+        Configuration cfg = configuration();
+        for (String name : names) {
+          cfg.getTemplate(name);
+        }
+      } catch (IOException | RuntimeException e) {
+        // the render that needs it says what is wrong
+      }
+      return null;
+    });
   }
 
   public String render(String name, Map<String, ?> model) {

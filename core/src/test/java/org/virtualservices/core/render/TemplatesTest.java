@@ -27,6 +27,7 @@ class TemplatesTest {
   void aSiteFolderOverridesTheShippedTemplateAndTheOthersStayShipped(@TempDir Path site) throws IOException {
     Files.writeString(site.resolve("hostfile.ftl"), "<#list vms as h>site ${h.name}\n</#list>");
     Templates t = new Templates(List.of(site, site.resolve("absent")));
+    t.prepare(List.of("hostfile.ftl", "ssh_config.ftl"));
 
     assertEquals("site vc7-1\nsite vc7-2\n", t.render("hostfile.ftl", HOSTS));
     String shipped = Templates.shipped().render("hostfile.ftl", HOSTS);
@@ -34,8 +35,16 @@ class TemplatesTest {
   }
 
   @Test
-  void aMissingTemplateIsReportedByItsRenderAndTheOthersStillRender() {
+  void renderingAfterPrepareGivesWhatRenderingAloneGives() {
+    Templates prepared = Templates.shipped();
+    prepared.prepare(List.of("hostfile.ftl"));
+    assertEquals(Templates.shipped().render("hostfile.ftl", HOSTS), prepared.render("hostfile.ftl", HOSTS));
+  }
+
+  @Test
+  void aMissingTemplateIsReportedByItsRenderNotLostInPrepare() {
     Templates t = Templates.shipped();
+    t.prepare(List.of("no-such.ftl", "hostfile.ftl"));
     UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> t.render("no-such.ftl", Map.of()));
     assertTrue(e.getMessage().contains("no-such.ftl"), e.getMessage());
     assertTrue(t.render("hostfile.ftl", HOSTS).contains("vc7-2"));
@@ -56,6 +65,7 @@ class TemplatesTest {
       Templates t = Templates.shipped();
       ExecutorService pool = Executors.newFixedThreadPool(4);
       try {
+        t.prepare(List.of("hostfile.ftl"));
         List<Future<String>> renders = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
           renders.add(pool.submit(() -> t.render("hostfile.ftl", HOSTS)));
