@@ -51,12 +51,6 @@ import org.virtualservices.core.teardown.TeardownResult;
  */
 public final class Prolog {
 
-  /** Only a dry run prints JSON: a holder, so that a real prolog does not build a mapper it never uses. */
-  private static final class DryRunJson {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-        .registerModule(new SimpleModule().addSerializer(Path.class, ToStringSerializer.instance));
-  }
-
   private final NodeServices s;
   private final JobLog log;
   private final PhaseTimer timer;
@@ -79,7 +73,9 @@ public final class Prolog {
     }
     Plan plan = Planner.plan(inv.job(), inv.request().get(), s.config());
     try {
-      out.println(DryRunJson.JSON.writeValueAsString(plan));
+      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .registerModule(new SimpleModule().addSerializer(Path.class, ToStringSerializer.instance))
+          .writeValueAsString(plan));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
