@@ -27,8 +27,9 @@ public final class Templates {
 
   private final List<Path> folders;
   // Built once, by the first thread that needs it (render or prepare); the others wait for it.
-  // FreeMarker's set-up costs ~30 ms of a hook's cold JVM: the epilog, which renders nothing in
-  // the common case, does not pay it, and the prolog has it made while it does other work.
+  // FreeMarker's set-up is a visible part of a hook's cold start (docs/bench.md): the epilog,
+  // which renders nothing in the common case, does not pay it, and the prolog has it made while
+  // it does other work, which tests/bench/ab.sh showed pays.
   private final FutureTask<Configuration> configuration = new FutureTask<>(this::configure);
 
   public Templates(List<Path> folders) {
