@@ -94,10 +94,7 @@ class OutcomeLineSimulationTest {
 
   @Test
   void vmsOfAnotherNodeThatNeverAnswerArePeersFaultsOnTheBatchHost() throws IOException {
-    Files.writeString(cluster.config, Files.readString(cluster.config)
-        .replace("  mode: vxlan", "  mode: vxlan\n  subnetPool: 127.77.0.0/16")
-        .replace("  readiness: [running]", "  readiness: [running, port]\n  port: 20222")
-        .replace("  timeoutSeconds: 5", "  timeoutSeconds: 1"));
+    cluster.probePortsOnLoopback();
     // job 95's VMs on sim1 answer (HookSimulationTest.vmsOfAnotherNodeThatNeverAnswer...), sim2's do not
     try (java.net.ServerSocket a = new java.net.ServerSocket(20222, 5, java.net.InetAddress.getByName("127.77.67.2"));
         java.net.ServerSocket b = new java.net.ServerSocket(20222, 5, java.net.InetAddress.getByName("127.77.67.3"))) {

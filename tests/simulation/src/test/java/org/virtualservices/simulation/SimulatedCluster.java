@@ -251,6 +251,17 @@ final class SimulatedCluster implements AutoCloseable {
     return log.toString(StandardCharsets.UTF_8);
   }
 
+  /**
+   * The batch host probes port 20222 of every VM for at most 1 s, and the VMs' addresses are on
+   * loopback (pool 127.77.0.0/16): a VM answers where the test listens on its address.
+   */
+  void probePortsOnLoopback() throws IOException {
+    Files.writeString(config, Files.readString(config)
+        .replace("  mode: vxlan", "  mode: vxlan\n  subnetPool: 127.77.0.0/16")
+        .replace("  readiness: [running]", "  readiness: [running, port]\n  port: 20222")
+        .replace("  timeoutSeconds: 5", "  timeoutSeconds: 1"));
+  }
+
   /** The log but its outcome lines (docs/hooks.md, "The outcome line"), one line each. */
   String prose() {
     return prose(log());
