@@ -112,12 +112,14 @@ node_snapshot() {
 # the product's traces on a node (the vc scenarios)
 
 # vc_outcome NODE JOB HOOK [JQ-FILTER]: the last outcome line (docs/hooks.md, "The outcome line")
-# that HOOK (prolog, epilog) wrote for JOB on NODE, through jq's JQ-FILTER (default: the line);
-# nothing when it wrote none (killed, or never run). The log's other lines begin with their time,
-# so the outcome lines are those that begin with "{".
+# that HOOK (prolog, epilog) wrote for JOB on NODE, through jq's JQ-FILTER (without one: the line
+# as it is); nothing when it wrote none (killed, or never run). The log's other lines begin with
+# their time, so the outcome lines are those that begin with "{".
 vc_outcome() {
-  cluster_exec "$1" sh -c "grep -h '^{' /var/lib/vcluster/logs/$2.log 2>/dev/null || true" |
-    jq -c --arg hook "$3" 'select(.hook == $hook)' | tail -n 1 | jq -r "${4:-.}"
+  local line
+  line=$(cluster_exec "$1" sh -c "grep -h '^{' /var/lib/vcluster/logs/$2.log 2>/dev/null || true" |
+    jq -c --arg hook "$3" 'select(.hook == $hook)' | tail -n 1)
+  if [[ -z $line || -z ${4:-} ]]; then printf '%s' "$line"; else jq -r "$4" <<<"$line"; fi
 }
 
 # vc_vni NODE JOB: the job's VNI as the product's log on NODE recorded it (the log outlives
