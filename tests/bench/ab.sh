@@ -48,7 +48,7 @@ source "$E2E_DIR/lib/product.sh"
 # shellcheck source=tests/bench/hook-env.sh
 source "$BENCH_DIR/hook-env.sh"
 readonly NODE=vnode1
-WORK="" JOB=870000
+WORK="" JOB=""
 
 say() { printf '[ab %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
@@ -62,21 +62,29 @@ hook_env() {
 one_job() {
   local i=$1 dist=${2%%::*} opts="" t wall epi ready start cpu
   [[ $2 == *::* ]] && opts=${2#*::}
-  JOB=$((JOB + 1))
+  JOB=$(bench_job "$VMS" "$WORK")
   local -a env
   mapfile -t env < <(hook_env "$JOB" prolog_slurmd "$opts")
   t=$(now)
   cluster_exec "$NODE" env -i "${env[@]}" /usr/bin/time -f '%U %S' -o "$WORK/cpu" \
     "$dist/bin/vcluster-prolog" 2>"$WORK/prolog.log" || { cat "$WORK/prolog.log" >&2; return 1; }
   wall=$(awk -v a="$t" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
-  ready=$(sed -n 's/.*prolog done: .* ready \([0-9.]*\)s.*/\1/p' "$WORK/prolog.log")
-  start=$(sed -n 's/.*prolog done: .* start \([0-9.]*\)s.*/\1/p' "$WORK/prolog.log")
+  # the prolog's outcome line (docs/hooks.md, "The outcome line"); a build from before it had its
+  # phases only in the prose of its "prolog done:" line
+  if grep -q '^{' "$WORK/prolog.log"; then
+    ready=$(grep -h '^{' "$WORK/prolog.log" | tail -n 1 | jq -r '.phases.ready / 1000')
+    start=$(grep -h '^{' "$WORK/prolog.log" | tail -n 1 | jq -r '.phases.start / 1000')
+  else
+    ready=$(sed -n 's/.*prolog done: .* ready \([0-9.]*\)s.*/\1/p' "$WORK/prolog.log")
+    start=$(sed -n 's/.*prolog done: .* start \([0-9.]*\)s.*/\1/p' "$WORK/prolog.log")
+  fi
   cpu=$(awk '{ printf "%.3f", $1 + $2 }' "$WORK/cpu")
   mapfile -t env < <(hook_env "$JOB" epilog_slurmd "$opts")
   t=$(now)
   cluster_exec "$NODE" env -i "${env[@]}" "$dist/bin/vcluster-epilog" 2>"$WORK/epilog.log" \
     || { cat "$WORK/epilog.log" >&2; return 1; }
   epi=$(awk -v a="$t" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+  bench_job_done "$JOB"
   echo "$i $wall $ready $start $cpu $epi" >>"$WORK/results"
 }
 

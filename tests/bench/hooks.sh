@@ -24,7 +24,7 @@ source "$BENCH_DIR/hook-env.sh"
 readonly NODE=vnode1
 OUT=$1 RUNS=$2 SIZES=$3
 WORK=""
-JOB=880000
+JOB=""
 
 say() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 record() { printf '%s %s %s %s %s\n' "$@" >>"$OUT"; }
@@ -42,9 +42,11 @@ in_node_hook() {
   cluster_exec "$NODE" env -i "${env[@]}" "$@"
 }
 
-# phases FILE PREFIX: "name 0.123s, name 0.456s" after PREFIX on the file's last matching line
+# phases FILE: "name seconds", one a line, from the outcome line (docs/hooks.md, "The outcome
+# line") of the hook whose stderr is FILE; fails when the hook did not end ok
 phases() {
-  sed -n "s/.*$2//p" "$1" | tail -n 1 | tr ',()' '\n' | sed -n 's/^ *\([a-z+]*\) \([0-9.]*\)s *$/\1 \2/p'
+  grep -h '^{' "$1" | tail -n 1 |
+    jq -r 'if .outcome == "ok" then .phases | to_entries[] | "\(.key) \(.value / 1000)" else error("outcome \(.outcome): \(.error.message)") end'
 }
 
 nothing_left() {
@@ -61,7 +63,7 @@ product() {
   in_node_hook "$job" "$vms" prolog_slurmd "$VC_DIST/bin/vcluster-prolog" 2>"$log.prolog"
   wall=$(seconds_since "$t")
   record product "$vms" "$run" prolog "$wall"
-  while read -r name t; do record product "$vms" "$run" "prolog:$name" "$t"; done < <(phases "$log.prolog" 'prolog done: ')
+  while read -r name t; do record product "$vms" "$run" "prolog:$name" "$t"; done < <(phases "$log.prolog")
   # the domain XML the product rendered, for the baseline (same job id, so the same names)
   mkdir -p "$WORK/xml-$job"
   for name in $(jq -r '.nodes[0].vms[].name' "$WORK/plan-$job.json"); do
@@ -71,9 +73,9 @@ product() {
   in_node_hook "$job" "$vms" epilog_slurmd "$VC_DIST/bin/vcluster-epilog" 2>"$log.epilog"
   wall=$(seconds_since "$t")
   record product "$vms" "$run" epilog "$wall"
-  while read -r name t; do record product "$vms" "$run" "epilog:$name" "$t"; done < <(phases "$log.epilog" 'resource(s) removed ')
+  while read -r name t; do record product "$vms" "$run" "epilog:$name" "$t"; done < <(phases "$log.epilog")
   nothing_left "$job"
-  say "product, $vms VM(s): $(sed -n 's/.*prolog done: //p' "$log.prolog"); epilog ${wall}s"
+  say "product, $vms VM(s): $(phases "$log.prolog" | paste -sd ' '); epilog ${wall}s"
 }
 
 baseline() {
@@ -129,8 +131,9 @@ main() {
   local run vms
   for ((run = 1; run <= RUNS; run++)); do
     for vms in $SIZES; do
-      JOB=$((JOB + 1))
+      JOB=$(bench_job "$vms" "$WORK")
       product "$vms" "$run" "$JOB"
+      bench_job_done "$JOB"
       baseline "$vms" "$run" "$JOB"
       raw_qemu "$vms" "$run"
     done

@@ -7,7 +7,8 @@ else
   VC_JAVA=/usr/bin/java
 fi
 VC_JAVA_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData"
-# FreeMarker would set java.util.logging up (some 6 ms) to log what reaches the product as exceptions.
+# FreeMarker would set java.util.logging up (its cost: docs/bench.md) to log what reaches the
+# product as exceptions.
 VC_JAVA_OPTS="$VC_JAVA_OPTS -Dorg.freemarker.loggerLibrary=none"
 # bin/vcluster-cds makes the archive; one made for another install path is ignored quietly
 # (its warning would otherwise land on stdout, in the middle of --dry-run's JSON).

@@ -48,7 +48,7 @@ JOB
   grep -q '^not cancelled' "$STATE/jobs/cancel-$job.out" && fail "the script of job $job went on after scancel"
 
   for node in $(node_names | head -n 2); do
-    measure "prolog-$node" "$(prolog_timings "$node" "$job" | sed 's/ /_/g')"
+    measure "prolog-$node" "$(prolog_timings "$node" "$job")"
     measure "epilog-$node" "$(epilog_seconds "$node" "$job")"
   done
   measure sbatch-to-start "$(secs_between "$t_submit" "$t_start")"

@@ -36,7 +36,7 @@ JOB
   expect_all_clean "$job"
 
   for node in $(node_names | head -n 2); do
-    measure "prolog-$node" "$(prolog_timings "$node" "$job" | sed 's/ /_/g')"
+    measure "prolog-$node" "$(prolog_timings "$node" "$job")"
     measure "epilog-$node" "$(epilog_seconds "$node" "$job")"
   done
   measure sbatch-to-start "$(secs_between "$t_submit" "$t_start")"

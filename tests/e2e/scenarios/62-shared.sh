@@ -117,8 +117,8 @@ scenario_shared() {
   wait_for 90 "nothing of jobs $a and $b left on any node" vc_all_clean || true
   expect_all_clean "$a" "$b"
 
-  for node in ${p}1 ${p}2; do measure "prolog-$node-job-A" "$(prolog_timings "$node" "$a" | sed 's/ /_/g')"; done
-  for node in ${p}2 ${p}3; do measure "prolog-$node-job-B" "$(prolog_timings "$node" "$b" | sed 's/ /_/g')"; done
+  for node in ${p}1 ${p}2; do measure "prolog-$node-job-A" "$(prolog_timings "$node" "$a")"; done
+  for node in ${p}2 ${p}3; do measure "prolog-$node-job-B" "$(prolog_timings "$node" "$b")"; done
   measure epilog-vnode2-job-A "$(epilog_seconds "${p}2" "$a")"
   measure sbatch-to-start-A "$(secs_between "$t_submit" "${start[$a]}")"
   measure sbatch-to-start-B "$(secs_between "$t_submit" "${start[$b]}")"

@@ -56,7 +56,9 @@ scenario_clash() {
     fail "job $b's user was not told of the clash with job $a"
   state=$(sinfo -h -n "${p}1" -o '%T' | tr -d '*~#')
   [[ $state != drain* ]] || fail "${p}1 was drained for a refused job: $state"
-  cluster_exec "${p}1" grep -h "refused on node" "/var/lib/vcluster/logs/$b.log" | head -n 1 | sed 's/^/      /' >&2
+  expect_eq "B's prolog on ${p}1" "peer-fault clash 0" \
+    "$(vc_outcome "${p}1" "$b" prolog '"\(.outcome) \(.error.code) \(.exit)"')"
+  say "B's prolog on ${p}1: $(vc_outcome "${p}1" "$b" prolog .error.message)"
 
   # job A untouched: its bridge (with its mark), its tables, and its VMs
   alias=$(cluster_exec "${p}1" ip -details -json link show "vcbr$vni_a" | jq -r '.[0].ifalias')

@@ -11,13 +11,13 @@
 # First, a job with a typo in its comment shows the other side: a user's mistake drains nothing.
 register_scenario prolog-fail scenario_prolog_fail "a failing prolog rolls back, drains the node, requeues the job held"
 
-# batch_host_gave_up NODE: its prolog logged that the peer's VMs never answered.
+# batch_host_gave_up NODE: its prolog's outcome line says that the peer's VMs never answered.
 batch_host_gave_up() {
-  cluster_exec "$1" grep -q 'no virtual cluster: Timed out' "$PF_LOG"
+  [[ $(vc_outcome "$1" "$PF_JOB" prolog '"\(.outcome) \(.error.code)"') == "peer-fault peers-not-ready" ]]
 }
 
 scenario_prolog_fail() {
-  local p=$VC_E2E_NODE_PREFIX bad good job state reason t_submit t_held t_clean evidence failure log
+  local p=$VC_E2E_NODE_PREFIX bad good job state reason t_submit t_held t_clean evidence failure log outcome
   bad=${p}2 good=${p}1
   [[ -e $STATE/etc/hooks/prolog.target ]] || { say "needs the product (VC_DIST)"; exit 77; }
   vc_all_clean || fail "leftovers before the job: $(for n in $(node_names); do vc_node_left "$n"; done)"
@@ -49,7 +49,7 @@ scenario_prolog_fail() {
   expect_eq "drain reason of $bad" "Prolog error" "$reason"
   [[ ! -e $STATE/jobs/prolog-fail-$job.out ]] || fail "job $job's script ran: $(cat "$STATE/jobs/prolog-fail-$job.out")"
   # the healthy batch host's prolog ends once its wait for the peer's VM is over: not drained
-  PF_LOG="/var/lib/vcluster/logs/$job.log"
+  PF_JOB=$job
   wait_for 90 "the prolog on $good to give up on $bad's VM" batch_host_gave_up "$good" ||
     fail "the prolog on $good did not end"
   wait_for 90 "nothing of job $job left on $good" vc_all_clean || true
@@ -72,23 +72,26 @@ scenario_prolog_fail() {
   [[ $failure == *"step 'disk of vc$job-1'"* ]] || fail "failure.txt does not name the VM and step: $failure"
   log=$(cluster_exec "$bad" cat "/var/lib/vcluster/logs/$job.log")
   say "log of job $job on $bad:"$'\n'"      ${log//$'\n'/$'\n'      }"
-  grep -q "at step 'disk of vc$job-1'" <<<"$log" || fail "the log on $bad does not name the VM and step"
-  grep -q 'rolled back' <<<"$log" || fail "the log on $bad does not say it rolled back"
+  # its outcome line: the node's fault at the disk of its VM, exit 1, rolled back (a teardown ran)
+  outcome=$(vc_outcome "$bad" "$job" prolog)
+  say "the prolog's outcome on $bad: $outcome"
+  expect_eq "the prolog's outcome on $bad" "node-fault 1 step disk of vc$job-1 array" \
+    "$(jq -r '"\(.outcome) \(.exit) \(.error.code) \(.error.step) \(.removed | type)"' <<<"$outcome")"
   log=$(cluster_exec "$good" cat "/var/lib/vcluster/logs/$job.log")
   say "log of job $job on $good:"$'\n'"      ${log//$'\n'/$'\n'      }"
-  grep -q "waiting for TCP port 22 of vc$job-1 on $bad" <<<"$log" ||
-    fail "the batch host's log does not name the peer's VM it waited for"
-  grep -q 'rolled back' <<<"$log" || fail "the log on $good does not say it rolled back"
+  outcome=$(vc_outcome "$good" "$job" prolog)
+  expect_eq "the prolog's outcome on $good" "peer-fault 0 peers-not-ready array" \
+    "$(jq -r '"\(.outcome) \(.exit) \(.error.code) \(.removed | type)"' <<<"$outcome")"
+  [[ $(jq -r .error.message <<<"$outcome") == *"waiting for TCP port 22 of vc$job-1 on $bad"* ]] ||
+    fail "the batch host's outcome does not name the peer's VM it waited for: $outcome"
   if cluster_exec "$good" sh -c "ls -d /var/lib/vcluster/evidence/$job-* 2>/dev/null" | grep -q .; then
     fail "evidence of job $job on $good, whose prolog did not fail"
   fi
 
-  # the batch host's prolog failed too (a peer's VM never answered), so it has no phase line: its
-  # figure is from its plan to the end of its rollback, the wait for the peer included
-  local t_plan t_rolled
-  t_plan=$(grep -m 1 'vcluster-prolog.*plan: ' <<<"$log" | awk '{ print $1 }')
-  t_rolled=$(grep 'vcluster-prolog.*rolled back' <<<"$log" | tail -n 1 | awk '{ print $1 }')
-  measure "prolog-$good-plan-to-rolled-back" "$(secs_between "$(date -d "$t_plan" +%s.%N)" "$(date -d "$t_rolled" +%s.%N)")"
+  # the batch host's prolog failed too (a peer's VM never answered): its whole time, the wait for
+  # the peer and its rollback included, and the rollback's part
+  measure "prolog-$good-until-rolled-back" "$(jq -r '.ms / 1000' <<<"$outcome")"
+  measure "prolog-$good-rollback" "$(jq -r '.phases.rollback / 1000' <<<"$outcome")"
   measure "epilog-$good" "$(epilog_seconds "$good" "$job")"
   measure sbatch-to-held "$(secs_between "$t_submit" "$t_held")"
   measure held-to-clean "$(secs_between "$t_held" "$t_clean")"

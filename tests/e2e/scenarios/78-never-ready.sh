@@ -43,6 +43,8 @@ scenario_never_ready() {
     fail "failure.txt does not say which VM, where and what was awaited: $failure"
   cluster_exec "$node" grep -q 'Kernel panic' "$evidence/vc$job-0.console.log" ||
     say "note: the kept console log has no kernel panic line: $(cluster_exec "$node" tail -n 3 "$evidence/vc$job-0.console.log")"
+  expect_eq "the prolog's outcome" "node-fault 1 step ready" \
+    "$(vc_outcome "$node" "$job" prolog '"\(.outcome) \(.exit) \(.error.code) \(.error.step)"')"
   measure sbatch-to-held "$(secs_between "$t_submit" "$t_held")"
 
   scancel "$job"

@@ -64,11 +64,14 @@ public final class Epilog {
       r = teardown.run(job.jobId(), job.thisNode(), nodeDir, plan, folder);
       teardown.timings().forEach(x -> phases.timed(x.phase(), x.seconds()));
     } catch (RuntimeException e) {
-      log.error("epilog could not tear down: {0}", e.getMessage());
+      log.failed("teardown", "epilog could not tear down: {0}", e.getMessage());
       return false;
+    } finally {
+      phases.recordInto(log.outcome());
     }
-    r.failures().forEach(f -> log.error("teardown failure: {0}", f));
-    r.leftovers().forEach(l -> log.error("left on this node: {0}", l));
+    log.outcome().teardown(r.removed(), r.leftovers());
+    r.failures().forEach(f -> log.failed("left", "teardown failure: {0}", f));
+    r.leftovers().forEach(l -> log.failed("left", "left on this node: {0}", l));
     if (r.clean()) {
       log.info("epilog done in {0}s: {1} ({2})", String.format("%.3f", Duration.between(start, s.clock().instant())
           .toNanos() / 1e9), r.removed().isEmpty() ? "nothing was left to remove"

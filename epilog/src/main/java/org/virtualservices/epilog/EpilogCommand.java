@@ -2,6 +2,7 @@ package org.virtualservices.epilog;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.virtualservices.core.config.ConfigException;
@@ -31,14 +32,8 @@ public final class EpilogCommand extends HookCommand {
     super("vcluster-epilog", false, out, err, wiring, clock);
   }
 
-  /** With a warm-up, started once the epilog knows the job asked for a virtual cluster. */
-  public EpilogCommand(PrintStream out, PrintStream err, BiFunction<SiteConfig, JobLog, NodeServices> wiring,
-      Runnable warmUp, Clock clock) {
-    super("vcluster-epilog", false, out, err, wiring, warmUp, clock);
-  }
-
   public static EpilogCommand production(PrintStream out, PrintStream err) {
-    return new EpilogCommand(out, err, Wiring::production, Wiring::warmUpEpilog, Clock.systemUTC());
+    return new EpilogCommand(out, err, Wiring::production, Clock.systemUTC());
   }
 
   /**
@@ -53,9 +48,6 @@ public final class EpilogCommand extends HookCommand {
   @Override
   protected int hook(HookCli cli, Map<String, String> env) {
     ResourceManager rm = cli.resourceManager();
-    if (rm == ResourceManager.SLURM && !cli.has("sweep") && SlurmHook.asks(env)) {
-      warmUp.run(); // the teardown connects to libvirt
-    }
     JobLog log = log(cli);
     SiteConfig config;
     try {
@@ -64,7 +56,9 @@ public final class EpilogCommand extends HookCommand {
       if (rm == ResourceManager.SLURM && !SlurmHook.asks(env) && !cli.has("sweep")) {
         return 0;
       }
-      e.getMessage().lines().forEach(line -> log.error("{0}", line.strip()));
+      List<String> lines = e.getMessage().lines().map(String::strip).toList();
+      log.failed("config", "{0}", lines.isEmpty() ? "" : lines.get(0));
+      lines.stream().skip(1).forEach(line -> log.error("{0}", line));
       return 1;
     }
     NodeServices services = wiring.apply(config, log);
@@ -76,10 +70,10 @@ public final class EpilogCommand extends HookCommand {
     try {
       inv = cli.invocation(HookPhase.EPILOG, env, config, services.runner());
     } catch (RequestException e) {
-      log.error("cannot read the job''s hook environment: {0}", e.getMessage());
+      log.failed("job-record", "cannot read the job''s hook environment: {0}", e.getMessage());
       return 1;
     } catch (RuntimeException e) {
-      log.error("cannot read the job: {0}", e.getMessage());
+      log.failed("job-record", "cannot read the job: {0}", e.getMessage());
       return 1;
     }
     if (cli.isMotherSuperior()) {
@@ -90,7 +84,7 @@ public final class EpilogCommand extends HookCommand {
       try (NodeLock lock = NodeLock.acquire(Planner.nodeStateDir(config, inv.job().jobId(), inv.job().thisNode()))) {
         return new Epilog(services, log).run(inv) ? 0 : 1;
       } catch (java.io.UncheckedIOException e) {
-        log.error("{0}", e.getMessage());
+        log.failed("node-lock", "{0}", e.getMessage());
         return 1;
       }
     }

@@ -56,7 +56,7 @@ public final class MotherSuperiorEpilog {
       boolean own = epilog.run(inv);
       for (SisterResult r : down.await()) {
         if (!r.ok()) {
-          log.error("{0}", r.describe());
+          log.failed("sisters", "{0}", r.describe());
           left.add(r.node());
         }
       }

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.virtualservices.core.fabric.JobNetwork;
 import org.virtualservices.core.names.Names;
 import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.report.JobFolder;
+import org.virtualservices.core.report.PhaseTimer;
 import org.virtualservices.core.report.UserCopy;
 import org.virtualservices.core.rm.ActiveJobs;
 import org.virtualservices.core.runtime.NodeServices;
@@ -48,13 +50,28 @@ public final class Sweep {
     this.out = out;
   }
 
-  /** @return 0 when nothing stale is left (or, dry, when nothing was found); 1 otherwise */
+  /**
+   * @return 0 when nothing stale is left (or, dry, when nothing was found); 1 otherwise. The
+   *     outcome line (stderr) has the phases and what was removed and left.
+   */
   public int run(String node, boolean act) {
+    log.outcome().arm();
+    PhaseTimer phases = new PhaseTimer(s.clock(), Map.of());
+    try {
+      return sweep(node, act, phases);
+    } finally {
+      phases.recordInto(log.outcome());
+    }
+  }
+
+  private int sweep(String node, boolean act, PhaseTimer phases) {
+    Instant t = phases.start();
     Set<String> active;
     try {
       active = activeJobs.ids();
     } catch (RuntimeException e) {
       out.println("sweep: nothing done: " + e.getMessage());
+      log.outcome().error("scheduler", "nothing done: " + e.getMessage());
       return 1;
     }
     Set<String> activeTokens = new HashSet<>();
@@ -91,6 +108,7 @@ public final class Sweep {
           orphanNetworks.add(vni);
         }
       }
+      phases.lap("find", t);
       if (stale.isEmpty() && orphanNetworks.isEmpty()) {
         out.println("sweep on " + node + ": nothing left by jobs that are gone (" + active.size()
             + " job(s) known to the resource manager)");
@@ -104,15 +122,22 @@ public final class Sweep {
         out.println("dry run: nothing removed; run again with --yes to remove the above");
         return 0;
       }
+      t = phases.start();
       int failed = 0;
+      List<String> removed = new ArrayList<>();
+      List<String> left = new ArrayList<>();
       Teardown teardown = new Teardown(hv, s.fabric(), log, s.faults(), new UserCopy(s.runner(), s.config().tools()));
       for (String job : stale.keySet()) {
         TeardownResult r = teardown.run(job, node, nodeDir(job, node), Optional.empty(),
             Optional.of(JobFolder.of(s.config().runDir(), job)));
+        removed.addAll(r.removed());
+        left.addAll(r.leftovers());
         if (!r.clean()) {
           failed++;
-          out.println("job " + job + ": not all removed: " + String.join("; ", r.failures()) + " "
-              + String.join("; ", r.leftovers()));
+          String what = "job " + job + ": not all removed: " + String.join("; ", r.failures()) + " "
+              + String.join("; ", r.leftovers());
+          out.println(what);
+          log.outcome().error("left", what);
         }
       }
       for (int vni : orphanNetworks) {
@@ -120,8 +145,14 @@ public final class Sweep {
         if (!problems.isEmpty()) {
           failed++;
           out.println("network of VNI " + vni + ": " + String.join("; ", problems));
+          log.outcome().error("left", "network of VNI " + vni + ": " + String.join("; ", problems));
+          left.add("network of VNI " + vni);
+        } else {
+          removed.add("network of VNI " + vni);
         }
       }
+      phases.lap("remove", t);
+      log.outcome().teardown(removed, left);
       out.println("sweep on " + node + ": " + (failed == 0 ? "done" : failed + " failure(s)"));
       return failed == 0 ? 0 : 1;
     }

@@ -33,8 +33,8 @@ public final class MotherSuperiorProlog {
     this.debug = debug;
   }
 
-  public Outcome run(HookInvocation inv) {
-    Prolog prolog = new Prolog(s, log);
+  /** @param prolog this node's part, which may hold phases timed before (the configuration's) */
+  public Outcome run(Prolog prolog, HookInvocation inv) {
     JobContext job = inv.job();
     if (inv.request().isEmpty() || !job.isBatchHost() || job.nodes().size() < 2) {
       return prolog.run(inv);
@@ -50,7 +50,7 @@ public final class MotherSuperiorProlog {
     if (!problems.isEmpty()) {
       String what = "no virtual cluster: the mother superior " + job.thisNode() + " cannot reach its sister nodes: "
           + String.join("; ", problems);
-      log.error("{0}", what);
+      log.failed("sister-ssh", "{0}", what);
       prolog.reportError(job, what);
       return Outcome.NODE_FAULT;
     }

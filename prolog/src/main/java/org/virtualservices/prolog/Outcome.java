@@ -1,5 +1,6 @@
 package org.virtualservices.prolog;
 
+import org.virtualservices.core.log.OutcomeRecord;
 import org.virtualservices.core.request.ResourceManager;
 
 /** How a hook ended, and the exit status that tells the resource manager so. */
@@ -15,6 +16,11 @@ public enum Outcome {
    * fails and requeues the job; this node is fine and must not be drained
    */
   PEER_FAULT;
+
+  /** The same, as the outcome line spells it. */
+  public OutcomeRecord.Kind kind() {
+    return OutcomeRecord.Kind.valueOf(name());
+  }
 
   /**
    * Slurm: any non-zero prolog status drains the node and requeues the job held

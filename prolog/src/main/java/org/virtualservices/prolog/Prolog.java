@@ -51,12 +51,6 @@ import org.virtualservices.core.teardown.TeardownResult;
  */
 public final class Prolog {
 
-  /** Only a dry run prints JSON: a holder, so that a real prolog does not build a mapper it never uses. */
-  private static final class DryRunJson {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-        .registerModule(new SimpleModule().addSerializer(Path.class, ToStringSerializer.instance));
-  }
-
   private final NodeServices s;
   private final JobLog log;
   private final PhaseTimer timer;
@@ -79,7 +73,9 @@ public final class Prolog {
     }
     Plan plan = Planner.plan(inv.job(), inv.request().get(), s.config());
     try {
-      out.println(DryRunJson.JSON.writeValueAsString(plan));
+      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .registerModule(new SimpleModule().addSerializer(Path.class, ToStringSerializer.instance))
+          .writeValueAsString(plan));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -99,6 +95,14 @@ public final class Prolog {
     if (!inv.asked()) {
       return Outcome.OK;
     }
+    try {
+      return attempt(inv, othersDone);
+    } finally {
+      timer.recordInto(log.outcome());
+    }
+  }
+
+  private Outcome attempt(HookInvocation inv, Runnable othersDone) {
     SiteConfig cfg = s.config();
     log.attach(inv.job().jobId(), inv.job().thisNode(),
         cfg.stateDir().resolve("logs").resolve(inv.job().jobId() + ".log"));
@@ -118,12 +122,12 @@ public final class Prolog {
     } catch (RequestException e) {
       return refused(inv.job(), request.channel(), e);
     } catch (IllegalStateException | java.io.UncheckedIOException e) {
-      log.error("cannot admit the job on this node: {0}", e.getMessage());
+      log.failed("admission", "cannot admit the job on this node: {0}", e.getMessage());
       return Outcome.NODE_FAULT;
     }
     NodePlan mine = plan.node(job.thisNode()).orElse(null);
     if (mine == null) {
-      log.error("node {0} is not in the job''s node list {1}", job.thisNode(), job.nodes());
+      log.failed("node-list", "node {0} is not in the job''s node list {1}", job.thisNode(), job.nodes());
       return Outcome.NODE_FAULT;
     }
     // the copy of the report goes into the working folder, which must be the user's (looked at now,
@@ -132,7 +136,7 @@ public final class Prolog {
     try {
       copy = copyTarget(job);
     } catch (ReportRefusedException e) {
-      log.error("no virtual cluster: {0}", e.getMessage());
+      log.failed("report-refused", "no virtual cluster: {0}", e.getMessage());
       reportError(job, "no virtual cluster: " + e.getMessage(), Optional.empty());
       return Outcome.USER_ERROR;
     }
@@ -226,12 +230,17 @@ public final class Prolog {
         return Outcome.OK;
       } catch (RuntimeException | IOException e) {
         Failure f = Failure.of(e, job, step.name(), copy);
-        log.error("{0}", f.message());
+        log.failed(f.code(), "{0}", f.message());
+        if (f.keepEvidence()) {
+          log.outcome().step(step.name());
+        }
+        t = timer.start();
         pending.forEach(Pending::settle);
         if (f.keepEvidence()) {
           new Evidence(s, log).keep(job, nodeDir, mine, f.message());
         }
         rollback(hv, job, nodeDir, plan);
+        timer.lap("rollback", t);
         reportError(job, f.message(), f.copy());
         return f.outcome();
       } catch (Error e) {
@@ -240,7 +249,7 @@ public final class Prolog {
         throw e;
       }
     } catch (RuntimeException e) {
-      log.error("prolog failed on node {0}: {1}", job.thisNode(), message(e));
+      log.failed("unexpected", "prolog failed on node {0}: {1}", job.thisNode(), message(e));
       return Outcome.NODE_FAULT;
     }
   }
@@ -272,6 +281,7 @@ public final class Prolog {
   private void rollback(Hypervisor hv, JobContext job, Path nodeDir, Plan plan) {
     TeardownResult r = new Teardown(hv, s.fabric(), log, s.faults(), copier()).run(job.jobId(), job.thisNode(),
         nodeDir, Optional.of(plan), Optional.of(JobFolder.of(s.config().runDir(), job.jobId())));
+    log.outcome().teardown(r.removed(), r.leftovers());
     if (r.clean()) {
       log.info("rolled back: {0}", r.removed().isEmpty() ? "nothing had been made" : String.join(", ", r.removed()));
     } else {
@@ -281,7 +291,7 @@ public final class Prolog {
 
   /** The user's mistake, found before anything was made: logged, told to the user, no node drained. */
   private Outcome refused(JobContext job, String channel, RequestException e) {
-    log.error("request refused{0}: {1}", channel == null ? "" : " (" + channel + ")", e.getMessage());
+    log.failed("request", "request refused{0}: {1}", channel == null ? "" : " (" + channel + ")", e.getMessage());
     reportError(job, "virtual cluster request refused: " + e.getMessage());
     return Outcome.USER_ERROR;
   }

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.virtualservices.core.config.ConfigException;
@@ -33,15 +34,9 @@ public final class PrologCommand extends HookCommand {
     super("vcluster-prolog", true, out, err, wiring, clock);
   }
 
-  /** With a warm-up, started once the prolog knows it will make something. */
-  public PrologCommand(PrintStream out, PrintStream err, BiFunction<SiteConfig, JobLog, NodeServices> wiring,
-      Runnable warmUp, Clock clock) {
-    super("vcluster-prolog", true, out, err, wiring, warmUp, clock);
-  }
-
   /** The production command. */
   public static PrologCommand production(PrintStream out, PrintStream err) {
-    return new PrologCommand(out, err, Wiring::production, Wiring::warmUpProlog, Clock.systemUTC());
+    return new PrologCommand(out, err, Wiring::production, Clock.systemUTC());
   }
 
   /** A failure the prolog did not handle: the node's, unless it is known to be the user's. */
@@ -57,34 +52,32 @@ public final class PrologCommand extends HookCommand {
     if (rm == ResourceManager.SLURM && !cli.has("dry-run") && !SlurmHook.asks(env)) {
       return 0;
     }
-    if (rm == ResourceManager.SLURM && !cli.has("dry-run")) {
-      warmUp.run(); // the job asks for a virtual cluster; a PBS prolog knows it only later
-    }
     JobLog log = log(cli);
     SiteConfig config;
     Instant loading = clock.instant();
     try {
       config = SiteConfigLoader.load(cli.configPath(env));
     } catch (ConfigException e) {
-      e.getMessage().lines().forEach(line -> log.error("{0}", line.strip()));
-      return Outcome.NODE_FAULT.exitStatus(rm);
+      configError(log, e);
+      return exit(Outcome.NODE_FAULT, rm);
     }
     NodeServices services = wiring.apply(config, log);
     HookInvocation inv;
     try {
       inv = cli.invocation(HookPhase.PROLOG, env, config, services.runner());
     } catch (RequestException e) {
-      log.error("cannot read the job''s request: {0}", e.getMessage());
       if (cli.has("dry-run") || cli.isSister()) {
         // a sister's call is written by the mother superior, never by a user: a bad one is a usage error
+        log.error("cannot read the job''s request: {0}", e.getMessage());
         err.println("vcluster-prolog: " + e.getMessage());
         return HookCli.USAGE;
       }
-      return Outcome.USER_ERROR.exitStatus(rm);
+      log.failed("request", "cannot read the job''s request: {0}", e.getMessage());
+      return exit(Outcome.USER_ERROR, rm);
     } catch (RuntimeException e) {
       // PBS's server did not answer qstat, say: not the user's doing, and the job may run later
-      log.error("cannot read the job''s request: {0}", Prolog.message(e));
-      return Outcome.NODE_FAULT.exitStatus(rm);
+      log.failed("job-record", "cannot read the job''s request: {0}", Prolog.message(e));
+      return exit(Outcome.NODE_FAULT, rm);
     }
     if (inv.refused().isPresent() && (cli.has("dry-run") || cli.isSister())) {
       err.println("vcluster-prolog: request refused: " + inv.refused().get().getMessage());
@@ -99,24 +92,36 @@ public final class PrologCommand extends HookCommand {
     prolog.timed("config", Duration.between(loading, clock.instant()));
     if (cli.has("dry-run")) {
       try {
-        return prolog.dryRun(inv, out).exitStatus(rm);
+        return exit(prolog.dryRun(inv, out), rm);
       } catch (RequestException e) {
         err.println("vcluster-prolog: request refused: " + e.getMessage());
         return HookCli.USAGE;
       }
     }
     if (cli.isMotherSuperior()) {
-      return new MotherSuperiorProlog(services, log, cli.has("debug")).run(inv).exitStatus(rm);
+      return exit(new MotherSuperiorProlog(services, log, cli.has("debug")).run(prolog, inv), rm);
     }
     if (cli.isSister() && inv.request().isPresent()) {
       // the mother superior may give this prolog up and run the epilog here while it still runs
       try (NodeLock lock = NodeLock.acquire(Planner.nodeStateDir(config, inv.job().jobId(), inv.job().thisNode()))) {
-        return prolog.run(inv).exitStatus(rm);
+        return exit(prolog.run(inv), rm);
       } catch (java.io.UncheckedIOException e) {
-        log.error("{0}", e.getMessage());
-        return Outcome.NODE_FAULT.exitStatus(rm);
+        log.failed("node-lock", "{0}", e.getMessage());
+        return exit(Outcome.NODE_FAULT, rm);
       }
     }
-    return prolog.run(inv).exitStatus(rm);
+    return exit(prolog.run(inv), rm);
+  }
+
+  /** The exit status of {@code outcome}, which the outcome line names as such. */
+  private int exit(Outcome outcome, ResourceManager rm) {
+    return ended(outcome.kind(), outcome.exitStatus(rm));
+  }
+
+  /** A configuration error: each of its lines logged, the first the outcome line's error. */
+  static void configError(JobLog log, ConfigException e) {
+    List<String> lines = e.getMessage().lines().map(String::strip).toList();
+    log.failed("config", "{0}", lines.isEmpty() ? "" : lines.get(0));
+    lines.stream().skip(1).forEach(line -> log.error("{0}", line));
   }
 }

@@ -14,8 +14,9 @@ import java.io.IOException;
 /**
  * Reads YAML into Jackson's tree, the nodes {@code ObjectMapper.readTree} makes from the same
  * parser's tokens (a later duplicate key wins, the first document only), without an ObjectMapper:
- * the mapper's class initialisation alone (its default date format's locale data) costs a hook's
- * cold JVM some 20 ms, and the configuration is all that a hook parses before its work.
+ * the mapper's class initialisation alone (its default date format's locale data) is a measurable
+ * part of a hook's cold start, and the configuration is all that a hook parses before its work
+ * (docs/bench.md, "Where a prolog's CPU goes, and the evening's cuts").
  */
 final class YamlTree {
 

@@ -36,7 +36,7 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
   private static final ErrorCallback QUIET = new ErrorCallback();
 
   // JNA loads libvirt's C library with the first call: once per JVM, by the first thread that
-  // comes (a hook's warm-up, or the first open); the others wait for it and see how it went.
+  // opens a connection; the others wait for it and see how it went.
   private static final FutureTask<Void> LIBRARY = new FutureTask<>(() -> {
     Connect.setErrorCallback(QUIET);
     return null;
@@ -50,14 +50,9 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
     this.conn = conn;
   }
 
-  /** Loads libvirt's C library now, in this thread, unless it is loaded or loading; never throws. */
-  public static void preload() {
-    LIBRARY.run();
-  }
-
   public static LibvirtHypervisor open(String uri) {
     try {
-      preload();
+      LIBRARY.run(); // does nothing when another thread runs it or ran it
       // the loading's LibvirtException (the handler refused) says what a connection's would
       Futures.join(LIBRARY, e -> new HypervisorException("connect to " + uri + ": " + e.getMessage(), e));
       return new LibvirtHypervisor(uri, new Connect(uri));

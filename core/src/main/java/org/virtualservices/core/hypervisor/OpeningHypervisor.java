@@ -9,7 +9,7 @@ import org.virtualservices.core.concurrent.Futures;
 /**
  * A hypervisor whose connection is being opened on a thread of its own, so that a hook does its
  * other work meanwhile: in a hook's cold JVM, loading JNA and libvirt's C library and connecting
- * take some 60 ms (docs/bench.md). Every call waits for the connection; if it could not be opened,
+ * take long enough to see (docs/bench.md, "What was cut, and why"). Every call waits for the connection; if it could not be opened,
  * every call throws what the opening threw, as if it had been thrown here. {@link #close} closes
  * the connection once it is open, and never leaves one behind.
  */

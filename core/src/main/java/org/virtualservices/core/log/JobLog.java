@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.text.MessageFormat;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ResourceBundle;
 import org.virtualservices.core.files.PrivateFiles;
 
@@ -17,6 +18,9 @@ import org.virtualservices.core.files.PrivateFiles;
  * newline in a job comment, an escape sequence in a user name) is written escaped ({@link Shown}),
  * and a message is cut after {@value #MAX_MESSAGE_CHARS} characters, so no value a user controls
  * can forge a line of this log or of slurmd's.
+ *
+ * <p>The call's last line is its outcome, in JSON ({@link OutcomeRecord}): the only line that does
+ * not begin with its time.
  */
 public final class JobLog implements System.Logger {
 
@@ -30,8 +34,16 @@ public final class JobLog implements System.Logger {
   private volatile String job = "-";
   private volatile String node = "-";
   private volatile Path file;
+  private final OutcomeRecord outcome;
+  private boolean outcomeWritten;
 
   public JobLog(String program, PrintStream err, Clock clock, boolean debug) {
+    this(program, program.replaceFirst("^vcluster-", ""), err, clock, debug);
+  }
+
+  /** @param hook the outcome line's "hook": "prolog", "epilog", "sweep" */
+  public JobLog(String program, String hook, PrintStream err, Clock clock, boolean debug) {
+    this.outcome = new OutcomeRecord(hook);
     this.program = program;
     this.err = err;
     this.clock = clock;
@@ -43,6 +55,40 @@ public final class JobLog implements System.Logger {
     this.job = jobId;
     this.node = nodeName;
     this.file = logFile;
+    outcome.arm();
+  }
+
+  /** This call's outcome, which the hook fills in as it goes. */
+  public OutcomeRecord outcome() {
+    return outcome;
+  }
+
+  /**
+   * An ERROR line that says why the hook failed, and the outcome line's error (with {@code code},
+   * one of docs/hooks.md's "The outcome line"), unless an earlier failure decided it.
+   */
+  public void failed(String code, String format, Object... args) {
+    String message = args.length == 0 ? format : formatted(format, args);
+    outcome.error(code, message);
+    write(Level.ERROR, message);
+  }
+
+  /**
+   * Writes the outcome line, once per call and only when the call took up a job or failed (a job
+   * without a request leaves no line): to stderr and, once a job is attached, its log file.
+   */
+  public synchronized void writeOutcome(int exit, Duration took) {
+    if (outcomeWritten || !outcome.armed()) {
+      return;
+    }
+    outcomeWritten = true;
+    String line = outcome.json(clock.instant(), "-".equals(job) ? null : job, "-".equals(node) ? null : node, exit,
+        took);
+    err.println(line);
+    Path f = file;
+    if (f != null) {
+      append(f, line + "\n");
+    }
   }
 
   public void info(String format, Object... args) {

@@ -27,8 +27,9 @@ public final class Templates {
 
   private final List<Path> folders;
   // Built once, by the first thread that needs it (render or prepare); the others wait for it.
-  // FreeMarker's set-up costs ~30 ms of a hook's cold JVM: the epilog, which renders nothing in
-  // the common case, does not pay it, and the prolog has it made while it does other work.
+  // FreeMarker's set-up is a visible part of a hook's cold start (docs/bench.md): the epilog,
+  // which renders nothing in the common case, does not pay it, and the prolog has it made while
+  // it does other work, which tests/bench/ab.sh showed pays.
   private final FutureTask<Configuration> configuration = new FutureTask<>(this::configure);
 
   public Templates(List<Path> folders) {
@@ -38,15 +39,6 @@ public final class Templates {
         this.folders.add(folder);
       }
     }
-  }
-
-  /**
-   * Has FreeMarker's classes set up in this thread (about 40 ms of a cold JVM, most of it the
-   * default object wrapper's member access policy, built once per JVM and shared by every
-   * configuration); the configuration it makes is thrown away.
-   */
-  public static void preload() {
-    new Configuration(Configuration.VERSION_2_3_34);
   }
 
   /** Only the shipped templates. */
@@ -91,7 +83,7 @@ public final class Templates {
   }
 
   private Configuration configure() {
-    Configuration cfg = new Configuration(Configuration.VERSION_2_3_34); // the same version in preload
+    Configuration cfg = new Configuration(Configuration.VERSION_2_3_34);
     cfg.setDefaultEncoding("UTF-8");
     cfg.setTemplateExceptionHandler(TemplateExceptionHandler.RETHROW_HANDLER);
     cfg.setLogTemplateExceptions(false);

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.virtualservices.core.log.OutcomeRecord;
 
 /**
  * How long each phase of a hook took on one node, in the order they ran, for the report, the
@@ -43,6 +44,13 @@ public final class PhaseTimer {
 
   public List<Timing> timings() {
     return List.copyOf(timings);
+  }
+
+  /** Each phase into the hook's outcome line, with the phase it ran inside of. */
+  public void recordInto(OutcomeRecord outcome) {
+    for (Timing t : timings) {
+      outcome.phase(t.phase(), Duration.ofNanos(Math.round(t.seconds() * 1e9)), insideOf.get(t.phase()));
+    }
   }
 
   /**

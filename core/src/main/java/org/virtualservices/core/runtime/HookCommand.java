@@ -2,12 +2,15 @@ package org.virtualservices.core.runtime;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.log.JobLog;
+import org.virtualservices.core.log.OutcomeRecord;
 import org.virtualservices.core.log.Shown;
 import org.virtualservices.core.request.ResourceManager;
 
@@ -23,8 +26,6 @@ public abstract class HookCommand {
   protected final PrintStream err;
   protected final BiFunction<SiteConfig, JobLog, NodeServices> wiring;
   protected final Clock clock;
-  /** Started once the hook knows that the job asks for a virtual cluster, before it reads its configuration. */
-  protected final Runnable warmUp;
   private final String program;
   private final boolean prolog;
   /** This call's log, once the hook made it. */
@@ -32,12 +33,6 @@ public abstract class HookCommand {
 
   protected HookCommand(String program, boolean prolog, PrintStream out, PrintStream err,
       BiFunction<SiteConfig, JobLog, NodeServices> wiring, Clock clock) {
-    this(program, prolog, out, err, wiring, () -> { }, clock);
-  }
-
-  protected HookCommand(String program, boolean prolog, PrintStream out, PrintStream err,
-      BiFunction<SiteConfig, JobLog, NodeServices> wiring, Runnable warmUp, Clock clock) {
-    this.warmUp = warmUp;
     this.program = program;
     this.prolog = prolog;
     this.out = out;
@@ -49,10 +44,24 @@ public abstract class HookCommand {
   /**
    * The hook: every failure ends here as an exit status, never as a stack trace. What the hook
    * itself does not handle is logged in one line (its stack goes to the job's log file) and
-   * classified by {@link Fault#of}: the node's fault unless it is known to be the user's.
+   * classified by {@link Fault#of}: the node's fault unless it is known to be the user's. The
+   * call's last line is its outcome (docs/hooks.md, "The outcome line").
    */
   public final int run(List<String> args, Map<String, String> env) {
     current = null;
+    Instant began = clock.instant();
+    int exit = call(args, env);
+    if (current != null) {
+      try {
+        current.writeOutcome(exit, Duration.between(began, clock.instant()));
+      } catch (RuntimeException e) {
+        err.println(program + ": cannot write the outcome line: " + Shown.line(String.valueOf(e.getMessage()), 200));
+      }
+    }
+    return exit;
+  }
+
+  private int call(List<String> args, Map<String, String> env) {
     ResourceManager rm = ResourceManager.SLURM;
     try {
       Optional<HookCli> parsed = HookCli.parse(program, prolog, args, err);
@@ -74,15 +83,30 @@ public abstract class HookCommand {
       // LinkageError: libvirt's library or a class missing; VirtualMachineError: out of memory, say
       Fault fault = Fault.of(e);
       try {
-        JobLog log = current != null ? current : new JobLog(program, err, clock, false);
-        log.error("unexpected {0}{1}: {2}", e.getClass().getSimpleName(), where(e),
+        if (current == null) {
+          current = new JobLog(program, err, clock, false);
+        }
+        JobLog log = current;
+        log.failed("unexpected", "unexpected {0}{1}: {2}", e.getClass().getSimpleName(), where(e),
             Shown.line(String.valueOf(e.getMessage()), 300));
+        log.outcome().kind(fault == Fault.USER ? OutcomeRecord.Kind.USER_ERROR : OutcomeRecord.Kind.NODE_FAULT);
         log.stack(e);
       } catch (RuntimeException | Error again) {
         err.println(program + ": unexpected " + e.getClass().getSimpleName());
       }
       return exitStatus(fault, rm);
     }
+  }
+
+  /**
+   * The outcome line's kind, for a hook whose exit status does not say it (a Slurm prolog exits 0
+   * for a user's mistake); returns {@code exit}.
+   */
+  protected final int ended(OutcomeRecord.Kind kind, int exit) {
+    if (current != null) {
+      current.outcome().kind(kind);
+    }
+    return exit;
   }
 
   /** The hook's own work, once the command line is read. */
@@ -97,7 +121,8 @@ public abstract class HookCommand {
    */
   protected JobLog log(HookCli cli) {
     if (current == null) {
-      current = new JobLog(program, err, clock, cli.has("debug"));
+      String hook = prolog ? "prolog" : cli.has("sweep") ? "sweep" : "epilog";
+      current = new JobLog(program, hook, err, clock, cli.has("debug"));
     }
     return current;
   }

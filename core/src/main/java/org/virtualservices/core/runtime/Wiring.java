@@ -2,7 +2,6 @@ package org.virtualservices.core.runtime;
 
 import java.nio.file.Path;
 import org.virtualservices.core.command.CommandRunner;
-import org.virtualservices.core.concurrent.Futures;
 import org.virtualservices.core.command.ProcessCommandRunner;
 import org.virtualservices.core.config.Network;
 import org.virtualservices.core.config.SiteConfig;
@@ -12,36 +11,12 @@ import org.virtualservices.core.fabric.NoFabric;
 import org.virtualservices.core.fabric.UnderlayResolver;
 import org.virtualservices.core.fabric.linux.LinuxFabric;
 import org.virtualservices.core.fabric.linux.NetTools;
-import org.virtualservices.core.hypervisor.LibvirtHypervisor;
 import org.virtualservices.core.log.JobLog;
-import org.virtualservices.core.render.Templates;
 
 /** The production wiring of a hook, from the site configuration. */
 public final class Wiring {
 
   private Wiring() {
-  }
-
-  /**
-   * Has libvirt's C library loaded through JNA, and FreeMarker's classes set up, on a thread of
-   * their own while the prolog reads its configuration: some 100 ms of CPU that would otherwise
-   * come later, when the network, the disks and the definitions compete for the node's cores
-   * (docs/bench.md). A failure is left for the first real use to report.
-   */
-  public static void warmUpProlog() {
-    Futures.start("warm-up", () -> {
-      LibvirtHypervisor.preload();
-      Templates.preload();
-      return null;
-    });
-  }
-
-  /** The epilog's part of {@link #warmUpProlog}: it connects to libvirt and renders nothing. */
-  public static void warmUpEpilog() {
-    Futures.start("warm-up", () -> {
-      LibvirtHypervisor.preload();
-      return null;
-    });
   }
 
   /** The installation folder, which the bin scripts pass as {@code -Dvcluster.home}. */

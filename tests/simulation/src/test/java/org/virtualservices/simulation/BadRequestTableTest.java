@@ -176,10 +176,16 @@ class BadRequestTableTest {
     // no stack trace, nothing long, nothing that forges a line
     assertFalse(log.contains("Exception in thread"), log);
     assertFalse(log.lines().anyMatch(l -> l.matches("\\s+at [\\w.$]+\\(.*")), "a stack trace:\n" + log);
-    assertTrue(log.lines().allMatch(l -> l.startsWith("20") && l.contains(" vcluster-prolog[")), "a line not ours:\n"
+    String prose = SimulatedCluster.prose(log);
+    assertTrue(prose.lines().allMatch(l -> l.startsWith("20") && l.contains(" vcluster-prolog[")), "a line not ours:\n"
         + log);
-    assertTrue(log.lines().allMatch(l -> l.length() <= 700), "a log line over 700 characters:\n" + log);
-    assertTrue(log.lines().count() <= 20, "more than 20 log lines:\n" + log);
+    assertTrue(prose.lines().allMatch(l -> l.length() <= 700), "a log line over 700 characters:\n" + log);
+    assertTrue(prose.lines().count() <= 20, "more than 20 log lines:\n" + log);
+    // and one outcome line: the user's error, one line of at most MESSAGE_CHARS of message
+    List<String> outcome = SimulatedCluster.outcomeLines(log);
+    assertEquals(1, outcome.size(), "one outcome line:\n" + log);
+    assertTrue(outcome.get(0).contains("\"outcome\":\"user-error\""), outcome.get(0));
+    assertTrue(outcome.get(0).length() <= 3000, "an outcome line over 3,000 characters:\n" + outcome.get(0));
     assertNoRawControl(log, "the log");
 
     // root writes the ERROR in the job's folder of the batch host's run tree (VC_DIR), and a child

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.virtualservices.core.request.RequestException;
+import org.virtualservices.core.runtime.Fault;
 import org.virtualservices.epilog.EpilogCommand;
 import org.virtualservices.prolog.PrologCommand;
 
@@ -52,10 +53,11 @@ class HookEntryTest {
   @Test
   void aNewlineInTheCommentIsOneLogLine() throws IOException {
     assertEquals(0, cluster.prolog("61", "sim1", "vc:image=tiny,vcpus=1\n" + FORGED + " vc:x"), cluster.log());
-    List<String> lines = cluster.log().lines().toList();
+    List<String> lines = cluster.prose().lines().toList();
     assertEquals(1, lines.size(), "one line, however many newlines the comment has:\n" + cluster.log());
     assertTrue(lines.get(0).contains("\\n2026-12-03T00:00:00Z vcluster-prolog[1]"), lines.get(0));
-    assertEquals(1, Files.readAllLines(cluster.stateDir.resolve("logs/61.log")).size(), "the job's log file too");
+    assertEquals(1, SimulatedCluster.outcomeLines(cluster.log()).size(), "and its outcome line:\n" + cluster.log());
+    assertEquals(2, Files.readAllLines(cluster.stateDir.resolve("logs/61.log")).size(), "the job's log file too");
   }
 
   /**
@@ -72,7 +74,10 @@ class HookEntryTest {
     // refused (a working folder whose name holds control characters is the user's mistake), and
     // the refusal that quotes it is still one line
     assertTrue(log.contains("working folder"), log);
-    assertTrue(log.lines().allMatch(l -> l.contains(" vcluster-prolog[68] sim1 ")), "a forged line:\n" + log);
+    assertTrue(SimulatedCluster.prose(log).lines().allMatch(l -> l.contains(" vcluster-prolog[68] sim1 ")),
+        "a forged line:\n" + log);
+    assertTrue(SimulatedCluster.outcomeLines(log).stream().allMatch(l -> l.contains("\"job\":\"68\",\"node\":\"sim1\"")),
+        "a forged outcome line:\n" + log);
     assertTrue(log.lines().noneMatch(l -> l.startsWith("2026-12-03T00:00:00Z")), "a forged line:\n" + log);
     assertEquals(0, cluster.epilog("68", "sim1", REQUEST) + cluster.epilog("68", "sim2", REQUEST), cluster.log());
   }
@@ -81,8 +86,11 @@ class HookEntryTest {
   void aHundredKilobyteCommentIsCut() throws IOException {
     String huge = "vc:image=tiny,vcpus=" + "1".repeat(100_000);
     assertEquals(0, cluster.prolog("62", "sim1", huge), cluster.log());
-    assertEquals(1, cluster.log().lines().count(), cluster.log());
-    assertTrue(cluster.log().length() < 600, "the log line is " + cluster.log().length() + " characters");
+    assertEquals(1, cluster.prose().lines().count(), cluster.log());
+    assertTrue(cluster.prose().length() < 600, "the log line is " + cluster.prose().length() + " characters");
+    List<String> outcome = SimulatedCluster.outcomeLines(cluster.log());
+    assertEquals(1, outcome.size(), cluster.log());
+    assertTrue(outcome.get(0).length() < 1000, "the outcome line is " + outcome.get(0).length() + " characters");
     assertTrue(cluster.log().contains("(100000 bytes)"), "the cut says how much there was: " + cluster.log());
     assertTrue(Files.readString(cluster.workDir.resolve("vcluster-62/ERROR")).length() < 600);
   }
@@ -114,7 +122,12 @@ class HookEntryTest {
         : prolog.run(List.of("--config", cluster.config.toString()), cluster.slurmEnv("63", "sim1", REQUEST, false));
     String text = bytes.toString(StandardCharsets.UTF_8);
     assertEquals(status, got, text);
-    assertEquals(1, text.lines().count(), "one line, no stack trace:\n" + text);
+    assertEquals(1, SimulatedCluster.prose(text).lines().count(), "one line, no stack trace:\n" + text);
+    List<String> outcome = SimulatedCluster.outcomeLines(text);
+    assertEquals(1, outcome.size(), "and the outcome line:\n" + text);
+    assertTrue(outcome.get(0).contains("\"error\":{\"code\":\"unexpected\""), outcome.get(0));
+    assertTrue(outcome.get(0).contains(Fault.of(thrown) == Fault.USER ? "\"outcome\":\"user-error\""
+        : "\"outcome\":\"node-fault\""), outcome.get(0));
     assertTrue(text.contains(said), text);
     assertTrue(text.contains(" at "), "the line names where: " + text);
   }
@@ -129,7 +142,8 @@ class HookEntryTest {
         cluster.slurmEnv("64", "sim1", REQUEST, true));
     String text = bytes.toString(StandardCharsets.UTF_8);
     assertEquals(1, got, "the epilog cannot say nothing is left: " + text);
-    assertEquals(1, text.lines().count(), text);
+    assertEquals(1, SimulatedCluster.prose(text).lines().count(), text);
+    assertEquals(1, SimulatedCluster.outcomeLines(text).size(), text);
   }
 
   @Test

@@ -115,18 +115,6 @@ class HookSimulationTest {
     for (String node : NODES) {
       assertEquals(0, cluster.epilog("77", node, null));
     }
-    assertEquals(0, cluster.warmUps.get(), "a plain job loads neither libvirt nor FreeMarker");
-  }
-
-  @Test
-  void onlyAHookThatWillMakeOrRemoveSomethingWarmsUp() {
-    String node = NODES.get(0);
-    assertEquals(0, cluster.prolog("78", node, REQUEST, List.of("--dry-run")), cluster.log());
-    assertEquals(0, cluster.warmUps.get(), "a dry run makes nothing");
-    assertEquals(0, cluster.prolog("78", node, REQUEST), cluster.log());
-    assertEquals(1, cluster.warmUps.get(), "the prolog of a job with a request");
-    assertEquals(0, cluster.epilog("78", node, REQUEST), cluster.log());
-    assertEquals(2, cluster.warmUps.get(), "its epilog");
   }
 
   @Test
@@ -272,10 +260,7 @@ class HookSimulationTest {
   @Test
   @SuppressWarnings("try") // the listeners only need to exist while the prolog probes them
   void vmsOfAnotherNodeThatNeverAnswerDoNotDrainTheBatchHost() throws IOException {
-    Files.writeString(cluster.config, Files.readString(cluster.config)
-        .replace("  mode: vxlan", "  mode: vxlan\n  subnetPool: 127.77.0.0/16")
-        .replace("  readiness: [running]", "  readiness: [running, port]\n  port: 20222")
-        .replace("  timeoutSeconds: 5", "  timeoutSeconds: 1"));
+    cluster.probePortsOnLoopback();
     // job 95 gets the 67th /24 of the pool and job 96 the 224th: (n * Planner.SPREAD) mod 256
     try (java.net.ServerSocket a = new java.net.ServerSocket(20222, 5, java.net.InetAddress.getByName("127.77.67.2"));
         java.net.ServerSocket b = new java.net.ServerSocket(20222, 5, java.net.InetAddress.getByName("127.77.67.3"))) {

@@ -190,9 +190,6 @@ final class SimulatedCluster implements AutoCloseable {
     return env;
   }
 
-  /** How many times a hook started its warm-up (production loads libvirt and FreeMarker there). */
-  final java.util.concurrent.atomic.AtomicInteger warmUps = new java.util.concurrent.atomic.AtomicInteger();
-
   int prolog(String job, String node, String comment) {
     return prolog(job, node, comment, List.of());
   }
@@ -201,20 +198,20 @@ final class SimulatedCluster implements AutoCloseable {
     PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
     List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString()));
     args.addAll(options);
-    return new PrologCommand(err, err, (c, log) -> services(c, node), warmUps::incrementAndGet, Clock.systemUTC())
+    return new PrologCommand(err, err, (c, log) -> services(c, node), Clock.systemUTC())
         .run(args, slurmEnv(job, node, comment, false));
   }
 
   /** A Slurm prolog with an environment of the test's making (slurmEnv's, changed). */
   int prolog(String node, Map<String, String> env) {
     PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
-    return new PrologCommand(err, err, (c, log) -> services(c, node), warmUps::incrementAndGet, Clock.systemUTC())
+    return new PrologCommand(err, err, (c, log) -> services(c, node), Clock.systemUTC())
         .run(List.of("--config", config.toString()), env);
   }
 
   int epilog(String job, String node, String comment) {
     PrintStream err = new PrintStream(log, true, StandardCharsets.UTF_8);
-    return new EpilogCommand(err, err, (c, log) -> services(c, node), warmUps::incrementAndGet, Clock.systemUTC())
+    return new EpilogCommand(err, err, (c, log) -> services(c, node), Clock.systemUTC())
         .run(List.of("--config", config.toString()), slurmEnv(job, node, comment, true));
   }
 
@@ -252,6 +249,31 @@ final class SimulatedCluster implements AutoCloseable {
 
   String log() {
     return log.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The batch host probes port 20222 of every VM for at most 1 s, and the VMs' addresses are on
+   * loopback (pool 127.77.0.0/16): a VM answers where the test listens on its address.
+   */
+  void probePortsOnLoopback() throws IOException {
+    Files.writeString(config, Files.readString(config)
+        .replace("  mode: vxlan", "  mode: vxlan\n  subnetPool: 127.77.0.0/16")
+        .replace("  readiness: [running]", "  readiness: [running, port]\n  port: 20222")
+        .replace("  timeoutSeconds: 5", "  timeoutSeconds: 1"));
+  }
+
+  /** The log but its outcome lines (docs/hooks.md, "The outcome line"), one line each. */
+  String prose() {
+    return prose(log());
+  }
+
+  static String prose(String text) {
+    return text.lines().filter(l -> !l.startsWith("{")).map(l -> l + "\n").collect(java.util.stream.Collectors.joining());
+  }
+
+  /** The outcome lines of the log: those that begin with "{". */
+  static List<String> outcomeLines(String text) {
+    return text.lines().filter(l -> l.startsWith("{")).toList();
   }
 
   @Override

@@ -20,11 +20,6 @@ import org.virtualservices.core.names.Names;
  */
 final class Leftovers {
 
-  /** Only teardown reads ip's JSON: the prolog, which makes a LinuxFabric too, builds no mapper. */
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
-
   /**
    * A network interface: its addresses in CIDR notation, its alias (a job's mark, or null), the
    * bridge it is a port of (or null), its kind ("bridge", "vxlan", ... or null) and, for a VXLAN
@@ -159,7 +154,7 @@ final class Leftovers {
   static List<Link> parseLinks(String json) {
     List<Link> links = new ArrayList<>();
     try {
-      for (JsonNode link : Json.MAPPER.readTree(json)) {
+      for (JsonNode link : new ObjectMapper().readTree(json)) {
         List<String> addresses = new ArrayList<>();
         for (JsonNode a : link.path("addr_info")) {
           if (a.has("local")) {
