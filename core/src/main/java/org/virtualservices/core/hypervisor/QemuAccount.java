@@ -28,7 +28,8 @@ public record QemuAccount(int uid, int gid, String name) {
   }
 
   /**
-   * The account for {@code job}: the site's {@code siteUser} when set, else the job's user.
+   * The account for {@code job}: the site's {@code siteUser} when set (then {@code job} is not read),
+   * else the job's user.
    *
    * @throws RequestException a job of root with no fixed user: the user's mistake, found before anything is made
    * @throws IllegalStateException the site's user is unknown on this node, or root's: the node's fault
