@@ -41,7 +41,7 @@ make_network() {
 
 # make_disks: overlay and seed per VM, as the product makes them (same paths, from the plan)
 make_disks() {
-  local base vm name
+  local base vm name owner
   # the image's base disk, from the site configuration the product read
   base=$(awk '$1 == "disk:" { print $2; exit }' /etc/vcluster/site.yaml)
   mkdir -p "$key_dir"
@@ -54,6 +54,11 @@ make_disks() {
       "VC_JOB=$(field .job)" "VC_HOSTNAME=$name" "VC_MAC=$(jq -r .mac <<<"$vm")" \
       "VC_IP=$(jq -r .ip <<<"$vm")" "VC_PREFIX=$(field .prefixLength)" "VC_GATEWAY=$(field .gateway)" \
       "VC_SUBNET=$(field .subnet)" "VC_MTU=$(field .guestMtu)" VC_USER=vcuser VC_UID=1001 VC_GID=1001
+    # QEMU runs as the account the domain's DAC label names, and libvirt relabels nothing
+    # (docs/hooks.md, "QEMU as the job's user"): give it the overlay and the seed, as the product does
+    owner=$(sed -n 's#.*<label>+\([0-9]*\):+\([0-9]*\)</label>.*#\1:\2#p' "$xml_dir/$name.xml")
+    chmod 0600 "$(jq -r .disk <<<"$vm")" "$(jq -r .seed <<<"$vm")"
+    chown "${owner:?no DAC label in $xml_dir/$name.xml}" "$(jq -r .disk <<<"$vm")" "$(jq -r .seed <<<"$vm")"
   done < <(jq -c '.nodes[0].vms[]' "$plan")
 }
 

@@ -95,10 +95,11 @@ cluster_exec() {
 
 # The test user's commands get a login-like environment of their own: sbatch exports the
 # submitter's environment into the job, and root's (VC_DIST, ...) is none of the job's business.
+# AS_USER=NAME runs them as another test user (VC_E2E_USER2).
 cluster_as_user() {
-  local home
-  home=$(getent passwd "$VC_E2E_USER" | cut -d: -f6)
-  runuser -u "$VC_E2E_USER" -- env -i HOME="$home" USER="$VC_E2E_USER" LOGNAME="$VC_E2E_USER" \
+  local home user=${AS_USER:-$VC_E2E_USER}
+  home=$(getent passwd "$user" | cut -d: -f6)
+  runuser -u "$user" -- env -i HOME="$home" USER="$user" LOGNAME="$user" \
     SHELL=/bin/bash PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 SLURM_CONF="$SLURM_CONF" "$@"
 }
 
@@ -132,9 +133,12 @@ ensure_packages() {
 }
 
 ensure_user() {
-  id "$VC_E2E_USER" >/dev/null 2>&1 && return 0
-  log "creating test user $VC_E2E_USER"
-  useradd --create-home --shell /bin/bash "$VC_E2E_USER"
+  local user
+  for user in "$VC_E2E_USER" "$VC_E2E_USER2"; do
+    id "$user" >/dev/null 2>&1 && continue
+    log "creating test user $user"
+    useradd --create-home --shell /bin/bash "$user"
+  done
 }
 
 render_conf() {

@@ -5,12 +5,14 @@ import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.disk.ImageSize;
 import org.virtualservices.core.hypervisor.ConsoleLogBound;
+import org.virtualservices.core.hypervisor.QemuAccount;
 import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.request.JobContext;
 import org.virtualservices.core.request.RequestException;
 import org.virtualservices.core.request.VcRequest;
+import org.virtualservices.core.rm.GetentAccounts;
 import org.virtualservices.core.rm.SlurmJobRecords;
 import org.virtualservices.core.runtime.NodeServices;
 
@@ -18,17 +20,19 @@ import org.virtualservices.core.runtime.NodeServices;
  * Whether this node may make a job's virtual cluster, decided before anything is made: the job's
  * record from the resource manager (its instance and memory), the plan with every limit of the
  * site (docs/hooks.md, "Limits"), the image's virtual disk against {@code limits.maxDiskMiBPerVm}
- * and libvirt's bound on console logs against {@code limits.maxConsoleLogMiB}.
+ * and libvirt's bound on console logs against {@code limits.maxConsoleLogMiB}, the account QEMU
+ * runs as (never root: docs/hooks.md, "QEMU as the job's user").
  *
  * @param job the job as the resource manager's record completes it
  * @param plan its plan
+ * @param qemu whom the job's QEMU processes run as on this node
  */
-record Admission(JobContext job, Plan plan) {
+record Admission(JobContext job, Plan plan, QemuAccount qemu) {
 
   /**
    * @throws RequestException the user's mistake: a request beyond a limit of the site or the job
    * @throws IllegalStateException the node's fault: the controller did not answer, libvirt does
-   *     not bound console logs, the base image cannot be read
+   *     not bound console logs, the base image cannot be read, the site's QEMU user is unknown here
    */
   static Admission decide(NodeServices s, JobLog log, JobContext called, VcRequest request) {
     SiteConfig cfg = s.config();
@@ -56,7 +60,10 @@ record Admission(JobContext job, Plan plan) {
         cfg.limits().maxConsoleLogMiB()).ifPresent(p -> {
           throw new IllegalStateException(p);
         });
-    return new Admission(job, plan);
+    String siteUser = cfg.domain().qemuUser();
+    QemuAccount qemu = QemuAccount.of(siteUser, job,
+        siteUser == null ? null : new GetentAccounts(s.runner(), cfg.pbs().getent()));
+    return new Admission(job, plan, qemu);
   }
 
   private static long mib(long bytes) {

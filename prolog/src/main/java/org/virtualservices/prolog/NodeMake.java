@@ -13,6 +13,7 @@ import org.virtualservices.core.disk.SeedImage;
 import org.virtualservices.core.fabric.FabricSpec;
 import org.virtualservices.core.files.PrivateFiles;
 import org.virtualservices.core.hypervisor.Hypervisor;
+import org.virtualservices.core.hypervisor.QemuAccount;
 import org.virtualservices.core.journal.Journal;
 import org.virtualservices.core.journal.JournalEntry;
 import org.virtualservices.core.log.JobLog;
@@ -51,7 +52,8 @@ final class NodeMake {
    * @param step where the prolog is, for its failure message
    */
   void run(Hypervisor hv, JobContext job, Plan plan, NodePlan mine, Path nodeDir, Journal journal, Image image,
-      String login, Pending<JobKeys> keys, List<Pending<?>> pending, PerVm.Step step) throws IOException {
+      String login, QemuAccount qemu, Pending<JobKeys> keys, List<Pending<?>> pending, PerVm.Step step)
+      throws IOException {
     step.is("fabric");
     Pending<Void> fabric = null;
     FabricSpec spec = null;
@@ -73,7 +75,7 @@ final class NodeMake {
     // libvirt does not look at a domain's disks before it starts: define while they are made
     Pending<Void> defines = Pending.start("define", at -> PerVm.run(mine.vms(), (v, vmStep) -> {
       vmStep.is("define " + v.name());
-      String xml = DomainModel.of(s.config(), plan, v, image, job.user()).render(s.templates());
+      String xml = DomainModel.of(s.config(), plan, v, image, job.user(), qemu).render(s.templates());
       Path xmlFile = nodeDir.resolve(v.name() + ".xml");
       Files.deleteIfExists(xmlFile);
       PrivateFiles.write(xmlFile, xml);
@@ -85,13 +87,13 @@ final class NodeMake {
       var d = timer.start();
       PerVm.run(mine.vms(), (v, at) -> {
         at.is("disk of " + v.name());
-        disks.overlay(image.disk(), image.format(), v.disk());
+        disks.overlay(image.disk(), image.format(), v.disk(), qemu.uid(), qemu.gid());
         s.faults().reached("disk:" + v.name());
         at.is("keys");
         JobKeys k = keys.await();
         at.is("seed of " + v.name());
         seeds.write(v.seed(), GuestSeed.files(s.templates(), plan, v, login, job.uid(), job.gid(), k.job(),
-            k.host(v.name()), k.knownHosts()));
+            k.host(v.name()), k.knownHosts()), qemu.uid(), qemu.gid());
         s.faults().reached("seed:" + v.name());
       });
       timer.lap("disks", d);

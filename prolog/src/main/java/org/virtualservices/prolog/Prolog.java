@@ -17,8 +17,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.SiteConfig;
+import org.virtualservices.core.files.StateFolders;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.hypervisor.OpeningHypervisor;
+import org.virtualservices.core.hypervisor.QemuAccount;
 import org.virtualservices.core.journal.Journal;
 import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.log.Shown;
@@ -113,11 +115,13 @@ public final class Prolog {
     VcRequest request = inv.request().get();
     final JobContext job;
     final Plan plan;
+    final QemuAccount qemu;
     Instant t = timer.start();
     try {
       Admission admitted = Admission.decide(s, log, inv.job(), request);
       job = admitted.job();
       plan = admitted.plan();
+      qemu = admitted.qemu();
       checkWorkDir(job);
     } catch (RequestException e) {
       return refused(inv.job(), request.channel(), e);
@@ -161,13 +165,16 @@ public final class Prolog {
         folder.create();
         step.is("journal");
         Journal journal = Journal.open(nodeDir, job.jobId(), job.thisNode());
+        // QEMU runs as the job's user: it must reach its overlays and seeds, and nobody else
+        StateFolders.openTo(cfg.stateDir(), nodeDir, qemu.gid());
         journal.network(plan.vni(), plan.bridge(), plan.vxlan());
         s.faults().reached("journal");
 
         t = timer.start();
         Image image = cfg.images().get(plan.image());
         String login = image.loginUser() != null ? image.loginUser() : job.user();
-        new NodeMake(s, log, timer).run(hv, job, plan, mine, nodeDir, journal, image, login, keys, pending, step);
+        new NodeMake(s, log, timer).run(hv, job, plan, mine, nodeDir, journal, image, login, qemu, keys, pending,
+            step);
         timer.lap("make", t);
 
         t = timer.start();

@@ -14,5 +14,7 @@ public record Domain(
     @Doc(value = "libvirt's qemu.conf on the node, read for stdio_handler (console logs through virtlogd or not)",
         defaultValue = "/etc/libvirt/qemu.conf") Path libvirtQemuConf,
     @Doc(value = "virtlogd's configuration on the node, read for max_size and max_backups (the console logs'"
-        + " bound)", defaultValue = "/etc/libvirt/virtlogd.conf") Path virtlogdConf) {
+        + " bound)", defaultValue = "/etc/libvirt/virtlogd.conf") Path virtlogdConf,
+    @Doc(value = "the account every QEMU runs as: absent for each job's own user (the default); else the name of a"
+        + " fixed unprivileged user, never root (docs/hooks.md, \"QEMU as the job's user\")") String qemuUser) {
 }

@@ -13,7 +13,8 @@ public record Pbs(
     Path home,
     @Doc(value = "qstat, to read the job's variable list (qsub -v VC_IMAGE=...)", defaultValue = "/usr/bin/qstat")
     String qstat,
-    @Doc(value = "getent, to resolve the job owner's uid and group's gid", defaultValue = "/usr/bin/getent")
+    @Doc(value = "getent, to resolve the job owner's uid and group's gid (PBS), and domain.qemuUser's ids",
+        defaultValue = "/usr/bin/getent")
     String getent,
     @Doc(value = "private key (OpenSSH format, root only) the mother superior logs in to the sister nodes with",
         defaultValue = "/etc/vcluster/ssh/id_ed25519")

@@ -62,6 +62,7 @@ public final class SiteConfigCheck {
     if (b.marker() == null || !b.marker().matches("[A-Za-z0-9_.-]{1,64}")) {
       e.add("boot.marker: letters, digits, '.', '_' and '-' only, got '" + b.marker() + "'");
     }
+    qemuUser(e, c.domain() == null ? null : c.domain().qemuUser());
     pbs(e, c.pbs());
     Submit s = c.submit();
     within(e, "submit.pollSeconds", s.pollSeconds(), 1, 3600);
@@ -74,6 +75,19 @@ public final class SiteConfigCheck {
       }
     }
     return e;
+  }
+
+  /** A fixed QEMU user is a plain login name, and never root (its uid is checked on the node: NodeChecks). */
+  private static void qemuUser(List<String> e, String user) {
+    if (user == null) {
+      return;
+    }
+    if (!LOGIN.matcher(user).matches()) {
+      e.add("domain.qemuUser: not a user name: '" + user + "'");
+    } else if (user.equals("root")) {
+      e.add("domain.qemuUser: QEMU must not run as root; leave the key out (each job's own user) or name an"
+          + " unprivileged user");
+    }
   }
 
   private static void pbs(List<String> e, Pbs p) {

@@ -20,8 +20,12 @@ public final class Disks {
     this.qemuImg = qemuImg;
   }
 
-  /** Makes {@code overlay} (qcow2) backed by {@code base}, readable by its owner only from its first byte. */
-  public void overlay(Path base, String baseFormat, Path overlay) {
+  /**
+   * Makes {@code overlay} (qcow2) backed by {@code base}, readable by its owner only from its first byte,
+   * and then gives it to {@code uid}:{@code gid}, the account QEMU runs as (docs/hooks.md, "QEMU as the
+   * job's user"). The base stays as it is: root's, read by QEMU only.
+   */
+  public void overlay(Path base, String baseFormat, Path overlay, int uid, int gid) {
     if (!Files.isReadable(base)) {
       throw new IllegalStateException("base image " + base + " is missing or unreadable on this node");
     }
@@ -33,5 +37,10 @@ public final class Disks {
     }
     runner.check(Command.of(qemuImg, "create", "-q", "-f", "qcow2", "-F", baseFormat, "-b", base.toString(),
         overlay.toString()).withTimeout(Duration.ofSeconds(60)));
+    try {
+      PrivateFiles.handTo(overlay, uid, gid);
+    } catch (IOException e) {
+      throw new UncheckedIOException("give " + overlay + " to uid " + uid + ": " + e.getMessage(), e);
+    }
   }
 }

@@ -17,7 +17,8 @@ import org.virtualservices.core.files.PrivateFiles;
  * Writes a NoCloud seed: an ISO 9660 image labelled {@code cidata} holding the given files, made
  * with genisoimage (or xorriso's mkisofs, which takes the same arguments). The files are staged in
  * a root-only folder beside the seed and removed once the image is made; the seed itself is
- * readable by its owner only, since it carries keys.
+ * readable by its owner only, since it carries keys, and is given to the account QEMU runs as once
+ * it is written (docs/hooks.md, "QEMU as the job's user").
  */
 public final class SeedImage {
 
@@ -31,7 +32,8 @@ public final class SeedImage {
     this.mkisofs = mkisofs;
   }
 
-  public void write(Path iso, Map<String, String> files) {
+  /** Writes {@code files} into the seed {@code iso}, then gives it to {@code uid}:{@code gid} (0600 kept). */
+  public void write(Path iso, Map<String, String> files, int uid, int gid) {
     Path staging = iso.resolveSibling(iso.getFileName() + ".d");
     try {
       FileTrees.delete(staging);
@@ -48,6 +50,7 @@ public final class SeedImage {
       PrivateFiles.empty(iso);
       runner.check(Command.of(mkisofs, "-quiet", "-output", iso.toString(), "-volid", VOLUME_LABEL, "-joliet",
           "-rock", staging.toString()).withTimeout(Duration.ofSeconds(60)));
+      PrivateFiles.handTo(iso, uid, gid);
     } catch (IOException e) {
       throw new UncheckedIOException("write seed " + iso + ": " + e.getMessage(), e);
     } finally {

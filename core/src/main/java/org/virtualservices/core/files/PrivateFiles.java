@@ -7,6 +7,7 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
@@ -69,6 +70,20 @@ public final class PrivateFiles {
       in.transferTo(out);
     }
     return to;
+  }
+
+  /**
+   * Gives {@code file} to {@code uid}:{@code gid}, its mode (0600) kept: a file root made in a folder
+   * that only root can write, so no link can stand in its place, which QEMU then opens as that user
+   * (docs/hooks.md, "QEMU as the job's user"). lchown: a link would not be followed anyway.
+   */
+  public static void handTo(Path file, int uid, int gid) throws IOException {
+    if ((Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS) != uid) {
+      Files.setAttribute(file, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+    }
+    if ((Integer) Files.getAttribute(file, "unix:gid", LinkOption.NOFOLLOW_LINKS) != gid) {
+      Files.setAttribute(file, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+    }
   }
 
   /** Appends a line to {@code file}, made 0600 when it is new. */

@@ -54,9 +54,9 @@ public final class Journal {
   /** Opens the journal in {@code dir} (made root-only if new), keeping what an earlier run wrote. */
   public static Journal open(Path dir, String job, String node) {
     try {
-      // root's alone (0700), the job's folder above it too: the overlays and seeds in it are
-      // readable by nobody else from their first byte. (Were QEMU to run as the job's user, the
-      // node's folder would need that user's group, with x only, and the job's folder above it.)
+      // root's alone (0700) when made, the job's folder above it too: the overlays and seeds in it
+      // are readable by nobody else from their first byte. The prolog then opens both to QEMU's
+      // group for search only (StateFolders; docs/hooks.md, "QEMU as the job's user").
       PrivateFiles.folders(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("create state folder " + dir + ": " + e.getMessage(), e);

@@ -7,6 +7,7 @@ import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.Network;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.hypervisor.Hypervisor;
+import org.virtualservices.core.hypervisor.QemuAccount;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
 
@@ -17,14 +18,15 @@ import org.virtualservices.core.plan.VmPlan;
  * @param network whether the VM has a NIC on the job's bridge (vxlan mode)
  * @param prefixLength and {@code mtu}: the guest's address and MTU, on the kernel command line
  *     when the image reads its configuration there
+ * @param qemu the account QEMU runs as: the domain's DAC label (docs/hooks.md, "QEMU as the job's user")
  */
 public record DomainModel(VmPlan vm, String job, String user, String imageName, Image image, Domain domain,
-    boolean network, String bridge, int prefixLength, int mtu) {
+    boolean network, String bridge, int prefixLength, int mtu, QemuAccount qemu) {
 
   /** One VM of a plan, as the site configures its domains. */
-  public static DomainModel of(SiteConfig cfg, Plan plan, VmPlan vm, Image image, String user) {
+  public static DomainModel of(SiteConfig cfg, Plan plan, VmPlan vm, Image image, String user, QemuAccount qemu) {
     return new DomainModel(vm, plan.job(), user, plan.image(), image, cfg.domain(),
-        cfg.network().mode() == Network.Mode.vxlan, plan.bridge(), plan.prefixLength(), plan.guestMtu());
+        cfg.network().mode() == Network.Mode.vxlan, plan.bridge(), plan.prefixLength(), plan.guestMtu(), qemu);
   }
 
   /** The domain's XML. */
@@ -41,6 +43,10 @@ public record DomainModel(VmPlan vm, String job, String user, String imageName, 
     m.put("imageName", imageName);
     m.put("metadataNs", Hypervisor.METADATA_NS);
     Map<String, Object> img = new LinkedHashMap<>();
+    // the base disk is named in the domain itself, so libvirt reads no backing name from the overlay
+    // (which is the user's) and relabels none of the chain
+    img.put("disk", image.disk().toString());
+    img.put("format", image.format());
     img.put("kernel", image.kernel() == null ? "" : image.kernel().toString());
     img.put("initrd", image.initrd() == null ? "" : image.initrd().toString());
     m.put("image", img);
@@ -60,6 +66,11 @@ public record DomainModel(VmPlan vm, String job, String user, String imageName, 
     m.put("network", network);
     m.put("bridge", bridge);
     m.put("mtu", mtu);
+    Map<String, Object> q = new LinkedHashMap<>();
+    q.put("label", qemu.label());
+    q.put("uid", qemu.uid());
+    q.put("gid", qemu.gid());
+    m.put("qemu", q);
     return m;
   }
 }

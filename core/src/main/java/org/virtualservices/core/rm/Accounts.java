@@ -10,4 +10,7 @@ public interface Accounts {
 
   /** The gid of {@code group}, or empty when the system does not know the name. */
   OptionalInt gid(String group);
+
+  /** The primary gid of {@code user} (its passwd entry's), or empty when the system does not know the name. */
+  OptionalInt primaryGid(String user);
 }

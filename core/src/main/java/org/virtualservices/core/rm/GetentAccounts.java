@@ -37,7 +37,16 @@ public final class GetentAccounts implements Accounts {
     return lookup("group", group);
   }
 
+  @Override
+  public OptionalInt primaryGid(String user) {
+    return lookup("passwd", user, 3);
+  }
+
   private OptionalInt lookup(String database, String name) {
+    return lookup(database, name, 2);
+  }
+
+  private OptionalInt lookup(String database, String name, int field) {
     if (name == null || name.isEmpty() || name.startsWith("-")) {
       return OptionalInt.empty(); // never let a name be read as an option
     }
@@ -46,15 +55,20 @@ public final class GetentAccounts implements Accounts {
       return OptionalInt.empty();
     }
     r.orThrow();
-    return parseId(r.stdout(), name);
+    return parseId(r.stdout(), name, field);
   }
 
   /** The third field of the first {@code name:x:id:...} line whose first field is {@code name}. */
   static OptionalInt parseId(String getentOutput, String name) {
+    return parseId(getentOutput, name, 2);
+  }
+
+  /** Field {@code field} (0-based: 2 the uid or gid, 3 a passwd entry's gid) of {@code name}'s line. */
+  static OptionalInt parseId(String getentOutput, String name, int field) {
     for (String line : getentOutput.split("\n")) {
       String[] f = line.split(":", -1);
-      if (f.length >= 3 && f[0].equals(name) && f[2].matches("[0-9]{1,10}")) {
-        long id = Long.parseLong(f[2]);
+      if (f.length > field && f[0].equals(name) && f[field].matches("[0-9]{1,10}")) {
+        long id = Long.parseLong(f[field]);
         if (id <= Integer.MAX_VALUE) {
           return OptionalInt.of((int) id);
         }

@@ -13,6 +13,7 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.virtualservices.core.command.CommandRunner;
+import org.virtualservices.core.command.ProcessCommandRunner;
 import org.virtualservices.core.config.ConfigException;
 import org.virtualservices.core.config.ConfigReference;
 import org.virtualservices.core.config.SiteConfig;
@@ -159,6 +160,7 @@ public final class HookCli {
       SiteConfig c = SiteConfigLoader.load(file);
       List<String> missing = new java.util.ArrayList<>(NodeChecks.missingTools(c));
       missing.addAll(NodeChecks.files(c));
+      missing.addAll(NodeChecks.qemuUser(c, new GetentAccounts(new ProcessCommandRunner(), c.pbs().getent())));
       if (cmd.hasOption("pbs")) {
         missing.addAll(NodeChecks.pbsFanOut(c));
       }

@@ -15,7 +15,9 @@ import java.util.Set;
 import org.virtualservices.core.config.Network;
 import org.virtualservices.core.config.Pbs;
 import org.virtualservices.core.config.SiteConfig;
+import org.virtualservices.core.hypervisor.QemuAccount;
 import org.virtualservices.core.keys.KeyDeriver;
+import org.virtualservices.core.rm.Accounts;
 
 /**
  * The site configuration checked against this node's files: the tools, images, site secret and
@@ -73,6 +75,58 @@ public final class NodeChecks {
     });
     secret(e, c.secretFile());
     return e;
+  }
+
+  /**
+   * The account QEMU runs as (docs/hooks.md, "QEMU as the job's user"). A fixed {@code domain.qemuUser}
+   * must be known here and be neither root nor in root's group. Without it QEMU runs as each job's user,
+   * so every image file must be readable by anyone (o+r) through folders anyone may pass (o+x): the
+   * user's QEMU opens them, and libvirt, which changes no owner of the product's domains, will not make
+   * them so.
+   */
+  public static List<String> qemuUser(SiteConfig c, Accounts accounts) {
+    List<String> e = new ArrayList<>();
+    String user = c.domain().qemuUser();
+    if (user != null) {
+      try {
+        QemuAccount.of(user, null, accounts);
+      } catch (IllegalStateException x) {
+        e.add(x.getMessage());
+      }
+      return e;
+    }
+    c.images().forEach((name, img) -> {
+      if (img != null) {
+        openToAll(e, "images." + name + ".disk", img.disk());
+        openToAll(e, "images." + name + ".kernel", img.kernel());
+        openToAll(e, "images." + name + ".initrd", img.initrd());
+      }
+    });
+    return e;
+  }
+
+  private static void openToAll(List<String> e, String key, Path p) {
+    if (p == null || !p.isAbsolute() || !Files.isRegularFile(p)) {
+      return; // an error of its own (files)
+    }
+    try {
+      Path real = p.toRealPath();
+      if (!Files.getPosixFilePermissions(real).contains(PosixFilePermission.OTHERS_READ)) {
+        e.add(key + ": " + p + " is not readable by others (" + PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(real)) + "): QEMU runs as each job's user and opens it; chmod o+r it,"
+            + " or set domain.qemuUser");
+        return;
+      }
+      for (Path d = real.getParent(); d != null; d = d.getParent()) {
+        if (!Files.getPosixFilePermissions(d).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+          e.add(key + ": " + d + " (above " + p + ") is not searchable by others: QEMU runs as each job's user"
+              + " and must pass it; chmod o+x it, or set domain.qemuUser");
+          return;
+        }
+      }
+    } catch (IOException | UnsupportedOperationException x) {
+      e.add(key + ": " + p + " cannot be checked: " + x.getMessage());
+    }
   }
 
   private static void readableFile(List<String> e, String key, Path p, String what) {

@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPath;
+import javax.xml.xpath.XPathFactory;
 import org.junit.jupiter.api.Test;
 import org.virtualservices.core.config.Domain;
 import org.virtualservices.core.config.Image;
@@ -15,11 +19,13 @@ import org.virtualservices.core.hypervisor.DomainInfo;
 import org.virtualservices.core.hypervisor.DomainMetadata;
 import org.virtualservices.core.hypervisor.DomainState;
 import org.virtualservices.core.hypervisor.LibvirtHypervisor;
+import org.virtualservices.core.hypervisor.QemuAccount;
 import org.virtualservices.core.plan.VmPlan;
+import org.w3c.dom.Document;
 
 class DomainTemplateTest {
 
-  static final Domain KVM = new Domain("kvm", "pc", null, "x86_64", true, null, null);
+  static final Domain KVM = new Domain("kvm", "pc", null, "x86_64", true, null, null, null);
 
   static DomainModel model(String user, String kernel, Domain domain) {
     VmPlan vm = new VmPlan("vc42-1", 1, 1, "node1", "10.111.42.3", "02:00:10:2a:00:01", "vt4138-1", 2, 1024,
@@ -28,7 +34,8 @@ class DomainTemplateTest {
     Image image = new Image(Path.of("/img/base.qcow2"), "qcow2", kernel.isEmpty() ? null : Path.of(kernel),
         kernel.isEmpty() ? null : Path.of("/img/initrd.img"), "console=ttyS0 root=/dev/vda", Image.GuestConfig.nocloud,
         null, "");
-    return new DomainModel(vm, "42", user, "debian12", image, domain, true, "vcbr4138", 24, 1450);
+    return new DomainModel(vm, "42", user, "debian12", image, domain, true, "vcbr4138", 24, 1450,
+        new QemuAccount(1001, 2000, user));
   }
 
   @Test
@@ -50,7 +57,7 @@ class DomainTemplateTest {
 
   @Test
   void theRenderedDomainIsAcceptedByLibvirtAndCarriesTheJob() {
-    String xml = model("alice", "/img/vmlinux", new Domain("test", "pc", null, "x86_64", false, null, null))
+    String xml = model("alice", "/img/vmlinux", new Domain("test", "pc", null, "x86_64", false, null, null, null))
         .render(Templates.shipped());
     try (LibvirtHypervisor hv = LibvirtHypervisor.open("test:///default")) {
       hv.define("vc42-1", xml);
@@ -70,6 +77,49 @@ class DomainTemplateTest {
       assertFalse(hv.remove("vc42-1"), "removing a domain that is gone is not an error");
       assertEquals(DomainState.ABSENT, hv.state("vc42-1"));
     }
+  }
+
+  /**
+   * QEMU runs as the given account, and libvirt changes the owner of no file: not the overlay and the
+   * seed (the user's already), not the base nor the kernel (root's, shared by every job): docs/hooks.md,
+   * "QEMU as the job's user". libvirt's DAC driver labels nothing of a domain whose DAC seclabel says
+   * relabel="no" (and refuses a per-disk override under it). The base is named in the domain, so no
+   * backing name is read from the overlay, which is the user's to rewrite.
+   */
+  @Test
+  void qemuRunsAsTheJobsAccountAndLibvirtRelabelsNoFile() throws Exception {
+    Document d = parse(model("alice", "/img/vmlinux", KVM).render(Templates.shipped()));
+    XPath x = XPathFactory.newInstance().newXPath();
+    assertEquals("1", x.evaluate("count(/domain/seclabel)", d));
+    assertEquals("static dac no +1001:+2000", x.evaluate("concat(/domain/seclabel/@type, ' ', /domain/seclabel/@model,"
+        + " ' ', /domain/seclabel/@relabel, ' ', /domain/seclabel/label)", d));
+    assertEquals("0", x.evaluate("count(//seclabel[@relabel='yes'])", d), "no override relabels a file");
+    assertEquals("/img/base.qcow2 qcow2", x.evaluate("concat(//disk[target/@dev='vda']/backingStore/source/@file, ' ',"
+        + " //disk[target/@dev='vda']/backingStore/format/@type)", d));
+  }
+
+  /** libvirt takes the label and the named base as they are (the real DAC driver: e2e scenario qemu-user). */
+  @Test
+  void libvirtKeepsTheAccountAndTheNamedBase() throws Exception {
+    String xml = model("alice", "/img/vmlinux", new Domain("test", "pc", null, "x86_64", false, null, null, null))
+        .render(Templates.shipped());
+    try (LibvirtHypervisor hv = LibvirtHypervisor.open("test:///default")) {
+      hv.define("vc42-1", xml);
+      try {
+        Document back = parse(hv.xml("vc42-1").orElseThrow());
+        XPath x = XPathFactory.newInstance().newXPath();
+        assertEquals("static no +1001:+2000", x.evaluate("concat(/domain/seclabel[@model='dac']/@type, ' ',"
+            + " /domain/seclabel[@model='dac']/@relabel, ' ', /domain/seclabel[@model='dac']/label)", back));
+        assertEquals("/img/base.qcow2", x.evaluate("//disk[target/@dev='vda']/backingStore/source/@file", back));
+      } finally {
+        hv.remove("vc42-1");
+      }
+    }
+  }
+
+  private static Document parse(String xml) throws Exception {
+    return DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test

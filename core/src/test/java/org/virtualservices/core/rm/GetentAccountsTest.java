@@ -25,13 +25,15 @@ class GetentAccountsTest {
       String db = c.argv().get(1);
       return switch (c.argv().get(2)) {
         case "alice" -> new CommandResult(c, 0, db.equals("passwd")
-            ? "alice:x:1001:1001:Alice,,,:/home/alice:/bin/bash\n" : "alice:x:1001:\n", "");
+            ? "alice:x:1001:1500:Alice,,,:/home/alice:/bin/bash\n" : "alice:x:1001:\n", "");
         case "hpc" -> new CommandResult(c, 0, "hpc:*:2000:alice,bob\n", "");
         default -> new CommandResult(c, 2, "", "");
       };
     }, "/usr/bin/getent");
     assertEquals(OptionalInt.of(1001), accounts.uid("alice"));
     assertEquals(OptionalInt.of(2000), accounts.gid("hpc"));
+    assertEquals(OptionalInt.of(1500), accounts.primaryGid("alice"), "the passwd entry's gid, not the uid");
+    assertEquals(OptionalInt.empty(), accounts.primaryGid("bob"));
     assertEquals(OptionalInt.empty(), accounts.uid("bob"));
     assertEquals(OptionalInt.empty(), accounts.uid("-x"));
     assertEquals(List.of("/usr/bin/getent", "passwd", "alice"), ran.get(0).argv());

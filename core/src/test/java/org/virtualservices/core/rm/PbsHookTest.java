@@ -36,6 +36,11 @@ class PbsHookTest {
     public OptionalInt gid(String group) {
       return group.equals("hpc") ? OptionalInt.of(2000) : OptionalInt.empty();
     }
+
+    @Override
+    public OptionalInt primaryGid(String user) {
+      return user.equals("alice") ? OptionalInt.of(2000) : OptionalInt.empty();
+    }
   };
 
   /** Torque prologue arguments (Admin Guide 6.1, Appendix G.3.1). */

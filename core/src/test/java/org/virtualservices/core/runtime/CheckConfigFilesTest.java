@@ -43,6 +43,8 @@ class CheckConfigFilesTest {
   void goodSite() throws IOException {
     // the secret must be root's: the hooks run as root, and so does this suite
     assumeTrue(((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0, "needs root");
+    // QEMU runs as each job's user: the images' folders must let anyone pass (a site's catalog is 0755)
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
     secret = tmp.resolve("secret");
     Files.write(secret, new byte[32]);
     Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
@@ -93,6 +95,9 @@ class CheckConfigFilesTest {
           io(() -> Files.createDirectory(t.disk));
         }, "images.tiny.disk: %DISK (the base image) is not a regular file"),
         new Broken("kernel missing", t -> delete(t.kernel), "images.tiny.kernel: "),
+        new Broken("base image closed to others (QEMU runs as the job's user)", t -> mode(t.disk, "rw-r-----"),
+            "images.tiny.disk: %DISK is not readable by others (rw-r-----): QEMU runs as each job's user"),
+        new Broken("initrd closed to others", t -> mode(t.initrd, "rw-------"), "images.tiny.initrd: "),
         new Broken("initrd missing", t -> delete(t.initrd), "images.tiny.initrd: "),
         new Broken("secret missing", t -> delete(t.secret), "secretFile: %SECRET does not exist"),
         new Broken("secret of 31 bytes", t -> io(() -> Files.write(t.secret, new byte[31])),
@@ -125,6 +130,34 @@ class CheckConfigFilesTest {
     String expected = b.expected().replace("%DISK", disk.toString()).replace("%SECRET", secret.toString());
     assertTrue(errors().contains(expected), b.name() + ": expected '" + expected + "' in:\n" + errors());
     assertEquals(2, errors().lines().count(), "a count line and one error: " + errors());
+  }
+
+  @Test
+  void anImageInAFolderClosedToOthersIsAnError() throws IOException {
+    Path closed = Files.createDirectory(tmp.resolve("closed"), PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rwx------")));
+    Files.move(disk, closed.resolve("base.qcow2"));
+    Files.writeString(config, Files.readString(config).replace(disk.toString(), closed.resolve("base.qcow2").toString()));
+    assertEquals(2, check(), errors());
+    assertTrue(errors().contains("images.tiny.disk: " + closed + " (above " + closed.resolve("base.qcow2")
+        + ") is not searchable by others"), errors());
+  }
+
+  @Test
+  void aFixedQemuUserMustBeKnownHereAndNotRoot() throws IOException {
+    String site = Files.readString(config);
+    Files.writeString(config, site + "domain:\n  qemuUser: no-such-user-vs-test\n");
+    assertEquals(2, check(), errors());
+    assertTrue(errors().contains("domain.qemuUser: 'no-such-user-vs-test' is not a user on this node"), errors());
+    err.reset();
+    Files.writeString(config, site + "domain:\n  qemuUser: root\n");
+    assertEquals(2, check(), errors());
+    assertTrue(errors().contains("domain.qemuUser: QEMU must not run as root"), errors());
+    err.reset();
+    // a fixed user of the site's choosing: the images need not be open to everyone then
+    mode(disk, "rw-r-----");
+    Files.writeString(config, site + "domain:\n  qemuUser: nobody\n");
+    assertEquals(0, check(), errors());
   }
 
   @Test

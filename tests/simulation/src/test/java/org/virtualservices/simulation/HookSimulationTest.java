@@ -80,13 +80,25 @@ class HookSimulationTest {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(report.resolve("id_ed25519"))));
     assertTrue(Files.readString(report.resolve("ssh_config")).contains("Host vc4242-5"));
     String keyBody = Files.readString(report.resolve("id_ed25519")).lines().skip(1).findFirst().orElseThrow();
-    // overlays and seeds exist, private to root
+    // overlays and seeds exist, private to the account QEMU runs as (the site's nobody: these jobs are
+    // root's), in folders only its group passes; root's own files stay root's
     Path vm0 = cluster.stateDir.resolve("jobs/4242/sim1/vc4242-0.qcow2");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(vm0)));
     assertTrue(Files.exists(cluster.stateDir.resolve("jobs/4242/sim3/vc4242-5-seed.iso")));
     for (String f : List.of("vc4242-5-seed.iso", "vc4242-5.xml", "journal.json")) {
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
-          cluster.stateDir.resolve("jobs/4242/sim3/" + f))), f + " is root's only (the seed carries keys)");
+          cluster.stateDir.resolve("jobs/4242/sim3/" + f))), f + " is its owner's only (the seed carries keys)");
+    }
+    int nobody = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0 ? 65534 : -1;
+    if (nobody > 0) {
+      for (String f : List.of("vc4242-5-seed.iso", "vc4242-5.qcow2")) {
+        assertEquals(nobody, Files.getAttribute(cluster.stateDir.resolve("jobs/4242/sim3/" + f), "unix:uid"), f);
+      }
+      assertEquals(0, Files.getAttribute(cluster.stateDir.resolve("jobs/4242/sim3/journal.json"), "unix:uid"));
+      Path nodeDir = cluster.stateDir.resolve("jobs/4242/sim3");
+      assertEquals("rwx--x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(nodeDir)));
+      assertEquals(nobody, Files.getAttribute(nodeDir, "unix:gid"), "nogroup, nobody's");
+      assertTrue(Files.readString(nodeDir.resolve("vc4242-5.xml")).contains("<label>+65534:+65534</label>"));
     }
 
     for (String node : NODES) {

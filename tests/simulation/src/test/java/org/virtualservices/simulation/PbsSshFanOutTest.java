@@ -143,6 +143,7 @@ class PbsSshFanOutTest {
         "  timeoutSeconds: " + bootTimeout,
         "domain:",
         "  type: test",
+        "  qemuUser: nobody", // the jobs are root's, and QEMU never runs as root
         extra, ""));
     return f;
   }

@@ -97,6 +97,8 @@ final class SimulatedCluster implements AutoCloseable {
         "  timeoutSeconds: 5",
         "domain:",
         "  type: test",
+        // QEMU never runs as root: jobs of root (these tests' own user) need a user of the site's
+        uid == 0 ? "  qemuUser: nobody" : "",
         "tools:",
         "  scontrol: " + scontrol,
         extraYaml, ""));
