@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.virtualservices.core.confine.JobCpus;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.hypervisor.Hypervisor;
@@ -109,11 +110,13 @@ public final class Prolog {
     VcRequest request = inv.request().get();
     final JobContext job;
     final Plan plan;
+    final JobCpus cpus;
     Instant t = timer.start();
     try {
       Admission admitted = Admission.decide(s, log, inv.job(), request);
       job = admitted.job();
       plan = admitted.plan();
+      cpus = admitted.cpus();
       checkWorkDir(job);
     } catch (RequestException e) {
       return refused(inv.job(), request.channel(), e);
@@ -163,14 +166,18 @@ public final class Prolog {
         t = timer.start();
         Image image = cfg.images().get(plan.image());
         String login = image.loginUser() != null ? image.loginUser() : job.user();
-        new NodeMake(s, log, timer).run(hv, job, plan, mine, nodeDir, journal, image, login, keys, pending, step);
+        new NodeMake(s, log, timer, cpus).run(hv, job, plan, mine, nodeDir, journal, image, login, keys, pending, step);
         timer.lap("make", t);
 
         t = timer.start();
         try {
           PerVm.run(mine.vms(), (v, at) -> {
             at.is("start " + v.name());
-            hv.start(v.name());
+            if (cfg.domain().memoryHardLimit()) {
+              hv.start(v.name(), v.memoryMiB() + cfg.domain().memoryOverheadMiB());
+            } else {
+              hv.start(v.name());
+            }
             s.faults().reached("start:" + v.name());
           });
         } catch (PerVm.Failed f) {
@@ -178,7 +185,8 @@ public final class Prolog {
           f.rethrow();
         }
         for (VmPlan v : mine.vms()) {
-          log.info("started {0} ({1}, {2})", v.name(), v.ip(), v.mac());
+          log.info("started {0} ({1}, {2}){3}", v.name(), v.ip(), v.mac(), cfg.domain().memoryHardLimit()
+              ? ", memory limit " + (v.memoryMiB() + cfg.domain().memoryOverheadMiB()) + " MiB" : "");
         }
         timer.lap("start", t);
 

@@ -3,6 +3,7 @@ package org.virtualservices.core.render;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.virtualservices.core.config.Domain;
+import org.virtualservices.core.confine.VmPinning;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.Network;
 import org.virtualservices.core.config.SiteConfig;
@@ -17,9 +18,20 @@ import org.virtualservices.core.plan.VmPlan;
  * @param network whether the VM has a NIC on the job's bridge (vxlan mode)
  * @param prefixLength and {@code mtu}: the guest's address and MTU, on the kernel command line
  *     when the image reads its configuration there
+ * @param pinning where the VM's threads may run (the job's CPUs here), or null: anywhere
  */
 public record DomainModel(VmPlan vm, String job, String user, String imageName, Image image, Domain domain,
-    boolean network, String bridge, int prefixLength, int mtu) {
+    boolean network, String bridge, int prefixLength, int mtu, VmPinning pinning) {
+
+  public DomainModel(VmPlan vm, String job, String user, String imageName, Image image, Domain domain,
+      boolean network, String bridge, int prefixLength, int mtu) {
+    this(vm, job, user, imageName, image, domain, network, bridge, prefixLength, mtu, null);
+  }
+
+  /** This VM with its threads pinned ({@code <vcpu cpuset>}, {@code <cputune>}); null: unpinned. */
+  public DomainModel pinned(VmPinning pin) {
+    return new DomainModel(vm, job, user, imageName, image, domain, network, bridge, prefixLength, mtu, pin);
+  }
 
   /** One VM of a plan, as the site configures its domains. */
   public static DomainModel of(SiteConfig cfg, Plan plan, VmPlan vm, Image image, String user) {
@@ -60,6 +72,10 @@ public record DomainModel(VmPlan vm, String job, String user, String imageName, 
     m.put("network", network);
     m.put("bridge", bridge);
     m.put("mtu", mtu);
+    if (pinning != null) {
+      m.put("pin", Map.of("all", pinning.all().toString(),
+          "vcpus", pinning.vcpus().stream().map(String::valueOf).toList()));
+    }
     return m;
   }
 }

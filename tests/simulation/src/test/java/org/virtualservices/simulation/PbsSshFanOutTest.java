@@ -143,6 +143,7 @@ class PbsSshFanOutTest {
         "  timeoutSeconds: " + bootTimeout,
         "domain:",
         "  type: test",
+        "  memoryHardLimit: false",
         extra, ""));
     return f;
   }
