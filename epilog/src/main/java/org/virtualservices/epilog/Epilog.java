@@ -81,8 +81,8 @@ public final class Epilog {
   }
 
   /**
-   * What this node's VMs used, into {@code vcluster-<job>/usage-<node>.json} of the job's working
-   * folder, written as the job's user (as the report's copy is: docs/hooks.md, "Threat model"). A
+   * What this node's VMs used, into {@code vcluster-<job>-usage/<node>.json} of the job's working
+   * folder (beside the report's copy, which goes with the job: this stays), written as the job's user (as the report's copy is: docs/hooks.md, "Threat model"). A
    * working folder that is not the user's, or a copy the user's side refuses, is logged and fails
    * nothing: the job's log has the same figures.
    */
@@ -91,7 +91,9 @@ public final class Epilog {
       return;
     }
     try {
-      UserCopy.Target t = UserCopy.target(job.workDir(), job.jobId(), job.uid(), job.gid());
+      UserCopy.Target report = UserCopy.target(job.workDir(), job.jobId(), job.uid(), job.gid());
+      UserCopy.Target t = new UserCopy.Target(job.uid(), job.gid(), report.dir().resolveSibling(
+          UsageRecord.folderName(job.jobId())));
       new UserCopy(s.runner(), s.config().tools()).write(t, Map.of(UsageRecord.fileName(job.thisNode()),
           UsageRecord.json(job.jobId(), job.thisNode(), usages)));
       log.info("what the VMs used is in {0}", t.dir().resolve(UsageRecord.fileName(job.thisNode())));

@@ -11,7 +11,7 @@ import org.virtualservices.core.hypervisor.VmUsage;
 
 /**
  * What a node's VMs used, for the job's user after the job (docs/users.md, "What your VMs used"):
- * {@code vcluster-<job>/usage-<node>.json} in the working folder, written as the user by each
+ * {@code vcluster-<job>-usage/<node>.json} in the working folder, written as the user by each
  * node's epilog. Slurm's accounting does not see QEMU (it runs under libvirtd, outside the job's
  * cgroup), so this is where the job's VMs' CPU time and memory are told.
  */
@@ -22,9 +22,14 @@ public final class UsageRecord {
   private UsageRecord() {
   }
 
+  /** The folder's name for {@code job}, in the working folder. */
+  public static String folderName(String job) {
+    return "vcluster-" + job + "-usage";
+  }
+
   /** The file's name for {@code node}. */
   public static String fileName(String node) {
-    return "usage-" + node + ".json";
+    return node + ".json";
   }
 
   /** The record's JSON: the job, the node, and per VM its CPU seconds and memory in MiB. */
