@@ -66,11 +66,16 @@ class SlurmJobRecordTest {
       "JobName=x SubmitTime=0|SubmitTime=",
       "JobName=x UserId=alice(0)|UserId="})
   void aForgedKeyIsRefused(String name, String key) throws IOException {
-    String out = captured("scontrol-mem.txt");
-    String forged = out.replaceFirst("JobName=\\S+", name.replace("\\n", "\n").replace("$", "\\$"));
+    assertRefused(captured("scontrol-mem.txt"), name.replace("\\n", "\n"), "'" + key + "'");
+  }
+
+  /** {@code out} with the word of {@code text}'s key (JobName=, Comment=) replaced by it: refused, saying {@code says}. */
+  private static void assertRefused(String out, String text, String says) {
+    String key = text.substring(0, text.indexOf('='));
+    String forged = out.replaceFirst(key + "=\\S+", text.replace("$", "\\$"));
     Exception e = assertThrows(Exception.class, () -> SlurmJobRecord.parse(jobId(out), forged));
     assertTrue(e instanceof RequestException, e.toString());
-    assertTrue(e.getMessage().contains("'" + key + "'"), e.getMessage());
+    assertTrue(e.getMessage().contains(says), e.getMessage());
   }
 
   @Test
@@ -108,12 +113,7 @@ class SlurmJobRecordTest {
       "JobName=xNodes=vnode1 CPU_IDs=1|outside the controller's node groups",
       "Comment=x Nodes=vnode2 CPU_IDs=1|CPU_IDs twice"})
   void aForgedCpuIdIsRefused(String text, String says) throws IOException {
-    String out = detailed(" Nodes=vnode[1-2] CPU_IDs=0 Mem=256 GRES=");
-    String key = text.substring(0, text.indexOf('='));
-    String forged = out.replaceFirst(key + "=\\S+", text.replace("$", "\\$"));
-    Exception e = assertThrows(Exception.class, () -> SlurmJobRecord.parse(jobId(out), forged));
-    assertTrue(e instanceof RequestException, e.toString());
-    assertTrue(e.getMessage().contains(says), e.getMessage());
+    assertRefused(detailed(" Nodes=vnode[1-2] CPU_IDs=0 Mem=256 GRES="), text, says);
   }
 
   @ParameterizedTest
