@@ -82,7 +82,8 @@ public final class Epilog {
 
   /**
    * What this node's VMs used, into {@code vcluster-<job>-usage/<node>.json} of the job's working
-   * folder (beside the report's copy, which goes with the job: this stays), written as the job's user (as the report's copy is: docs/hooks.md, "Threat model"). A
+   * folder (beside the report's copy, which goes with the job: this stays), written as the job's
+   * user (as the report's copy is: docs/hooks.md, "Threat model"). A
    * working folder that is not the user's, or a copy the user's side refuses, is logged and fails
    * nothing: the job's log has the same figures.
    */

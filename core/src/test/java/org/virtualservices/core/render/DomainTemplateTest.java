@@ -122,8 +122,8 @@ class DomainTemplateTest {
       hv.define("vc42-1", xml);
       try {
         var e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> hv.start("vc42-1", 1280));
-        assertTrue(e.getMessage().startsWith("start domain vc42-1 with a memory limit of 1280 MiB on test:///default: "),
-            e.getMessage());
+        assertTrue(e.getMessage().startsWith(
+            "start domain vc42-1 with a memory limit of 1280 MiB on test:///default: "), e.getMessage());
         assertEquals(DomainState.SHUTOFF, hv.state("vc42-1"));
       } finally {
         hv.remove("vc42-1");

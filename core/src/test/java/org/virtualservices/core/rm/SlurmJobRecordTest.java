@@ -69,7 +69,10 @@ class SlurmJobRecordTest {
     assertRefused(captured("scontrol-mem.txt"), name.replace("\\n", "\n"), "'" + key + "'");
   }
 
-  /** {@code out} with the word of {@code text}'s key (JobName=, Comment=) replaced by it: refused, saying {@code says}. */
+  /**
+   * {@code out} with the word of {@code text}'s key (JobName=, Comment=) replaced by it: refused,
+   * saying {@code says}.
+   */
   private static void assertRefused(String out, String text, String says) {
     String key = text.substring(0, text.indexOf('='));
     String forged = out.replaceFirst(key + "=\\S+", text.replace("$", "\\$"));
