@@ -140,5 +140,7 @@ scenario_confine() {
   wait_for 90 "nothing of job $job left" vc_all_clean || true
   expect_all_clean "$job"
   site_edit_end
-  [[ $(sinfo -h -n "$node" -o '%T') == idle ]] || fail "$node is $(sinfo -h -n "$node" -o '%T') after the OOM job"
+  # Slurm shows the node idle a moment after the job's end; drained it must never be
+  wait_for 60 "every node idle" nodes_all_idle ||
+    fail "nodes not idle after the OOM job: $(sinfo -h -N -o '%N %t %E' | paste -sd ';')"
 }
