@@ -157,7 +157,16 @@ render_conf() {
   template=${template//@HOOK_TIMEOUT@/$VC_E2E_HOOK_TIMEOUT}
   template=${template//@TASK_PROLOG_LINE@/$task_line}
   template=${template//@NODE_LINES@/${lines%$'\n'}}
+  if [[ $VC_E2E_CGROUPS == 1 ]]; then
+    template=${template//@PROCTRACK@/proctrack/cgroup}
+    template=${template//@TASK_PLUGIN@/task/cgroup}
+  else
+    template=${template//@PROCTRACK@/proctrack/linuxproc}
+    template=${template//@TASK_PLUGIN@/task/none}
+  fi
   printf '%s\n' "$template" >"$STATE/etc/slurm.conf"
+  # cgroup.conf: slurmd reads it beside slurm.conf
+  cp "$E2E_DIR/conf/cgroup.conf" "$STATE/etc/cgroup.conf"
 
   # plugstack.conf: slurmd and the clients read it at start; a SPANK plugin is added by
   # pointing VC_E2E_PLUGSTACK at a file of "required|optional plugin.so args" lines.

@@ -86,8 +86,9 @@ scenario_limits() {
     expect_eq "vc leftovers on $node after job $job" "" "$(vc_node_left "$node")"
   done
 
-  # a job that asked for no memory: the site's per-CPU rule (its record is the parser's third case)
-  job=$(submit -N 1 --job-name=limits-no-mem --comment=vc:image=testapp,vms=1,vcpus=1,mem=1536M \
+  # a job that asked for no memory of its own (--mem=0: "all of the node"; with no --mem at all
+  # Slurm gives DefMemPerCPU): the site's per-CPU rule (its record is the parser's third case)
+  job=$(submit -N 1 --mem=0 --job-name=limits-no-mem --comment=vc:image=testapp,vms=1,vcpus=1,mem=1536M \
     --output="$STATE/jobs/limits-%j.out" --wrap 'echo ran')
   limits_record "$job" no-mem
   limits_refused "$job" "the job asked no memory, and the site allows"

@@ -7,11 +7,13 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import org.virtualservices.core.hypervisor.Hypervisor;
+import org.virtualservices.core.hypervisor.VmUsage;
 import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.report.JobFolder;
 import org.virtualservices.core.report.PhaseTimer;
+import org.virtualservices.core.report.ReportRefusedException;
 import org.virtualservices.core.report.UserCopy;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.JobContext;
@@ -63,6 +65,7 @@ public final class Epilog {
           new UserCopy(s.runner(), s.config().tools()), s.clock());
       r = teardown.run(job.jobId(), job.thisNode(), nodeDir, plan, folder);
       teardown.timings().forEach(x -> phases.timed(x.phase(), x.seconds()));
+      tellTheUser(job, teardown.usages());
     } catch (RuntimeException e) {
       log.failed("teardown", "epilog could not tear down: {0}", e.getMessage());
       return false;
@@ -78,6 +81,29 @@ public final class Epilog {
           : r.removed().size() + " resource(s) removed", phases.line());
     }
     return r.clean();
+  }
+
+  /**
+   * What this node's VMs used, into {@code vcluster-<job>-usage/<node>.json} of the job's working
+   * folder (beside the report's copy, which goes with the job: this stays), written as the job's
+   * user (as the report's copy is: docs/hooks.md, "Threat model"). A
+   * working folder that is not the user's, or a copy the user's side refuses, is logged and fails
+   * nothing: the job's log has the same figures.
+   */
+  private void tellTheUser(JobContext job, Map<String, VmUsage> usages) {
+    if (usages.isEmpty() || job.workDir() == null) {
+      return;
+    }
+    try {
+      UserCopy.Target report = UserCopy.target(job.workDir(), job.jobId(), job.uid(), job.gid());
+      UserCopy.Target t = new UserCopy.Target(job.uid(), job.gid(), report.dir().resolveSibling(
+          UsageRecord.folderName(job.jobId())));
+      new UserCopy(s.runner(), s.config().tools()).write(t, Map.of(UsageRecord.fileName(job.thisNode()),
+          UsageRecord.json(job.jobId(), job.thisNode(), usages)));
+      log.info("what the VMs used is in {0}", t.dir().resolve(UsageRecord.fileName(job.thisNode())));
+    } catch (ReportRefusedException | IllegalArgumentException e) {
+      log.warn("what the VMs used is in this log only: {0}", e.getMessage());
+    }
   }
 
   /** The job's folder in the run tree; none for a job id that cannot name one (nothing was made then). */

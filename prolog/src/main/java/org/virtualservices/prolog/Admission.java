@@ -1,8 +1,12 @@
 package org.virtualservices.prolog;
 
 import java.io.UncheckedIOException;
+import java.util.Optional;
+import org.virtualservices.core.config.Domain;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.SiteConfig;
+import org.virtualservices.core.confine.CpuTopology;
+import org.virtualservices.core.confine.JobCpus;
 import org.virtualservices.core.disk.ImageSize;
 import org.virtualservices.core.hypervisor.ConsoleLogBound;
 import org.virtualservices.core.hypervisor.QemuAccount;
@@ -11,8 +15,10 @@ import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.request.JobContext;
 import org.virtualservices.core.request.RequestException;
+import org.virtualservices.core.request.ResourceManager;
 import org.virtualservices.core.request.VcRequest;
 import org.virtualservices.core.rm.GetentAccounts;
+import org.virtualservices.core.rm.SlurmJobRecord;
 import org.virtualservices.core.rm.SlurmJobRecords;
 import org.virtualservices.core.runtime.NodeServices;
 
@@ -26,8 +32,9 @@ import org.virtualservices.core.runtime.NodeServices;
  * @param job the job as the resource manager's record completes it
  * @param plan its plan
  * @param qemu whom the job's QEMU processes run as on this node
+ * @param cpus the job's CPUs on this node, where its VMs' threads are pinned (empty: unpinned)
  */
-record Admission(JobContext job, Plan plan, QemuAccount qemu) {
+record Admission(JobContext job, Plan plan, QemuAccount qemu, JobCpus cpus) {
 
   /**
    * @throws RequestException the user's mistake: a request beyond a limit of the site or the job
@@ -36,7 +43,8 @@ record Admission(JobContext job, Plan plan, QemuAccount qemu) {
    */
   static Admission decide(NodeServices s, JobLog log, JobContext called, VcRequest request) {
     SiteConfig cfg = s.config();
-    JobContext job = SlurmJobRecords.complete(called, s.runner(), cfg.tools().scontrol());
+    Optional<SlurmJobRecord> record = SlurmJobRecords.read(called, s.runner(), cfg.tools().scontrol());
+    JobContext job = record.map(r -> SlurmJobRecords.complete(called, r)).orElse(called);
     // every node must log the same instance: the tests compare them (e2e prolog-env, PbsSshFanOutTest)
     log.info("job record: instance {0}, memory per node {1}", job.instance(),
         job.memoryMiBPerNode().isEmpty() ? "not given (the per-CPU rule)" : job.memoryMiBPerNode() + " MiB");
@@ -63,7 +71,31 @@ record Admission(JobContext job, Plan plan, QemuAccount qemu) {
     String siteUser = cfg.domain().qemuUser();
     QemuAccount qemu = QemuAccount.of(siteUser, job,
         siteUser == null ? null : new GetentAccounts(s.runner(), cfg.pbs().getent()));
-    return new Admission(job, plan, qemu);
+
+    JobCpus cpus = cpus(cfg, job, record);
+    if (cpus.known()) {
+      log.info("the job''s CPUs here: {0} (from {1})", cpus.cpus(), cpus.source());
+    } else {
+      log.warn("VMs not pinned: {0}", cpus.source());
+    }
+    return new Admission(job, plan, qemu, cpus);
+  }
+
+  /**
+   * Where the job's VMs may run on this node (docs/hooks.md, "The job's CPUs and memory").
+   *
+   * @throws IllegalStateException when Slurm's CPUs for the job cannot be learned: the node's fault
+   */
+  private static JobCpus cpus(SiteConfig cfg, JobContext job, Optional<SlurmJobRecord> record) {
+    if (cfg.domain().cpuPinning() == Domain.CpuPinning.none) {
+      return JobCpus.unknown("the site's domain.cpuPinning is none");
+    }
+    CpuTopology topology = CpuTopology.read(CpuTopology.SYSFS);
+    if (job.rm() == ResourceManager.SLURM) {
+      return JobCpus.forSlurm(JobCpus.CGROUP_ROOT, topology, job.uid(), job.jobId(), job.thisNode(),
+          record.flatMap(r -> r.cpuIdsOf(job.thisNode())));
+    }
+    return JobCpus.forPbs(JobCpus.CGROUP_ROOT, topology.online(), job.jobId());
   }
 
   private static long mib(long bytes) {

@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.virtualservices.core.config.Image;
+import org.virtualservices.core.confine.JobCpus;
+import org.virtualservices.core.confine.VmPinning;
 import org.virtualservices.core.config.Network;
 import org.virtualservices.core.disk.Disks;
 import org.virtualservices.core.disk.GuestSeed;
@@ -38,11 +42,14 @@ final class NodeMake {
   private final NodeServices s;
   private final JobLog log;
   private final PhaseTimer timer;
+  private final JobCpus cpus;
 
-  NodeMake(NodeServices services, JobLog log, PhaseTimer timer) {
+  /** @param cpus the job's CPUs on this node, where the VMs' threads are pinned; empty: unpinned */
+  NodeMake(NodeServices services, JobLog log, PhaseTimer timer, JobCpus cpus) {
     this.s = services;
     this.log = log;
     this.timer = timer;
+    this.cpus = cpus;
   }
 
   /**
@@ -72,10 +79,12 @@ final class NodeMake {
     Disks disks = new Disks(s.runner(), s.config().tools().qemuImg());
     SeedImage seeds = new SeedImage(s.runner(), s.config().tools().mkisofs());
     journal.intendAll(entries(mine));
+    Map<String, VmPinning> pins = pins(mine);
     // libvirt does not look at a domain's disks before it starts: define while they are made
     Pending<Void> defines = Pending.start("define", at -> PerVm.run(mine.vms(), (v, vmStep) -> {
       vmStep.is("define " + v.name());
-      String xml = DomainModel.of(s.config(), plan, v, image, job.user(), qemu).render(s.templates());
+      String xml = DomainModel.of(s.config(), plan, v, image, job.user(), qemu).pinned(pins.get(v.name()))
+          .render(s.templates());
       Path xmlFile = nodeDir.resolve(v.name() + ".xml");
       Files.deleteIfExists(xmlFile);
       PrivateFiles.write(xmlFile, xml);
@@ -113,6 +122,18 @@ final class NodeMake {
           spec.peers().size(), spec.isBatchHost() ? ", gateway " + spec.gatewayCidr() : "");
     }
     log.info("disks and seeds made for {0} VM(s)", mine.vms().size());
+  }
+
+  /** Each VM's CPUs: the node's VMs spread over the job's CPUs here; none when they are not known. */
+  private Map<String, VmPinning> pins(NodePlan mine) {
+    if (!cpus.known()) {
+      return Map.of();
+    }
+    Map<String, Integer> vcpus = new LinkedHashMap<>();
+    mine.vms().forEach(v -> vcpus.put(v.name(), v.vcpus()));
+    Map<String, VmPinning> pins = VmPinning.spread(cpus.cpus(), vcpus);
+    pins.forEach((vm, p) -> log.info("{0}: vCPUs on CPUs {1}, emulator on {2}", vm, p.vcpus(), p.all()));
+    return pins;
   }
 
   /** Every VM's files and domain, for the journal at once (one write), before any is made. */

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.virtualservices.core.confine.JobCpus;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.files.StateFolders;
@@ -116,12 +117,14 @@ public final class Prolog {
     final JobContext job;
     final Plan plan;
     final QemuAccount qemu;
+    final JobCpus cpus;
     Instant t = timer.start();
     try {
       Admission admitted = Admission.decide(s, log, inv.job(), request);
       job = admitted.job();
       plan = admitted.plan();
       qemu = admitted.qemu();
+      cpus = admitted.cpus();
       checkWorkDir(job);
     } catch (RequestException e) {
       return refused(inv.job(), request.channel(), e);
@@ -173,7 +176,7 @@ public final class Prolog {
         t = timer.start();
         Image image = cfg.images().get(plan.image());
         String login = image.loginUser() != null ? image.loginUser() : job.user();
-        new NodeMake(s, log, timer).run(hv, job, plan, mine, nodeDir, journal, image, login, qemu, keys, pending,
+        new NodeMake(s, log, timer, cpus).run(hv, job, plan, mine, nodeDir, journal, image, login, qemu, keys, pending,
             step);
         timer.lap("make", t);
 
@@ -181,7 +184,11 @@ public final class Prolog {
         try {
           PerVm.run(mine.vms(), (v, at) -> {
             at.is("start " + v.name());
-            hv.start(v.name());
+            if (cfg.domain().memoryHardLimit()) {
+              hv.start(v.name(), v.memoryMiB() + cfg.domain().memoryOverheadMiB());
+            } else {
+              hv.start(v.name());
+            }
             s.faults().reached("start:" + v.name());
           });
         } catch (PerVm.Failed f) {
@@ -189,7 +196,8 @@ public final class Prolog {
           f.rethrow();
         }
         for (VmPlan v : mine.vms()) {
-          log.info("started {0} ({1}, {2})", v.name(), v.ip(), v.mac());
+          log.info("started {0} ({1}, {2}){3}", v.name(), v.ip(), v.mac(), cfg.domain().memoryHardLimit()
+              ? ", memory limit " + (v.memoryMiB() + cfg.domain().memoryOverheadMiB()) + " MiB" : "");
         }
         timer.lap("start", t);
 

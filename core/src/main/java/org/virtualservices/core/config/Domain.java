@@ -16,5 +16,17 @@ public record Domain(
     @Doc(value = "virtlogd's configuration on the node, read for max_size and max_backups (the console logs'"
         + " bound)", defaultValue = "/etc/libvirt/virtlogd.conf") Path virtlogdConf,
     @Doc(value = "the account every QEMU runs as: absent for each job's own user (the default); else the name of a"
-        + " fixed unprivileged user, never root (docs/hooks.md, \"QEMU as the job's user\")") String qemuUser) {
+        + " fixed unprivileged user, never root (docs/hooks.md, \"QEMU as the job's user\")") String qemuUser,
+    @Doc(value = "job: pin each VM's vCPUs and emulator threads to the CPUs the job has on the node (a job whose"
+        + " CPUs cannot be learned is the node's fault); none: VMs run on any CPU of the node",
+        defaultValue = "job") CpuPinning cpuPinning,
+    @Doc(value = "each VM's memory is bounded by the kernel (libvirt's memtune hard_limit on its cgroup) at its"
+        + " size plus this, for QEMU's own memory; 0: exactly its size", defaultValue = "256") int memoryOverheadMiB,
+    @Doc(value = "bound each VM's memory (memoryOverheadMiB); false: no hard limit", defaultValue = "true")
+    boolean memoryHardLimit) {
+
+  /** Where a VM's threads may run (docs/hooks.md, "The job's CPUs and memory"). */
+  public enum CpuPinning {
+    job, none
+  }
 }

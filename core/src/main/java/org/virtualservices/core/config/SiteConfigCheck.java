@@ -52,6 +52,7 @@ public final class SiteConfigCheck {
     within(e, "defaults.memoryMiB", d.memoryMiB(), l.minMemoryMiBPerVm(), l.maxMemoryMiBPerVm());
     within(e, "defaults.vmsPerNode", d.vmsPerNode(), 1, l.maxVmsPerNode());
     network(e, c.network());
+    within(e, "domain.memoryOverheadMiB", c.domain().memoryOverheadMiB(), 0, 1 << 20);
     Boot b = c.boot();
     within(e, "boot.timeoutSeconds", b.timeoutSeconds(), 1, 86_400);
     within(e, "boot.pollMillis", b.pollMillis(), 10, 60_000);

@@ -16,6 +16,19 @@ public interface Hypervisor extends AutoCloseable {
 
   void start(String name);
 
+  /**
+   * Starts the domain with its memory bounded by the kernel: started paused, its cgroup's hard limit
+   * set to {@code hardLimitMiB} (libvirt's memtune {@code hard_limit}), then resumed, so the guest
+   * never runs without it (docs/hooks.md, "The job's CPUs and memory").
+   */
+  void start(String name, long hardLimitMiB);
+
+  /**
+   * What the running domain has used so far (CPU time, peak memory); empty when it is not running
+   * or cannot be read. Never throws: teardown reads it on the way to removing the domain.
+   */
+  Optional<VmUsage> usage(String name);
+
   DomainState state(String name);
 
   /** Stops the domain if it runs and undefines it; returns false if it was already gone. */

@@ -1,8 +1,10 @@
 package org.virtualservices.core.hypervisor;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.FutureTask;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -11,6 +13,7 @@ import org.libvirt.Error.ErrorNumber;
 import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 import org.virtualservices.core.concurrent.Futures;
+import org.virtualservices.core.confine.MemoryCgroup;
 
 /**
  * The hypervisor through libvirt-java: one {@link Connect} per hook, closed at the end. libvirt's
@@ -41,6 +44,12 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
     Connect.setErrorCallback(QUIET);
     return null;
   });
+
+  /** virDomainCreateFlags VIR_DOMAIN_START_PAUSED. */
+  private static final int START_PAUSED = 1;
+  /** qemu:///system's state folder (libvirt's default {@code /run/libvirt/qemu}): {@code <name>.pid}. */
+  private static final Path QEMU_PID_DIR = Path.of("/run/libvirt/qemu");
+  private static final Path PROC = Path.of("/proc");
 
   private final String uri;
   private final Connect conn;
@@ -90,6 +99,53 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
     } catch (LibvirtException e) {
       throw fail("start domain " + name, e);
     }
+  }
+
+  @Override
+  public void start(String name, long hardLimitMiB) {
+    try {
+      Domain d = conn.domainLookupByName(name);
+      try {
+        d.create(START_PAUSED);
+        try {
+          MemoryTune.setHardLimit(d, hardLimitMiB << 10);
+        } catch (LibvirtException | RuntimeException e) {
+          // an unbounded guest never runs: the domain goes with the prolog's rollback
+          d.destroy();
+          throw e;
+        }
+        d.resume();
+      } finally {
+        d.free();
+      }
+    } catch (LibvirtException e) {
+      throw fail("start domain " + name + " with a memory limit of " + hardLimitMiB + " MiB", e);
+    }
+  }
+
+  @Override
+  public Optional<VmUsage> usage(String name) {
+    try {
+      Domain d = conn.domainLookupByName(name);
+      try {
+        if (d.isActive() != 1) {
+          return Optional.empty();
+        }
+        double cpu = d.getInfo().cpuTime / 1e9;
+        Optional<MemoryCgroup> cg = pidDir().flatMap(dir -> MemoryCgroup.ofPidFile(PROC, dir.resolve(name + ".pid")));
+        return Optional.of(new VmUsage(cpu, cg.map(MemoryCgroup::peakBytes).orElse(OptionalLong.empty()),
+            cg.map(MemoryCgroup::limitBytes).orElse(OptionalLong.empty())));
+      } finally {
+        d.free();
+      }
+    } catch (LibvirtException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Where libvirtd keeps its QEMU's pid files: only for the node's own system daemon. */
+  private Optional<Path> pidDir() {
+    return uri.equals("qemu:///system") ? Optional.of(QEMU_PID_DIR) : Optional.empty();
   }
 
   @Override

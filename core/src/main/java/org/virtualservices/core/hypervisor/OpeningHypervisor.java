@@ -51,6 +51,16 @@ public final class OpeningHypervisor implements Hypervisor {
   }
 
   @Override
+  public void start(String name, long hardLimitMiB) {
+    connection().start(name, hardLimitMiB);
+  }
+
+  @Override
+  public Optional<VmUsage> usage(String name) {
+    return connection().usage(name);
+  }
+
+  @Override
   public DomainState state(String name) {
     return connection().state(name);
   }

@@ -3,6 +3,7 @@ package org.virtualservices.core.render;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.virtualservices.core.config.Domain;
+import org.virtualservices.core.confine.VmPinning;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.Network;
 import org.virtualservices.core.config.SiteConfig;
@@ -19,9 +20,20 @@ import org.virtualservices.core.plan.VmPlan;
  * @param prefixLength and {@code mtu}: the guest's address and MTU, on the kernel command line
  *     when the image reads its configuration there
  * @param qemu the account QEMU runs as: the domain's DAC label (docs/hooks.md, "QEMU as the job's user")
+ * @param pinning where the VM's threads may run (the job's CPUs here), or null: anywhere
  */
 public record DomainModel(VmPlan vm, String job, String user, String imageName, Image image, Domain domain,
-    boolean network, String bridge, int prefixLength, int mtu, QemuAccount qemu) {
+    boolean network, String bridge, int prefixLength, int mtu, QemuAccount qemu, VmPinning pinning) {
+
+  public DomainModel(VmPlan vm, String job, String user, String imageName, Image image, Domain domain,
+      boolean network, String bridge, int prefixLength, int mtu, QemuAccount qemu) {
+    this(vm, job, user, imageName, image, domain, network, bridge, prefixLength, mtu, qemu, null);
+  }
+
+  /** This VM with its threads pinned ({@code <vcpu cpuset>}, {@code <cputune>}); null: unpinned. */
+  public DomainModel pinned(VmPinning pin) {
+    return new DomainModel(vm, job, user, imageName, image, domain, network, bridge, prefixLength, mtu, qemu, pin);
+  }
 
   /** One VM of a plan, as the site configures its domains. */
   public static DomainModel of(SiteConfig cfg, Plan plan, VmPlan vm, Image image, String user, QemuAccount qemu) {
@@ -71,6 +83,10 @@ public record DomainModel(VmPlan vm, String job, String user, String imageName, 
     q.put("uid", qemu.uid());
     q.put("gid", qemu.gid());
     m.put("qemu", q);
+    if (pinning != null) {
+      m.put("pin", Map.of("all", pinning.all().toString(),
+          "vcpus", pinning.vcpus().stream().map(String::valueOf).toList()));
+    }
     return m;
   }
 }

@@ -2,10 +2,15 @@ package org.virtualservices.core.rm;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.virtualservices.core.hostlist.Hostlist;
+import org.virtualservices.core.log.Shown;
 import org.virtualservices.core.request.RequestException;
 
 /**
@@ -26,8 +31,15 @@ import org.virtualservices.core.request.RequestException;
  * @param memoryPerNodeMiB {@code MinMemoryNode} in MiB, null when the record gives memory per CPU;
  *     0 when the job asked none (Slurm's "all of the node", or no default)
  * @param memoryPerCpuMiB {@code MinMemoryCPU} in MiB ({@code --mem-per-cpu}), or null
+ * @param cpuIds each node's CPU_IDs, Slurm's abstract CPU ids of the job there (the detail groups
+ *     {@code Nodes=<hostlist> CPU_IDs=<list>} that {@code --details} adds); empty without them
  */
-public record SlurmJobRecord(String jobId, int uid, String submitTime, Long memoryPerNodeMiB, Long memoryPerCpuMiB) {
+public record SlurmJobRecord(String jobId, int uid, String submitTime, Long memoryPerNodeMiB, Long memoryPerCpuMiB,
+    Map<String, String> cpuIds) {
+
+  public SlurmJobRecord {
+    cpuIds = Map.copyOf(cpuIds);
+  }
 
   /** The variable a refusal names: the record comes from the controller, through scontrol. */
   public static final String FIELD = "scontrol show job";
@@ -56,7 +68,43 @@ public record SlurmJobRecord(String jobId, int uid, String submitTime, Long memo
           + " MinMemoryNode and MinMemoryCPU in its record");
     }
     return new SlurmJobRecord(jobId, Integer.parseInt(u.group(1)), submit,
-        perNode == null ? null : mebibytes(perNode), perCpu == null ? null : mebibytes(perCpu));
+        perNode == null ? null : mebibytes(perNode), perCpu == null ? null : mebibytes(perCpu), cpuIds(out));
+  }
+
+  /**
+   * The detail groups {@code Nodes=<hostlist> CPU_IDs=<list>} (src/api/job_info.c
+   * {@code slurm_sprint_job_info}, one group per run of nodes with the same CPUs and memory). A
+   * user's text can hold such words too (the job's name comes before the groups, its comment after):
+   * a CPU_IDs word not right after a Nodes word, or a node named by two groups, refuses the record,
+   * since the controller names each node of the job once.
+   */
+  private static Map<String, String> cpuIds(String out) {
+    Map<String, String> ids = new HashMap<>();
+    String[] words = out.split("\\s+");
+    for (int i = 0; i < words.length; i++) {
+      if (!words[i].startsWith("CPU_IDs=")) {
+        continue;
+      }
+      if (i == 0 || !words[i - 1].startsWith("Nodes=")) {
+        throw new RequestException(FIELD, "'CPU_IDs=' appears in the job's record outside the controller's node"
+            + " groups (in its name, comment or command?), so its CPUs cannot be read safely; submit it without"
+            + " that text");
+      }
+      String value = words[i].substring("CPU_IDs=".length());
+      for (String node : Hostlist.expand(FIELD, words[i - 1].substring("Nodes=".length()))) {
+        if (ids.put(node, value) != null) {
+          throw new RequestException(FIELD, "node " + Shown.value(node) + " has CPU_IDs twice in the job's record"
+              + " (in its name, comment or command?), so its CPUs cannot be read safely; submit it without that"
+              + " text");
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** This node's CPU_IDs, when the record has the detail groups. */
+  public Optional<String> cpuIdsOf(String node) {
+    return Optional.ofNullable(cpuIds.get(node));
   }
 
   /**

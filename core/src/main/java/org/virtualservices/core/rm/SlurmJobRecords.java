@@ -1,6 +1,7 @@
 package org.virtualservices.core.rm;
 
 import java.time.Duration;
+import java.util.Optional;
 import org.virtualservices.core.command.Command;
 import org.virtualservices.core.command.CommandFailedException;
 import org.virtualservices.core.command.CommandResult;
@@ -37,11 +38,27 @@ public final class SlurmJobRecords {
    * @throws IllegalStateException when the controller does not answer or gives another job's record
    */
   public static JobContext complete(JobContext job, CommandRunner runner, String scontrol) {
+    return read(job, runner, scontrol).map(rec -> complete(job, rec)).orElse(job);
+  }
+
+  /** The job with its instance and memory from {@code rec}, the controller's record of it. */
+  public static JobContext complete(JobContext job, SlurmJobRecord rec) {
+    return job.withAllocation(rec.submitTime(), rec.memoryPerNode(job.nodes().size(), job.cpusPerNode()));
+  }
+
+  /**
+   * The controller's record of a Slurm job, with its CPUs on each node ({@code --details}: the same
+   * one RPC); empty for a PBS job.
+   *
+   * @throws RequestException when the record cannot be read safely because of the user's own text
+   * @throws IllegalStateException when the controller does not answer or gives another job's record
+   */
+  public static Optional<SlurmJobRecord> read(JobContext job, CommandRunner runner, String scontrol) {
     if (job.rm() != ResourceManager.SLURM) {
-      return job;
+      return Optional.empty();
     }
-    Command ask = Command.of(ENV, "SLURM_TIME_FORMAT=%s", scontrol, "show", "job", "--oneliner", job.jobId())
-        .withTimeout(TIMEOUT);
+    Command ask = Command.of(ENV, "SLURM_TIME_FORMAT=%s", scontrol, "show", "job", "--oneliner", "--details",
+        job.jobId()).withTimeout(TIMEOUT);
     CommandResult r = runner.run(ask);
     if (!r.ok()) {
       throw new IllegalStateException("ask the Slurm controller for job " + job.jobId() + "'s record: "
@@ -52,6 +69,6 @@ public final class SlurmJobRecords {
       throw new IllegalStateException("the controller says job " + job.jobId() + " is uid " + rec.uid()
           + "'s, the Prolog's environment says uid " + job.uid());
     }
-    return job.withAllocation(rec.submitTime(), rec.memoryPerNode(job.nodes().size(), job.cpusPerNode()));
+    return Optional.of(rec);
   }
 }

@@ -22,6 +22,7 @@ import org.virtualservices.core.concurrent.Futures;
 import org.virtualservices.core.fabric.Fabric;
 import org.virtualservices.core.hypervisor.DomainInfo;
 import org.virtualservices.core.hypervisor.Hypervisor;
+import org.virtualservices.core.hypervisor.VmUsage;
 import org.virtualservices.core.journal.Journal;
 import org.virtualservices.core.journal.JournalEntry;
 import org.virtualservices.core.journal.JournalRecord;
@@ -51,6 +52,7 @@ public final class Teardown {
   private final UserCopy copier;
   private final Clock clock;
   private final List<Timing> timings = new ArrayList<>();
+  private final Map<String, VmUsage> usages = new java.util.concurrent.ConcurrentSkipListMap<>();
 
   /** A node runs a handful of VMs (limits.maxVmsPerNode); more threads than that buy nothing. */
   static final int MAX_PARALLEL_REMOVALS = 16;
@@ -80,6 +82,11 @@ public final class Teardown {
     return List.copyOf(timings);
   }
 
+  /** What each domain the last run removed had used, by name, read before its removal. */
+  public Map<String, VmUsage> usages() {
+    return Map.copyOf(usages);
+  }
+
   private Instant lap(String phase, Instant since) {
     Instant now = clock.instant();
     timings.add(new Timing(phase, Duration.between(since, now).toNanos() / 1e9));
@@ -97,6 +104,7 @@ public final class Teardown {
     List<String> removed = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     timings.clear();
+    usages.clear();
     Instant t = clock.instant();
     Optional<JournalRecord> journal = Optional.empty();
     try {
@@ -216,7 +224,14 @@ public final class Teardown {
     try {
       Map<String, Future<Boolean>> running = new LinkedHashMap<>();
       for (String d : domains) {
-        running.put(d, pool.submit(() -> hypervisor.remove(d)));
+        running.put(d, pool.submit(() -> {
+          // what the VM used, read while its QEMU and cgroup still exist (docs/hooks.md, "What the VMs used")
+          hypervisor.usage(d).ifPresent(u -> {
+            usages.put(d, u);
+            log.info("{0} used {1}", d, u.line());
+          });
+          return hypervisor.remove(d);
+        }));
       }
       for (Map.Entry<String, Future<Boolean>> e : running.entrySet()) {
         String d = e.getKey();

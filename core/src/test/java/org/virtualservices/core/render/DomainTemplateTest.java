@@ -15,6 +15,8 @@ import javax.xml.xpath.XPathFactory;
 import org.junit.jupiter.api.Test;
 import org.virtualservices.core.config.Domain;
 import org.virtualservices.core.config.Image;
+import org.virtualservices.core.confine.CpuList;
+import org.virtualservices.core.confine.VmPinning;
 import org.virtualservices.core.hypervisor.DomainInfo;
 import org.virtualservices.core.hypervisor.DomainMetadata;
 import org.virtualservices.core.hypervisor.DomainState;
@@ -25,7 +27,11 @@ import org.w3c.dom.Document;
 
 class DomainTemplateTest {
 
-  static final Domain KVM = new Domain("kvm", "pc", null, "x86_64", true, null, null, null);
+  static final Domain KVM = new Domain("kvm", "pc", null, "x86_64", true, null, null, null,
+      Domain.CpuPinning.job, 256, true);
+
+  static final Domain TEST = new Domain("test", "pc", null, "x86_64", false, null, null, null, Domain.CpuPinning.job,
+      256, true);
 
   static DomainModel model(String user, String kernel, Domain domain) {
     VmPlan vm = new VmPlan("vc42-1", 1, 1, "node1", "10.111.42.3", "02:00:10:2a:00:01", "vt4138-1", 2, 1024,
@@ -57,7 +63,7 @@ class DomainTemplateTest {
 
   @Test
   void theRenderedDomainIsAcceptedByLibvirtAndCarriesTheJob() {
-    String xml = model("alice", "/img/vmlinux", new Domain("test", "pc", null, "x86_64", false, null, null, null))
+    String xml = model("alice", "/img/vmlinux", TEST)
         .render(Templates.shipped());
     try (LibvirtHypervisor hv = LibvirtHypervisor.open("test:///default")) {
       hv.define("vc42-1", xml);
@@ -101,7 +107,7 @@ class DomainTemplateTest {
   /** libvirt takes the label and the named base as they are (the real DAC driver: e2e scenario qemu-user). */
   @Test
   void libvirtKeepsTheAccountAndTheNamedBase() throws Exception {
-    String xml = model("alice", "/img/vmlinux", new Domain("test", "pc", null, "x86_64", false, null, null, null))
+    String xml = model("alice", "/img/vmlinux", TEST)
         .render(Templates.shipped());
     try (LibvirtHypervisor hv = LibvirtHypervisor.open("test:///default")) {
       hv.define("vc42-1", xml);
@@ -127,6 +133,51 @@ class DomainTemplateTest {
     try (LibvirtHypervisor hv = LibvirtHypervisor.open("test:///default")) {
       var e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> hv.start("vc404-0"));
       assertTrue(e.getMessage().startsWith("start domain vc404-0 on test:///default: "), e.getMessage());
+    }
+  }
+
+  @Test
+  void aPinnedVmHasEachVcpuOnOneOfTheJobsCpusAndItsEmulatorOnAll() {
+    VmPinning pin = VmPinning.spread(CpuList.parse("2-3"), java.util.Map.of("vc42-1", 2)).get("vc42-1");
+    String xml = model("alice", "/img/vmlinux", KVM).pinned(pin).render(Templates.shipped());
+    assertTrue(xml.contains("<vcpu placement=\"static\" cpuset=\"2-3\">2</vcpu>"), xml);
+    assertTrue(xml.contains("    <vcpupin vcpu=\"0\" cpuset=\"2\"/>\n    <vcpupin vcpu=\"1\" cpuset=\"3\"/>\n"
+        + "    <emulatorpin cpuset=\"2-3\"/>\n"), xml);
+    String unpinned = model("alice", "/img/vmlinux", KVM).render(Templates.shipped());
+    assertFalse(unpinned.contains("cputune"), unpinned);
+  }
+
+  @Test
+  void libvirtKeepsThePinning() {
+    VmPinning pin = VmPinning.spread(CpuList.parse("0-1"), java.util.Map.of("vc42-1", 2)).get("vc42-1");
+    String xml = model("alice", "/img/vmlinux", TEST).pinned(pin).render(Templates.shipped());
+    try (LibvirtHypervisor hv = LibvirtHypervisor.open("test:///default")) {
+      hv.define("vc42-1", xml);
+      try {
+        String back = hv.xml("vc42-1").orElseThrow();
+        assertTrue(back.contains("<vcpupin vcpu='1' cpuset='1'/>"), back);
+        assertTrue(back.contains("<emulatorpin cpuset='0-1'/>"), back);
+      } finally {
+        hv.remove("vc42-1");
+      }
+    }
+  }
+
+  @Test
+  void aDomainThatCannotBeBoundedNeverRuns() {
+    // libvirt's test driver cannot start a domain paused, so no limit can be set before the guest
+    // runs: the start fails, saying what, and the domain is not running (the e2e suite shows the limit)
+    String xml = model("alice", "/img/vmlinux", TEST).render(Templates.shipped());
+    try (LibvirtHypervisor hv = LibvirtHypervisor.open("test:///default")) {
+      hv.define("vc42-1", xml);
+      try {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> hv.start("vc42-1", 1280));
+        assertTrue(e.getMessage().startsWith(
+            "start domain vc42-1 with a memory limit of 1280 MiB on test:///default: "), e.getMessage());
+        assertEquals(DomainState.SHUTOFF, hv.state("vc42-1"));
+      } finally {
+        hv.remove("vc42-1");
+      }
     }
   }
 }

@@ -66,11 +66,19 @@ class SlurmJobRecordTest {
       "JobName=x SubmitTime=0|SubmitTime=",
       "JobName=x UserId=alice(0)|UserId="})
   void aForgedKeyIsRefused(String name, String key) throws IOException {
-    String out = captured("scontrol-mem.txt");
-    String forged = out.replaceFirst("JobName=\\S+", name.replace("\\n", "\n").replace("$", "\\$"));
+    assertRefused(captured("scontrol-mem.txt"), name.replace("\\n", "\n"), "'" + key + "'");
+  }
+
+  /**
+   * {@code out} with the word of {@code text}'s key (JobName=, Comment=) replaced by it: refused,
+   * saying {@code says}.
+   */
+  private static void assertRefused(String out, String text, String says) {
+    String key = text.substring(0, text.indexOf('='));
+    String forged = out.replaceFirst(key + "=\\S+", text.replace("$", "\\$"));
     Exception e = assertThrows(Exception.class, () -> SlurmJobRecord.parse(jobId(out), forged));
     assertTrue(e instanceof RequestException, e.toString());
-    assertTrue(e.getMessage().contains("'" + key + "'"), e.getMessage());
+    assertTrue(e.getMessage().contains(says), e.getMessage());
   }
 
   @Test
@@ -80,6 +88,35 @@ class SlurmJobRecordTest {
     assertThrows(IllegalStateException.class, () -> SlurmJobRecord.parse("7", ""));
     assertThrows(IllegalStateException.class,
         () -> SlurmJobRecord.parse(jobId(out), out.replaceFirst("UserId=\\S+", "UserId=nobody")));
+  }
+
+  /** The record with {@code --details}: the node groups after CoreSpec (src/api/job_info.c). */
+  static String detailed(String groups) throws IOException {
+    return captured("scontrol-mem.txt").replace("CoreSpec=* ", "CoreSpec=* JOB_GRES=(null) " + groups + " ");
+  }
+
+  @Test
+  void eachNodesCpuIdsFromTheDetails() throws IOException {
+    String out = detailed(" Nodes=vnode[1-2] CPU_IDs=0 Mem=256 GRES=  Nodes=vnode3 CPU_IDs=0-1 Mem=256 GRES=");
+    SlurmJobRecord r = SlurmJobRecord.parse(jobId(out), out);
+    assertEquals("0", r.cpuIdsOf("vnode1").orElseThrow());
+    assertEquals("0", r.cpuIdsOf("vnode2").orElseThrow());
+    assertEquals("0-1", r.cpuIdsOf("vnode3").orElseThrow());
+    assertTrue(r.cpuIdsOf("vnode4").isEmpty());
+    String plain = captured("scontrol-mem.txt");
+    assertTrue(SlurmJobRecord.parse(jobId(plain), plain).cpuIdsOf("vnode1").isEmpty(), "no details, no CPUs");
+  }
+
+  /** A job's name or comment that claims CPUs of its own for a node is refused, wherever it stands. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "JobName=x Nodes=vnode1 CPU_IDs=1|CPU_IDs twice",
+      "JobName=x  Nodes=vnode[1-9] CPU_IDs=0-1 Mem=0 GRES=|CPU_IDs twice",
+      "JobName=x CPU_IDs=1|outside the controller's node groups",
+      "JobName=xNodes=vnode1 CPU_IDs=1|outside the controller's node groups",
+      "Comment=x Nodes=vnode2 CPU_IDs=1|CPU_IDs twice"})
+  void aForgedCpuIdIsRefused(String text, String says) throws IOException {
+    assertRefused(detailed(" Nodes=vnode[1-2] CPU_IDs=0 Mem=256 GRES="), text, says);
   }
 
   @ParameterizedTest

@@ -144,6 +144,7 @@ class PbsSshFanOutTest {
         "domain:",
         "  type: test",
         "  qemuUser: nobody", // the jobs are root's, and QEMU never runs as root
+        "  memoryHardLimit: false",
         extra, ""));
     return f;
   }

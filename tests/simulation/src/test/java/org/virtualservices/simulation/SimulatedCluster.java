@@ -99,6 +99,8 @@ final class SimulatedCluster implements AutoCloseable {
         "  type: test",
         // QEMU never runs as root: jobs of root (these tests' own user) need a user of the site's
         uid == 0 ? "  qemuUser: nobody" : "",
+        // libvirt's test driver cannot start a domain paused, which the memory limit needs (e2e proves it)
+        "  memoryHardLimit: false",
         "tools:",
         "  scontrol: " + scontrol,
         extraYaml, ""));
@@ -125,7 +127,7 @@ final class SimulatedCluster implements AutoCloseable {
   }
 
   /**
-   * The simulated controller: {@code scontrol show job --oneliner ID} answers as Slurm 22.05's does
+   * The simulated controller: {@code scontrol show job --oneliner --details ID} answers as Slurm 22.05's does
    * (the shape of core/src/test/resources/slurm/scontrol-*.txt), with the job's memory and name
    * from {@link #slurmRecord} (default: no memory asked) and epoch times when SLURM_TIME_FORMAT=%s.
    */
@@ -134,14 +136,15 @@ final class SimulatedCluster implements AutoCloseable {
     Path script = root.resolve("scontrol");
     Files.writeString(script, String.join("\n",
         "#!/bin/sh",
-        "[ \"$1 $2 $3\" = 'show job --oneliner' ] || { echo \"unexpected: $*\" >&2; exit 2; }",
+        "[ \"$1 $2 $3 $4\" = 'show job --oneliner --details' ] || { echo \"unexpected: $*\" >&2; exit 2; }",
         "mem=MinMemoryNode=0; name=sim",
-        "[ -f '" + records + "'/$4.mem ] && mem=$(cat '" + records + "'/$4.mem)",
-        "[ -f '" + records + "'/$4.name ] && name=$(cat '" + records + "'/$4.name)",
+        "[ -f '" + records + "'/$5.mem ] && mem=$(cat '" + records + "'/$5.mem)",
+        "[ -f '" + records + "'/$5.name ] && name=$(cat '" + records + "'/$5.name)",
         "t=2026-12-03T07:11:10; [ \"$SLURM_TIME_FORMAT\" = %s ] && t=1796281870",
-        "echo \"JobId=$4 JobName=$name UserId=" + user + "(" + uid + ") GroupId=" + user + "(" + gid + ") MCS_label=N/A"
+        "echo \"JobId=$5 JobName=$name UserId=" + user + "(" + uid + ") GroupId=" + user + "(" + gid + ") MCS_label=N/A"
             + " Priority=1 Nice=0 Account=(null) QOS=(null) JobState=CONFIGURING Reason=None Dependency=(null)"
-            + " SubmitTime=$t EligibleTime=$t Partition=debug NumNodes=3 NumCPUs=6 MinCPUsNode=1 $mem"
+            + " SubmitTime=$t EligibleTime=$t Partition=debug NumNodes=3 NumCPUs=6 CoreSpec=* JOB_GRES=(null)"
+            + "  Nodes=sim[1-" + nodes.size() + "] CPU_IDs=0 Mem=0 GRES=  MinCPUsNode=1 $mem"
             + " MinTmpDiskNode=0 Features=(null) Command=(null) WorkDir=" + workDir + "\"", ""));
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
     return script;
