@@ -18,7 +18,7 @@ import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.journal.Journal;
 import org.virtualservices.core.journal.JournalRecord;
 import org.virtualservices.core.log.JobLog;
-import org.virtualservices.core.fabric.JobNetwork;
+import org.virtualservices.core.fabric.NetworkId;
 import org.virtualservices.core.names.Names;
 import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.report.JobFolder;
@@ -116,7 +116,7 @@ public final class Sweep {
         }
       }
       for (int vni : orphanNetworks) {
-        List<String> problems = s.fabric().tearDown(JobNetwork.teardownSpec(org.virtualservices.core.fabric.FabricSpec.ANY_JOB, vni));
+        List<String> problems = s.fabric().tearDown(NetworkId.anyJob(vni));
         if (!problems.isEmpty()) {
           failed++;
           out.println("network of VNI " + vni + ": " + String.join("; ", problems));

@@ -58,7 +58,6 @@ final class NodeMake {
     if (s.config().network().mode() == Network.Mode.vxlan) {
       FabricSpec theSpec = JobNetwork.spec(plan, job.thisNode(), s.config().network(), job.uid(), s.underlay());
       spec = theSpec;
-      journal.intend(new JournalEntry(JournalEntry.Kind.FABRIC, String.valueOf(plan.vni())));
       fabric = Pending.start("fabric", at -> {
         s.fabric().setUp(theSpec);
         s.faults().reached("fabric");

@@ -156,8 +156,7 @@ public final class Prolog {
         // the marker first: from now on the epilog has work here, whatever the user changes
         folder.create();
         step.is("journal");
-        Journal journal = Journal.open(nodeDir, job.jobId(), job.thisNode());
-        journal.network(plan.vni(), plan.bridge(), plan.vxlan());
+        Journal journal = Journal.open(nodeDir, job.jobId(), job.thisNode(), plan.vni());
         s.faults().reached("journal");
 
         t = timer.start();

@@ -1,18 +1,20 @@
 package org.virtualservices.core.journal;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,17 +29,10 @@ import org.virtualservices.core.files.PrivateFiles;
 public final class Journal {
 
   public static final String FILE_NAME = "journal.json";
-  /**
-   * The prolog writes the journal with Jackson's streaming generator, not with data binding: the
-   * serializer that binding builds for the records on first use costs a cold prolog some 20-40 ms
-   * of its critical path (docs/bench.md), for seven fields. Reading (the epilog, a second prolog)
-   * keeps binding, which checks what it reads; a holder builds its mapper only then.
-   */
-  private static final JsonFactory STREAM = new JsonFactory();
+  /** A journal names a handful of VMs' files (a few kB): one larger was not written by a prolog. */
+  static final long MAX_BYTES = 1 << 20;
 
-  private static final class Binding {
-    static final ObjectMapper JSON = new ObjectMapper();
-  }
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Root's only: it names every resource of the job. */
   private static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
@@ -51,8 +46,11 @@ public final class Journal {
     this.record = record;
   }
 
-  /** Opens the journal in {@code dir} (made root-only if new), keeping what an earlier run wrote. */
-  public static Journal open(Path dir, String job, String node) {
+  /**
+   * Opens the journal in {@code dir} (made root-only if new), keeping what an earlier run wrote,
+   * and records the job's network (its VNI) in the same write.
+   */
+  public static Journal open(Path dir, String job, String node, int vni) {
     try {
       // root's alone (0700), the job's folder above it too: the overlays and seeds in it are
       // readable by nobody else from their first byte. (Were QEMU to run as the job's user, the
@@ -61,25 +59,54 @@ public final class Journal {
     } catch (IOException e) {
       throw new UncheckedIOException("create state folder " + dir + ": " + e.getMessage(), e);
     }
-    Path file = dir.resolve(FILE_NAME);
-    JournalRecord existing = read(dir).orElse(
-        new JournalRecord(JournalRecord.VERSION, job, node, 0, null, null, List.of()));
-    Journal j = new Journal(file, existing);
+    List<JournalEntry> kept = read(dir).map(JournalRecord::entries).orElse(List.of());
+    Journal j = new Journal(dir.resolve(FILE_NAME), new JournalRecord(JournalRecord.VERSION, job, node, vni, kept));
     j.write();
     return j;
   }
 
-  /** The journal in {@code dir}, if there is one that can be read. */
+  /**
+   * The journal in {@code dir}, if there is one. It is read only when it is what a prolog writes:
+   * a regular file (not a link: opened without following one), owned by this process's user
+   * (root), of a journal's size, and valid JSON of a journal; anything else is refused with a
+   * message naming the file and what is wrong with it, and the caller goes by names.
+   *
+   * @throws UncheckedIOException when there is a file but it cannot be read as a journal
+   */
   public static Optional<JournalRecord> read(Path dir) {
     Path file = dir.resolve(FILE_NAME);
     try {
-      byte[] bytes = Files.readAllBytes(file); // first: a prolog's first open finds none, and builds no mapper
-      return Optional.of(Binding.JSON.readValue(bytes, JournalRecord.class));
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
+      PosixFileAttributes a;
+      try {
+        a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (NoSuchFileException e) {
+        return Optional.empty();
+      }
+      if (!a.isRegularFile()) {
+        throw new IOException(a.isSymbolicLink() ? "a link, not a journal a prolog wrote" : "not a regular file");
+      }
+      int owner = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+      int own = ownUid();
+      if (owner != own) {
+        throw new IOException("owned by uid " + owner + ", not by uid " + own + " (the hooks', who write journals)");
+      }
+      if (a.size() > MAX_BYTES) {
+        throw new IOException(a.size() + " bytes, more than a journal holds (" + MAX_BYTES + ")");
+      }
+      byte[] bytes;
+      try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+          InputStream in = Channels.newInputStream(ch)) {
+        bytes = in.readNBytes((int) MAX_BYTES + 1);
+      }
+      return Optional.of(JSON.readValue(bytes, JournalRecord.class));
     } catch (IOException e) {
-      throw new UncheckedIOException("read journal " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("journal " + file + " not read: " + e.getMessage(), e);
     }
+  }
+
+  /** The uid this process runs as (root in production): the owner of {@code /proc/self}. */
+  private static int ownUid() throws IOException {
+    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
   }
 
   public synchronized JournalRecord record() {
@@ -88,12 +115,6 @@ public final class Journal {
 
   public Path file() {
     return file;
-  }
-
-  /** Records the job's network names once the plan is known. */
-  public synchronized void network(int vni, String bridge, String vxlan) {
-    record = new JournalRecord(record.version(), record.job(), record.node(), vni, bridge, vxlan, record.entries());
-    write();
   }
 
   /** Records that this resource is about to be made; returns once that is on disk. */
@@ -116,40 +137,14 @@ public final class Journal {
     if (entries.size() == record.entries().size()) {
       return;
     }
-    record = new JournalRecord(record.version(), record.job(), record.node(), record.vni(), record.bridge(),
-        record.vxlan(), entries);
+    record = new JournalRecord(record.version(), record.job(), record.node(), record.vni(), entries);
     write();
-  }
-
-  /** The record as indented JSON, the fields in the record's order, as data binding writes it. */
-  static byte[] json(JournalRecord r) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 64 * r.entries().size());
-    try (JsonGenerator g = STREAM.createGenerator(out)) {
-      g.useDefaultPrettyPrinter();
-      g.writeStartObject();
-      g.writeNumberField("version", r.version());
-      g.writeStringField("job", r.job());
-      g.writeStringField("node", r.node());
-      g.writeNumberField("vni", r.vni());
-      g.writeStringField("bridge", r.bridge());
-      g.writeStringField("vxlan", r.vxlan());
-      g.writeArrayFieldStart("entries");
-      for (JournalEntry e : r.entries()) {
-        g.writeStartObject();
-        g.writeStringField("kind", e.kind().name());
-        g.writeStringField("name", e.name());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    }
-    return out.toByteArray();
   }
 
   private void write() {
     Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
     try {
-      byte[] bytes = json(record);
+      byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(record);
       try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING), PRIVATE)) {
         ch.write(java.nio.ByteBuffer.wrap(bytes));

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.virtualservices.core.fabric.JobNetwork;
 
 /** The admin's sweep: leftovers of jobs the resource manager forgot go; a live job's stay. */
 class SweepTest {
@@ -54,7 +53,7 @@ class SweepTest {
     // job 61 ended without its epilog (a node crash, say); job 62 still runs
     cluster.activeJobs.add("62");
     // and a network nobody's journal names, of a VNI no live job would use
-    cluster.fabrics.get("sim1").setUp(JobNetwork.teardownSpec("lost", 99_999));
+    cluster.fabrics.get("sim1").plant("lost", 99_999);
 
     String dry = sweep("sim1", false, 0);
     assertTrue(dry.contains("would remove: job 61: state folder"), dry);
