@@ -13,6 +13,7 @@ import org.virtualservices.core.rm.SisterFanOut;
 import org.virtualservices.core.rm.SisterResult;
 import org.virtualservices.core.runtime.NodeChecks;
 import org.virtualservices.core.runtime.NodeServices;
+import org.virtualservices.core.plan.StatePaths;
 
 /**
  * The prologue of a PBS job's mother superior, the one node PBS calls it on (docs/hooks.md, "PBS").
@@ -45,7 +46,7 @@ public final class MotherSuperiorProlog {
     } catch (RequestException e) {
       return prolog.run(inv); // the user's mistake: the prolog reports it, and no sister is bothered
     }
-    log.attach(job.jobId(), job.thisNode(), cfg.stateDir().resolve("logs").resolve(job.jobId() + ".log"));
+    log.attach(job.jobId(), job.thisNode(), StatePaths.of(cfg).log(job.jobId()));
     List<String> problems = NodeChecks.pbsFanOut(cfg);
     if (!problems.isEmpty()) {
       String what = "no virtual cluster: the mother superior " + job.thisNode() + " cannot reach its sister nodes: "

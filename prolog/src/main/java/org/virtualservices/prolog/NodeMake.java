@@ -24,6 +24,7 @@ import org.virtualservices.core.render.DomainModel;
 import org.virtualservices.core.report.PhaseTimer;
 import org.virtualservices.core.request.JobContext;
 import org.virtualservices.core.runtime.NodeServices;
+import org.virtualservices.core.plan.StatePaths;
 
 /**
  * The prolog's make phase on one node (docs/hooks.md, steps "fabric", "disks", "domains"): the
@@ -73,7 +74,7 @@ final class NodeMake {
     Pending<Void> defines = Pending.start("define", at -> PerVm.run(mine.vms(), (v, vmStep) -> {
       vmStep.is("define " + v.name());
       String xml = DomainModel.of(s.config(), plan, v, image, job.user()).render(s.templates());
-      Path xmlFile = nodeDir.resolve(v.name() + ".xml");
+      Path xmlFile = StatePaths.domainXml(nodeDir, v.name());
       Files.deleteIfExists(xmlFile);
       PrivateFiles.write(xmlFile, xml);
       hv.define(v.name(), xml);

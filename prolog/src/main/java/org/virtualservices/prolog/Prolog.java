@@ -40,6 +40,7 @@ import org.virtualservices.core.request.VcRequest;
 import org.virtualservices.core.runtime.NodeServices;
 import org.virtualservices.core.teardown.Teardown;
 import org.virtualservices.core.teardown.TeardownResult;
+import org.virtualservices.core.plan.StatePaths;
 
 /**
  * The prolog on one node: request, plan, journal, fabric, disks, domains, ready, report (DESIGN.md
@@ -101,7 +102,7 @@ public final class Prolog {
     }
     SiteConfig cfg = s.config();
     log.attach(inv.job().jobId(), inv.job().thisNode(),
-        cfg.stateDir().resolve("logs").resolve(inv.job().jobId() + ".log"));
+        StatePaths.of(cfg).log(inv.job().jobId()));
     if (inv.refused().isPresent()) {
       // a typo in the request: nothing is made, and the user reads why (docs/hooks.md, "Exit codes")
       return refused(inv.job(), null, inv.refused().get());
@@ -140,8 +141,8 @@ public final class Prolog {
     log.info("plan: {0} VM(s) of image {1} on this node, network {2} VNI {3}{4}", mine.vms().size(),
         plan.image(), plan.subnet(), plan.vni(), plan.isBatchHost(job.thisNode()) ? ", batch host" : "");
 
-    Path nodeDir = Planner.nodeStateDir(cfg, job.jobId(), job.thisNode());
-    JobFolder folder = JobFolder.of(cfg.runDir(), job.jobId());
+    Path nodeDir = StatePaths.of(cfg).node(job.jobId(), job.thisNode());
+    JobFolder folder = JobFolder.of(StatePaths.of(cfg), job.jobId());
     PerVm.Step step = new PerVm.Step();
     step.is("job folder");
     // What waits on a program or on libvirtd runs at once (docs/bench.md): libvirt's connection
@@ -270,7 +271,7 @@ public final class Prolog {
 
   private void rollback(Hypervisor hv, JobContext job, Path nodeDir, Plan plan) {
     TeardownResult r = new Teardown(hv, s.fabric(), log, s.faults(), copier()).run(job.jobId(), job.thisNode(),
-        nodeDir, Optional.of(plan), Optional.of(JobFolder.of(s.config().runDir(), job.jobId())));
+        nodeDir, Optional.of(plan), Optional.of(JobFolder.of(StatePaths.of(s.config()), job.jobId())));
     if (r.clean()) {
       log.info("rolled back: {0}", r.removed().isEmpty() ? "nothing had been made" : String.join(", ", r.removed()));
     } else {
@@ -317,7 +318,7 @@ public final class Prolog {
     }
     message = Shown.lines(message, ERROR_LINES, ERROR_LINE_CHARS);
     try {
-      new ReportWriter(s.templates(), copier()).writeError(JobFolder.of(s.config().runDir(), job.jobId()), copy,
+      new ReportWriter(s.templates(), copier()).writeError(JobFolder.of(StatePaths.of(s.config()), job.jobId()), copy,
           message, job.uid(), job.gid());
     } catch (RuntimeException e) {
       log.warn("could not write the error for the user: {0}", e.getMessage());

@@ -14,9 +14,15 @@ public final class FakeFabric implements Fabric {
 
   private final Map<Integer, FabricSpec> networks = new ConcurrentHashMap<>();
   private volatile boolean failOnSetUp;
+  private volatile boolean failListing;
 
   public void failOnSetUp(boolean fail) {
     this.failOnSetUp = fail;
+  }
+
+  /** Makes listing what is there fail, as a broken {@code ip} or {@code nft} would. */
+  public void failListing(boolean fail) {
+    this.failListing = fail;
   }
 
   @Override
@@ -41,6 +47,9 @@ public final class FakeFabric implements Fabric {
 
   @Override
   public List<String> leftovers(NetworkId net) {
+    if (failListing) {
+      throw new FabricException("fake fabric: listing made to fail");
+    }
     FabricSpec s = networks.get(net.vni());
     List<String> left = new ArrayList<>();
     if (s != null && net.owns(s.mark())) {
@@ -59,6 +68,9 @@ public final class FakeFabric implements Fabric {
 
   @Override
   public java.util.Set<Integer> networks() {
+    if (failListing) {
+      throw new FabricException("fake fabric: listing made to fail");
+    }
     return java.util.Set.copyOf(networks.keySet());
   }
 
