@@ -21,6 +21,7 @@ import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.render.DomainModel;
+import org.virtualservices.core.render.Hostfile;
 import org.virtualservices.core.report.PhaseTimer;
 import org.virtualservices.core.request.JobContext;
 import org.virtualservices.core.runtime.NodeServices;
@@ -81,6 +82,7 @@ final class NodeMake {
       s.faults().reached("define:" + v.name());
     }));
     pending.add(defines);
+    String hostfile = Hostfile.render(s.templates(), plan);
     try {
       var d = timer.start();
       PerVm.run(mine.vms(), (v, at) -> {
@@ -91,7 +93,7 @@ final class NodeMake {
         JobKeys k = keys.await();
         at.is("seed of " + v.name());
         seeds.write(v.seed(), GuestSeed.files(s.templates(), plan, v, login, job.uid(), job.gid(), k.job(),
-            k.host(v.name()), k.knownHosts()));
+            k.host(v.name()), k.knownHosts(), hostfile));
         s.faults().reached("seed:" + v.name());
       });
       timer.lap("disks", d);

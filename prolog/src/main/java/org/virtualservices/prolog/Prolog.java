@@ -97,15 +97,37 @@ public final class Prolog {
    * {@link OtherNodesFailedException} when one failed; null when there is nothing to wait for.
    */
   public Outcome run(HookInvocation inv, Runnable othersDone) {
+    Admitted admitted = admit(inv);
+    return admitted.refusal() != null ? admitted.refusal() : make(admitted, othersDone);
+  }
+
+  /**
+   * What the prolog decided before making anything, on this node.
+   *
+   * @param refusal the outcome when the job gets no virtual cluster here (the user's mistake, told
+   *     to the user; or the node's fault), already logged; null when admitted
+   */
+  record Admitted(JobContext job, Plan plan, NodePlan mine, Optional<UserCopy.Target> copy, Outcome refusal) {
+    static Admitted refused(Outcome outcome) {
+      return new Admitted(null, null, null, Optional.empty(), outcome);
+    }
+  }
+
+  /**
+   * The request read, the job planned and admitted on this node, the working folder looked at:
+   * everything that can refuse the job before anything is made. A PBS mother superior does this
+   * before it reaches any sister.
+   */
+  Admitted admit(HookInvocation inv) {
     if (!inv.asked()) {
-      return Outcome.OK;
+      return Admitted.refused(Outcome.OK);
     }
     SiteConfig cfg = s.config();
     log.attach(inv.job().jobId(), inv.job().thisNode(),
         StatePaths.of(cfg).log(inv.job().jobId()));
     if (inv.refused().isPresent()) {
       // a typo in the request: nothing is made, and the user reads why (docs/hooks.md, "Exit codes")
-      return refused(inv.job(), null, inv.refused().get());
+      return Admitted.refused(refused(inv.job(), null, inv.refused().get()));
     }
     VcRequest request = inv.request().get();
     final JobContext job;
@@ -117,15 +139,15 @@ public final class Prolog {
       plan = admitted.plan();
       checkWorkDir(job);
     } catch (RequestException e) {
-      return refused(inv.job(), request.channel(), e);
+      return Admitted.refused(refused(inv.job(), request.channel(), e));
     } catch (IllegalStateException | java.io.UncheckedIOException e) {
       log.error("cannot admit the job on this node: {0}", e.getMessage());
-      return Outcome.NODE_FAULT;
+      return Admitted.refused(Outcome.NODE_FAULT);
     }
     NodePlan mine = plan.node(job.thisNode()).orElse(null);
     if (mine == null) {
       log.error("node {0} is not in the job''s node list {1}", job.thisNode(), job.nodes());
-      return Outcome.NODE_FAULT;
+      return Admitted.refused(Outcome.NODE_FAULT);
     }
     // the copy of the report goes into the working folder, which must be the user's (looked at now,
     // before anything is made: a user's mistake costs the node nothing)
@@ -135,11 +157,25 @@ public final class Prolog {
     } catch (ReportRefusedException e) {
       log.error("no virtual cluster: {0}", e.getMessage());
       reportError(job, "no virtual cluster: " + e.getMessage(), Optional.empty());
-      return Outcome.USER_ERROR;
+      return Admitted.refused(Outcome.USER_ERROR);
     }
     timer.lap("plan", t);
     log.info("plan: {0} VM(s) of image {1} on this node, network {2} VNI {3}{4}", mine.vms().size(),
         plan.image(), plan.subnet(), plan.vni(), plan.isBatchHost(job.thisNode()) ? ", batch host" : "");
+    return new Admitted(job, plan, mine, copy, null);
+  }
+
+  /**
+   * Makes the admitted job's part on this node, with {@code othersDone} run after its VMs are
+   * started and before the readiness probes (null when there is nothing to wait for).
+   */
+  Outcome make(Admitted admitted, Runnable othersDone) {
+    SiteConfig cfg = s.config();
+    JobContext job = admitted.job();
+    Plan plan = admitted.plan();
+    NodePlan mine = admitted.mine();
+    Optional<UserCopy.Target> copy = admitted.copy();
+    Instant t;
 
     Path nodeDir = StatePaths.of(cfg).node(job.jobId(), job.thisNode());
     JobFolder folder = JobFolder.of(StatePaths.of(cfg), job.jobId());
