@@ -47,8 +47,13 @@ public record NetworkId(String job, int vni) {
     return "vcjob=" + job;
   }
 
+  /** Whether this is the sweep's view, which takes whatever bears the VNI's names, marked or not. */
+  public boolean claimsAll() {
+    return ANY_JOB.equals(job);
+  }
+
   /** Whether a device or table carrying this mark (null: none) is this network's; the sweep's claims all. */
   public boolean owns(String mark) {
-    return ANY_JOB.equals(job) || mark().equals(mark);
+    return claimsAll() || mark().equals(mark);
   }
 }

@@ -97,7 +97,7 @@ final class Leftovers {
         continue;
       }
       boolean tap = l.name().startsWith(Names.TAP_PREFIX);
-      if (tap ? bridgeOurs && net.bridge().equals(l.master()) : net.owns(l.alias())) {
+      if (net.claimsAll() || (tap ? bridgeOurs && net.bridge().equals(l.master()) : net.owns(l.alias()))) {
         out.add(l);
       }
     }
