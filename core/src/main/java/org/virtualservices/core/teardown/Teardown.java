@@ -37,7 +37,8 @@ import org.virtualservices.core.faults.FaultPoints;
  * Removes everything of a job on one node: from the journal when there is one, and by name and
  * metadata in any case (a journal can be lost), so that a prolog that died anywhere leaves nothing.
  * Idempotent: "already gone" is success. It keeps going past failures, collects them all, and
- * ends by looking again for anything of the job: only then does it drop the journal.
+ * ends by looking again for anything of the job: only then does it drop the journal. What is the
+ * job's is {@link JobInventory}'s to decide (pure); this class reads its sources and removes.
  */
 public final class Teardown {
 
@@ -261,7 +262,13 @@ public final class Teardown {
       return;
     }
     target.ifPresent(t -> {
-      List<String> left = copier.remove(t, ReportFiles.NAMES);
+      List<String> left;
+      try {
+        left = copier.remove(t, ReportFiles.NAMES);
+      } catch (RuntimeException e) {
+        failures.add("remove the report's copy in " + t.dir() + ": " + e.getMessage()); // rm could not run
+        return;
+      }
       if (left.isEmpty()) {
         log.info("removed the report''s copy in {0}", t.dir());
       } else {
