@@ -1,10 +1,13 @@
 package org.virtualservices.prolog;
 
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.disk.ImageSize;
 import org.virtualservices.core.hypervisor.ConsoleLogBound;
+import org.virtualservices.core.log.Shown;
 import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.Planner;
@@ -56,7 +59,26 @@ record Admission(JobContext job, Plan plan) {
         cfg.limits().maxConsoleLogMiB()).ifPresent(p -> {
           throw new IllegalStateException(p);
         });
+    checkWorkDir(job);
     return new Admission(job, plan);
+  }
+
+  /**
+   * The batch host's report goes to the job's working folder: one that is missing or is not a
+   * folder is the user's doing (a typo in --chdir, a folder removed after submission), found
+   * before anything is made.
+   */
+  private static void checkWorkDir(JobContext job) {
+    if (!job.isBatchHost() || job.workDir() == null) {
+      return;
+    }
+    Path dir = job.workDir();
+    if (!Files.exists(dir)) {
+      throw new RequestException("working folder", Shown.value(dir.toString()) + " does not exist");
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new RequestException("working folder", Shown.value(dir.toString()) + " is not a folder");
+    }
   }
 
   private static long mib(long bytes) {

@@ -137,7 +137,6 @@ public final class Prolog {
       Admission admitted = Admission.decide(s, log, inv.job(), request);
       job = admitted.job();
       plan = admitted.plan();
-      checkWorkDir(job);
     } catch (RequestException e) {
       return Admitted.refused(refused(inv.job(), request.channel(), e));
     } catch (IllegalStateException | java.io.UncheckedIOException e) {
@@ -320,24 +319,6 @@ public final class Prolog {
     log.error("request refused{0}: {1}", channel == null ? "" : " (" + channel + ")", e.getMessage());
     reportError(job, "virtual cluster request refused: " + e.getMessage());
     return Outcome.USER_ERROR;
-  }
-
-  /**
-   * The batch host's report goes to the job's working folder: one that is missing or is not a
-   * folder is the user's doing (a typo in --chdir, a folder removed after submission), found
-   * before anything is made.
-   */
-  private static void checkWorkDir(JobContext job) {
-    if (!job.isBatchHost() || job.workDir() == null) {
-      return;
-    }
-    Path dir = job.workDir();
-    if (!Files.exists(dir)) {
-      throw new RequestException("working folder", Shown.value(dir.toString()) + " does not exist");
-    }
-    if (!Files.isDirectory(dir)) {
-      throw new RequestException("working folder", Shown.value(dir.toString()) + " is not a folder");
-    }
   }
 
   /**
