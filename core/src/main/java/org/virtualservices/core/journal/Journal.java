@@ -1,6 +1,9 @@
 package org.virtualservices.core.journal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -32,7 +35,18 @@ public final class Journal {
   /** A journal names a handful of VMs' files (a few kB): one larger was not written by a prolog. */
   static final long MAX_BYTES = 1 << 20;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * The prolog writes with Jackson's streaming generator: data binding's mapper, built on a cold
+   * JVM to write the first record, cost a journal's writing 0.13 s more CPU with the product's JVM
+   * options and class archive (docs/bench.md, "The journal's JSON"), on the prolog's critical
+   * path. Reading (the epilog, a second prolog) binds, which checks what it reads; its mapper is
+   * built only then, so a prolog that finds no journal builds none.
+   */
+  private static final JsonFactory STREAM = new JsonFactory();
+
+  private static final class Reading {
+    static final ObjectMapper JSON = new ObjectMapper();
+  }
 
   /** Root's only: it names every resource of the job. */
   private static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
@@ -98,7 +112,7 @@ public final class Journal {
           InputStream in = Channels.newInputStream(ch)) {
         bytes = in.readNBytes((int) MAX_BYTES + 1);
       }
-      return Optional.of(JSON.readValue(bytes, JournalRecord.class));
+      return Optional.of(Reading.JSON.readValue(bytes, JournalRecord.class));
     } catch (IOException e) {
       throw new UncheckedIOException("journal " + file + " not read: " + e.getMessage(), e);
     }
@@ -141,10 +155,33 @@ public final class Journal {
     write();
   }
 
+  /** The record as indented JSON, its fields in the record's order. */
+  static byte[] json(JournalRecord r) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 64 * r.entries().size());
+    try (JsonGenerator g = STREAM.createGenerator(out)) {
+      g.useDefaultPrettyPrinter();
+      g.writeStartObject();
+      g.writeNumberField("version", r.version());
+      g.writeStringField("job", r.job());
+      g.writeStringField("node", r.node());
+      g.writeNumberField("vni", r.vni());
+      g.writeArrayFieldStart("entries");
+      for (JournalEntry e : r.entries()) {
+        g.writeStartObject();
+        g.writeStringField("kind", e.kind().name());
+        g.writeStringField("name", e.name());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    return out.toByteArray();
+  }
+
   private void write() {
     Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
     try {
-      byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(record);
+      byte[] bytes = json(record);
       try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING), PRIVATE)) {
         ch.write(java.nio.ByteBuffer.wrap(bytes));

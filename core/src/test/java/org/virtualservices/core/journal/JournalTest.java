@@ -47,6 +47,17 @@ class JournalTest {
   }
 
   @Test
+  void whatTheGeneratorWritesIsReadBackWhateverTheNamesHold(@TempDir Path tmp) throws IOException {
+    // written by the streaming generator, read by data binding: quotes, backslashes, non-ASCII, control characters
+    String odd = "/var/lib/vcluster/jobs/7/n\"1\\/vc7-0 \u00e9\u2028\n.qcow2";
+    Journal.open(tmp, "7.pbs-server", "node-\"quoted\"", 16_777_215)
+        .intendAll(List.of(new JournalEntry(JournalEntry.Kind.FILE, odd), new JournalEntry(JournalEntry.Kind.DOMAIN, "vc7-0")));
+    JournalRecord r = Journal.read(tmp).orElseThrow();
+    assertEquals(new JournalRecord(JournalRecord.VERSION, "7.pbs-server", "node-\"quoted\"", 16_777_215,
+        List.of(new JournalEntry(JournalEntry.Kind.FILE, odd), new JournalEntry(JournalEntry.Kind.DOMAIN, "vc7-0"))), r);
+  }
+
+  @Test
   void aJournalOfTheFormerVersionIsStillRead(@TempDir Path tmp) throws IOException {
     // as version 1 wrote it: a node upgraded while its job runs tears the job down by it
     write(tmp, """
