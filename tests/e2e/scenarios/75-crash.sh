@@ -82,13 +82,14 @@ scenario_crash() {
   site_edit_begin "$CR_NODE"
 
   # point (a VM's name as @VM@) and the prolog's last line before it: what it logged last (one of
-  # a|b). Disks, seeds, domains and the network are made at once, and each dies as it is made: the
-  # network may or may not be up when a disk, a seed or a domain is.
+  # a|b|c). Disks, seeds, domains and the network are made at once, and each dies as it is made: the
+  # network may not be begun, be half made ("making bridge") or be up when a disk, a seed or a
+  # domain is.
   crash_round journal "plan: "
   crash_round fabric "is up"
-  crash_round disk:@VM@ "plan: |is up"
-  crash_round seed:@VM@ "plan: |is up"
-  crash_round define:@VM@ "plan: |is up"
+  crash_round disk:@VM@ "plan: |making bridge|is up"
+  crash_round seed:@VM@ "plan: |making bridge|is up"
+  crash_round define:@VM@ "plan: |making bridge|is up"
   crash_round start:@VM@ "disks and seeds made"
   crash_round ready "VM(s) ready"
   crash_round report "VM(s) ready"
