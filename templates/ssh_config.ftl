@@ -1,13 +1,15 @@
-# ssh configuration for the virtual cluster of job ${job}: ssh -F ${sshConfig} ${firstVm}
+# ssh configuration for the virtual cluster of job ${job}: ${enter}
 Host ${hostPattern}
     User ${login}
-    IdentityFile ${identityFile}
+    IdentityFile ${files.identity}
     IdentitiesOnly yes
-    UserKnownHostsFile ${knownHosts}
+    UserKnownHostsFile ${files.knownHosts}
     StrictHostKeyChecking yes
     LogLevel ERROR
-<#list vms as vm>
+<#list nodes as n>
+<#list n.vms as vm>
 
 Host ${vm.name}
     HostName ${vm.ip}
+</#list>
 </#list>

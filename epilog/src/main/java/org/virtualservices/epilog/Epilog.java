@@ -21,6 +21,7 @@ import org.virtualservices.core.request.RequestException;
 import org.virtualservices.core.runtime.NodeServices;
 import org.virtualservices.core.teardown.Teardown;
 import org.virtualservices.core.teardown.TeardownResult;
+import org.virtualservices.core.plan.StatePaths;
 
 /**
  * The epilog on one node: tears down everything of the job there, from the journal or, when it is
@@ -39,7 +40,7 @@ public final class Epilog {
   /** @return true when nothing of the job is left on this node */
   public boolean run(HookInvocation inv) {
     JobContext job = inv.job();
-    Path nodeDir = Planner.nodeStateDir(s.config(), job.jobId(), job.thisNode());
+    Path nodeDir = StatePaths.of(s.config()).node(job.jobId(), job.thisNode());
     // whether this node holds something of the job is root's state here (the job's folder in the
     // run tree, the journal), never the request: the user can change the comment after submission
     Optional<JobFolder> folder = folder(job);
@@ -47,7 +48,7 @@ public final class Epilog {
       return true;
     }
     Instant start = s.clock().instant();
-    log.attach(job.jobId(), job.thisNode(), s.config().stateDir().resolve("logs").resolve(job.jobId() + ".log"));
+    log.attach(job.jobId(), job.thisNode(), StatePaths.of(s.config()).log(job.jobId()));
     Optional<Plan> plan = Optional.empty();
     if (inv.request().isPresent()) {
       try {
@@ -109,7 +110,7 @@ public final class Epilog {
   /** The job's folder in the run tree; none for a job id that cannot name one (nothing was made then). */
   private Optional<JobFolder> folder(JobContext job) {
     try {
-      return Optional.of(JobFolder.of(s.config().runDir(), job.jobId()));
+      return Optional.of(JobFolder.of(StatePaths.of(s.config()), job.jobId()));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }

@@ -21,6 +21,7 @@ import org.virtualservices.core.runtime.HookCli;
 import org.virtualservices.core.runtime.HookCommand;
 import org.virtualservices.core.runtime.NodeServices;
 import org.virtualservices.core.runtime.Wiring;
+import org.virtualservices.core.plan.StatePaths;
 
 /**
  * {@code vcluster-epilog}: exit 0 only when nothing of the job is left on the node. A non-zero
@@ -81,7 +82,7 @@ public final class EpilogCommand extends HookCommand {
     }
     if (cli.isSister() && inv.request().isPresent()) {
       // waits for a prolog of the job that still runs here (given up by the mother superior)
-      try (NodeLock lock = NodeLock.acquire(Planner.nodeStateDir(config, inv.job().jobId(), inv.job().thisNode()))) {
+      try (NodeLock lock = NodeLock.acquire(StatePaths.of(config).node(inv.job().jobId(), inv.job().thisNode()))) {
         return new Epilog(services, log).run(inv) ? 0 : 1;
       } catch (java.io.UncheckedIOException e) {
         log.failed("node-lock", "{0}", e.getMessage());

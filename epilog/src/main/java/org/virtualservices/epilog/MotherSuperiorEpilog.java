@@ -12,6 +12,7 @@ import org.virtualservices.core.rm.SisterCall;
 import org.virtualservices.core.rm.SisterFanOut;
 import org.virtualservices.core.rm.SisterResult;
 import org.virtualservices.core.runtime.NodeServices;
+import org.virtualservices.core.plan.StatePaths;
 
 /**
  * The epilogue of a PBS job's mother superior (docs/hooks.md, "PBS"): the sister epilogue on every
@@ -37,12 +38,12 @@ public final class MotherSuperiorEpilog {
     // no request but this node's journal or job folder: the server could not give the variable
     // list, or the user changed it (qalter); the sisters go by their journals too. What this node
     // holds of the job decides, not the list the user can change.
-    boolean journal = Files.exists(Planner.nodeStateDir(s.config(), job.jobId(), job.thisNode()))
-        || JobFolder.of(s.config().runDir(), job.jobId()).exists();
+    boolean journal = Files.exists(StatePaths.of(s.config()).node(job.jobId(), job.thisNode()))
+        || JobFolder.of(StatePaths.of(s.config()), job.jobId()).exists();
     if ((inv.request().isEmpty() && !journal) || !job.isBatchHost() || job.nodes().size() < 2) {
       return epilog.run(inv);
     }
-    log.attach(job.jobId(), job.thisNode(), s.config().stateDir().resolve("logs").resolve(job.jobId() + ".log"));
+    log.attach(job.jobId(), job.thisNode(), StatePaths.of(s.config()).log(job.jobId()));
     if (inv.request().isEmpty()) {
       log.warn("the job''s request is unknown (its variable list could not be read): every node goes by its journal");
     }

@@ -1,6 +1,8 @@
 package org.virtualservices.prolog;
 
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import org.virtualservices.core.config.Domain;
 import org.virtualservices.core.config.Image;
@@ -11,6 +13,7 @@ import org.virtualservices.core.disk.ImageSize;
 import org.virtualservices.core.hypervisor.ConsoleLogBound;
 import org.virtualservices.core.hypervisor.QemuAccount;
 import org.virtualservices.core.log.JobLog;
+import org.virtualservices.core.log.Shown;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.request.JobContext;
@@ -78,6 +81,7 @@ record Admission(JobContext job, Plan plan, QemuAccount qemu, JobCpus cpus) {
     } else {
       log.warn("VMs not pinned: {0}", cpus.source());
     }
+    checkWorkDir(job);
     return new Admission(job, plan, qemu, cpus);
   }
 
@@ -96,6 +100,24 @@ record Admission(JobContext job, Plan plan, QemuAccount qemu, JobCpus cpus) {
           record.flatMap(r -> r.cpuIdsOf(job.thisNode())));
     }
     return JobCpus.forPbs(JobCpus.CGROUP_ROOT, topology.online(), job.jobId());
+  }
+
+  /**
+   * The batch host's report goes to the job's working folder: one that is missing or is not a
+   * folder is the user's doing (a typo in --chdir, a folder removed after submission), found
+   * before anything is made.
+   */
+  private static void checkWorkDir(JobContext job) {
+    if (!job.isBatchHost() || job.workDir() == null) {
+      return;
+    }
+    Path dir = job.workDir();
+    if (!Files.exists(dir)) {
+      throw new RequestException("working folder", Shown.value(dir.toString()) + " does not exist");
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new RequestException("working folder", Shown.value(dir.toString()) + " is not a folder");
+    }
   }
 
   private static long mib(long bytes) {

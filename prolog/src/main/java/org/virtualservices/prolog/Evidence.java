@@ -10,6 +10,7 @@ import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.request.JobContext;
 import org.virtualservices.core.runtime.NodeServices;
+import org.virtualservices.core.plan.StatePaths;
 
 /**
  * What a node's failed prolog keeps before its rollback removes it (docs/hooks.md, "When the
@@ -31,14 +32,13 @@ final class Evidence {
     if (mine == null || !Files.isDirectory(nodeDir)) {
       return;
     }
-    Path dir = s.config().stateDir().resolve("evidence")
-        .resolve(job.jobId() + "-" + job.thisNode() + "-" + s.clock().instant().toEpochMilli());
+    Path dir = StatePaths.of(s.config()).evidence(job.jobId(), job.thisNode(), s.clock().instant());
     try {
       PrivateFiles.folders(dir.getParent());
       Files.createDirectory(dir, PrivateFiles.FOLDER);
       PrivateFiles.write(dir.resolve("failure.txt"), what + "\n");
       for (VmPlan v : mine.vms()) {
-        for (Path p : List.of(nodeDir.resolve(v.name() + ".xml"), v.console())) {
+        for (Path p : List.of(StatePaths.domainXml(nodeDir, v.name()), v.console())) {
           if (Files.isRegularFile(p)) {
             PrivateFiles.copy(p, dir.resolve(p.getFileName()));
           }

@@ -4,10 +4,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.log.JobLog;
-import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.JobContext;
-import org.virtualservices.core.request.RequestException;
 import org.virtualservices.core.rm.SisterCall;
 import org.virtualservices.core.rm.SisterFanOut;
 import org.virtualservices.core.rm.SisterResult;
@@ -39,13 +37,20 @@ public final class MotherSuperiorProlog {
     if (inv.request().isEmpty() || !job.isBatchHost() || job.nodes().size() < 2) {
       return prolog.run(inv);
     }
-    SiteConfig cfg = s.config();
     try {
-      Planner.plan(job, inv.request().get(), cfg);
-    } catch (RequestException e) {
-      return prolog.run(inv); // the user's mistake: the prolog reports it, and no sister is bothered
+      return fanOut(prolog, inv, job);
+    } finally {
+      prolog.recordPhases();
     }
-    log.attach(job.jobId(), job.thisNode(), cfg.stateDir().resolve("logs").resolve(job.jobId() + ".log"));
+  }
+
+  private Outcome fanOut(Prolog prolog, HookInvocation inv, JobContext job) {
+    SiteConfig cfg = s.config();
+    // the user's mistake (or this node's fault) is found here, told, and no sister is bothered
+    Prolog.Admitted admitted = prolog.admit(inv);
+    if (admitted.refusal() != null) {
+      return admitted.refusal();
+    }
     List<String> problems = NodeChecks.pbsFanOut(cfg);
     if (!problems.isEmpty()) {
       String what = "no virtual cluster: the mother superior " + job.thisNode() + " cannot reach its sister nodes: "
@@ -58,7 +63,7 @@ public final class MotherSuperiorProlog {
     try (SisterFanOut fan = new SisterFanOut(s.sisterShell(), cfg.pbs(), log)) {
       log.info("starting the prolog on {0} sister node(s) over SSH: {1}", calls.size(), nodes(calls));
       SisterFanOut.Batch boot = fan.start(calls, cfg.pbs().sisterProlog(), debug);
-      Outcome own = prolog.run(inv, () -> sistersDone(boot.await()));
+      Outcome own = prolog.make(admitted, () -> sistersDone(boot.await()));
       if (own == Outcome.OK) {
         return own;
       }

@@ -26,9 +26,11 @@ import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.render.DomainModel;
+import org.virtualservices.core.render.Hostfile;
 import org.virtualservices.core.report.PhaseTimer;
 import org.virtualservices.core.request.JobContext;
 import org.virtualservices.core.runtime.NodeServices;
+import org.virtualservices.core.plan.StatePaths;
 
 /**
  * The prolog's make phase on one node (docs/hooks.md, steps "fabric", "disks", "domains"): the
@@ -67,7 +69,6 @@ final class NodeMake {
     if (s.config().network().mode() == Network.Mode.vxlan) {
       FabricSpec theSpec = JobNetwork.spec(plan, job.thisNode(), s.config().network(), job.uid(), s.underlay());
       spec = theSpec;
-      journal.intend(new JournalEntry(JournalEntry.Kind.FABRIC, String.valueOf(plan.vni())));
       fabric = Pending.start("fabric", at -> {
         s.fabric().setUp(theSpec);
         s.faults().reached("fabric");
@@ -85,13 +86,14 @@ final class NodeMake {
       vmStep.is("define " + v.name());
       String xml = DomainModel.of(s.config(), plan, v, image, job.user(), qemu).pinned(pins.get(v.name()))
           .render(s.templates());
-      Path xmlFile = nodeDir.resolve(v.name() + ".xml");
+      Path xmlFile = StatePaths.domainXml(nodeDir, v.name());
       Files.deleteIfExists(xmlFile);
       PrivateFiles.write(xmlFile, xml);
       hv.define(v.name(), xml);
       s.faults().reached("define:" + v.name());
     }));
     pending.add(defines);
+    String hostfile = Hostfile.render(s.templates(), plan);
     try {
       var d = timer.start();
       PerVm.run(mine.vms(), (v, at) -> {
@@ -102,7 +104,7 @@ final class NodeMake {
         JobKeys k = keys.await();
         at.is("seed of " + v.name());
         seeds.write(v.seed(), GuestSeed.files(s.templates(), plan, v, login, job.uid(), job.gid(), k.job(),
-            k.host(v.name()), k.knownHosts()), qemu.uid(), qemu.gid());
+            k.host(v.name()), k.knownHosts(), hostfile), qemu.uid(), qemu.gid());
         s.faults().reached("seed:" + v.name());
       });
       timer.lap("disks", d);

@@ -43,6 +43,7 @@ import org.virtualservices.core.request.VcRequest;
 import org.virtualservices.core.runtime.NodeServices;
 import org.virtualservices.core.teardown.Teardown;
 import org.virtualservices.core.teardown.TeardownResult;
+import org.virtualservices.core.plan.StatePaths;
 
 /**
  * The prolog on one node: request, plan, journal, fabric, disks, domains, ready, report (DESIGN.md
@@ -99,43 +100,66 @@ public final class Prolog {
       return Outcome.OK;
     }
     try {
-      return attempt(inv, othersDone);
+      Admitted admitted = admit(inv);
+      return admitted.refusal() != null ? admitted.refusal() : make(admitted, othersDone);
     } finally {
-      timer.recordInto(log.outcome());
+      recordPhases();
     }
   }
 
-  private Outcome attempt(HookInvocation inv, Runnable othersDone) {
+  /** Puts the phases timed so far into the outcome line (a PBS mother superior, which runs admit and make itself). */
+  void recordPhases() {
+    timer.recordInto(log.outcome());
+  }
+
+  /**
+   * What the prolog decided before making anything, on this node.
+   *
+   * @param qemu whom the job's QEMU processes run as on this node
+   * @param cpus the job's CPUs on this node, where its VMs' threads are pinned (empty: unpinned)
+   * @param refusal the outcome when the job gets no virtual cluster here (the user's mistake, told
+   *     to the user; or the node's fault), already logged; null when admitted
+   */
+  record Admitted(JobContext job, Plan plan, NodePlan mine, Optional<UserCopy.Target> copy, QemuAccount qemu,
+      JobCpus cpus, Outcome refusal) {
+    static Admitted refused(Outcome outcome) {
+      return new Admitted(null, null, null, Optional.empty(), null, null, outcome);
+    }
+  }
+
+  /**
+   * The request read, the job planned and admitted on this node, the working folder looked at:
+   * everything that can refuse the job before anything is made. A PBS mother superior does this
+   * before it reaches any sister.
+   */
+  Admitted admit(HookInvocation inv) {
+    if (!inv.asked()) {
+      return Admitted.refused(Outcome.OK);
+    }
     SiteConfig cfg = s.config();
     log.attach(inv.job().jobId(), inv.job().thisNode(),
-        cfg.stateDir().resolve("logs").resolve(inv.job().jobId() + ".log"));
+        StatePaths.of(cfg).log(inv.job().jobId()));
     if (inv.refused().isPresent()) {
       // a typo in the request: nothing is made, and the user reads why (docs/hooks.md, "Exit codes")
-      return refused(inv.job(), null, inv.refused().get());
+      return Admitted.refused(refused(inv.job(), null, inv.refused().get()));
     }
     VcRequest request = inv.request().get();
-    final JobContext job;
-    final Plan plan;
-    final QemuAccount qemu;
-    final JobCpus cpus;
+    final Admission admission;
     Instant t = timer.start();
     try {
-      Admission admitted = Admission.decide(s, log, inv.job(), request);
-      job = admitted.job();
-      plan = admitted.plan();
-      qemu = admitted.qemu();
-      cpus = admitted.cpus();
-      checkWorkDir(job);
+      admission = Admission.decide(s, log, inv.job(), request);
     } catch (RequestException e) {
-      return refused(inv.job(), request.channel(), e);
+      return Admitted.refused(refused(inv.job(), request.channel(), e));
     } catch (IllegalStateException | java.io.UncheckedIOException e) {
       log.failed("admission", "cannot admit the job on this node: {0}", e.getMessage());
-      return Outcome.NODE_FAULT;
+      return Admitted.refused(Outcome.NODE_FAULT);
     }
+    JobContext job = admission.job();
+    Plan plan = admission.plan();
     NodePlan mine = plan.node(job.thisNode()).orElse(null);
     if (mine == null) {
       log.failed("node-list", "node {0} is not in the job''s node list {1}", job.thisNode(), job.nodes());
-      return Outcome.NODE_FAULT;
+      return Admitted.refused(Outcome.NODE_FAULT);
     }
     // the copy of the report goes into the working folder, which must be the user's (looked at now,
     // before anything is made: a user's mistake costs the node nothing)
@@ -145,14 +169,30 @@ public final class Prolog {
     } catch (ReportRefusedException e) {
       log.failed("report-refused", "no virtual cluster: {0}", e.getMessage());
       reportError(job, "no virtual cluster: " + e.getMessage(), Optional.empty());
-      return Outcome.USER_ERROR;
+      return Admitted.refused(Outcome.USER_ERROR);
     }
     timer.lap("plan", t);
     log.info("plan: {0} VM(s) of image {1} on this node, network {2} VNI {3}{4}", mine.vms().size(),
         plan.image(), plan.subnet(), plan.vni(), plan.isBatchHost(job.thisNode()) ? ", batch host" : "");
+    return new Admitted(job, plan, mine, copy, admission.qemu(), admission.cpus(), null);
+  }
 
-    Path nodeDir = Planner.nodeStateDir(cfg, job.jobId(), job.thisNode());
-    JobFolder folder = JobFolder.of(cfg.runDir(), job.jobId());
+  /**
+   * Makes the admitted job's part on this node, with {@code othersDone} run after its VMs are
+   * started and before the readiness probes (null when there is nothing to wait for).
+   */
+  Outcome make(Admitted admitted, Runnable othersDone) {
+    SiteConfig cfg = s.config();
+    JobContext job = admitted.job();
+    Plan plan = admitted.plan();
+    NodePlan mine = admitted.mine();
+    Optional<UserCopy.Target> copy = admitted.copy();
+    QemuAccount qemu = admitted.qemu();
+    JobCpus cpus = admitted.cpus();
+    Instant t;
+
+    Path nodeDir = StatePaths.of(cfg).node(job.jobId(), job.thisNode());
+    JobFolder folder = JobFolder.of(StatePaths.of(cfg), job.jobId());
     PerVm.Step step = new PerVm.Step();
     step.is("job folder");
     // What waits on a program or on libvirtd runs at once (docs/bench.md): libvirt's connection
@@ -167,10 +207,9 @@ public final class Prolog {
         // the marker first: from now on the epilog has work here, whatever the user changes
         folder.create();
         step.is("journal");
-        Journal journal = Journal.open(nodeDir, job.jobId(), job.thisNode());
+        Journal journal = Journal.open(nodeDir, job.jobId(), job.thisNode(), plan.vni());
         // QEMU runs as the job's user: it must reach its overlays and seeds, and nobody else
         StateFolders.openTo(cfg.stateDir(), nodeDir, qemu.gid());
-        journal.network(plan.vni(), plan.bridge(), plan.vxlan());
         s.faults().reached("journal");
 
         t = timer.start();
@@ -295,7 +334,7 @@ public final class Prolog {
 
   private void rollback(Hypervisor hv, JobContext job, Path nodeDir, Plan plan) {
     TeardownResult r = new Teardown(hv, s.fabric(), log, s.faults(), copier()).run(job.jobId(), job.thisNode(),
-        nodeDir, Optional.of(plan), Optional.of(JobFolder.of(s.config().runDir(), job.jobId())));
+        nodeDir, Optional.of(plan), Optional.of(JobFolder.of(StatePaths.of(s.config()), job.jobId())));
     log.outcome().teardown(r.removed(), r.leftovers());
     if (r.clean()) {
       log.info("rolled back: {0}", r.removed().isEmpty() ? "nothing had been made" : String.join(", ", r.removed()));
@@ -312,24 +351,6 @@ public final class Prolog {
   }
 
   /**
-   * The batch host's report goes to the job's working folder: one that is missing or is not a
-   * folder is the user's doing (a typo in --chdir, a folder removed after submission), found
-   * before anything is made.
-   */
-  private static void checkWorkDir(JobContext job) {
-    if (!job.isBatchHost() || job.workDir() == null) {
-      return;
-    }
-    Path dir = job.workDir();
-    if (!Files.exists(dir)) {
-      throw new RequestException("working folder", Shown.value(dir.toString()) + " does not exist");
-    }
-    if (!Files.isDirectory(dir)) {
-      throw new RequestException("working folder", Shown.value(dir.toString()) + " is not a folder");
-    }
-  }
-
-  /**
    * Writes {@code ERROR} for the user (batch host only): in the job's folder of the run tree (the
    * TaskProlog shows it to the job) and, as the user, in {@code copy}, the user's to keep.
    */
@@ -343,7 +364,7 @@ public final class Prolog {
     }
     message = Shown.lines(message, ERROR_LINES, ERROR_LINE_CHARS);
     try {
-      new ReportWriter(s.templates(), copier()).writeError(JobFolder.of(s.config().runDir(), job.jobId()), copy,
+      new ReportWriter(s.templates(), copier()).writeError(JobFolder.of(StatePaths.of(s.config()), job.jobId()), copy,
           message, job.uid(), job.gid());
     } catch (RuntimeException e) {
       log.warn("could not write the error for the user: {0}", e.getMessage());

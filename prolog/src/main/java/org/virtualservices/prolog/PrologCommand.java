@@ -23,6 +23,7 @@ import org.virtualservices.core.runtime.HookCli;
 import org.virtualservices.core.runtime.HookCommand;
 import org.virtualservices.core.runtime.NodeServices;
 import org.virtualservices.core.runtime.Wiring;
+import org.virtualservices.core.plan.StatePaths;
 
 /**
  * {@code vcluster-prolog}: reads the call as the resource manager makes it (argv and environment),
@@ -103,7 +104,7 @@ public final class PrologCommand extends HookCommand {
     }
     if (cli.isSister() && inv.request().isPresent()) {
       // the mother superior may give this prolog up and run the epilog here while it still runs
-      try (NodeLock lock = NodeLock.acquire(Planner.nodeStateDir(config, inv.job().jobId(), inv.job().thisNode()))) {
+      try (NodeLock lock = NodeLock.acquire(StatePaths.of(config).node(inv.job().jobId(), inv.job().thisNode()))) {
         return exit(prolog.run(inv), rm);
       } catch (java.io.UncheckedIOException e) {
         log.failed("node-lock", "{0}", e.getMessage());

@@ -8,6 +8,7 @@ import org.virtualservices.core.keys.SshKeyPair;
 import org.virtualservices.core.names.Names;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
+import org.virtualservices.core.render.Hostfile;
 import org.virtualservices.core.render.Models;
 import org.virtualservices.core.render.Templates;
 
@@ -28,9 +29,10 @@ public final class GuestSeed {
    * @param login the user the job logs in to the guest as
    * @param uid that user's uid in the guest (the job owner's)
    * @param knownHosts every VM's known_hosts line
+   * @param hostfile the job's hostfile ({@link Hostfile#render}): the report's, to the byte
    */
   public static Map<String, String> files(Templates templates, Plan plan, VmPlan vm, String login, int uid, int gid,
-      SshKeyPair jobKey, SshKeyPair hostKey, List<String> knownHosts) {
+      SshKeyPair jobKey, SshKeyPair hostKey, List<String> knownHosts, String hostfile) {
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("vm", Models.vm(vm));
     model.put("mtu", plan.guestMtu());
@@ -40,9 +42,8 @@ public final class GuestSeed {
     model.put("jobKey", Map.of("publicKey", jobKey.publicKey()));
     model.put("hostKey", Map.of("privateKey", hostKey.privateKey(), "publicKey", hostKey.publicKey()));
     List<String> hosts = hosts(plan);
-    List<String> hostfile = plan.vms().stream().map(v -> v.name() + " slots=" + v.vcpus()).toList();
     model.put("hosts", hosts);
-    model.put("hostfile", hostfile);
+    model.put("hostfile", Hostfile.lines(hostfile));
 
     Map<String, String> files = new LinkedHashMap<>();
     files.put("meta-data", templates.render("meta-data.ftl", model));
@@ -50,7 +51,7 @@ public final class GuestSeed {
     files.put("network-config", templates.render("network-config.ftl", model));
     files.put("vcluster/env", env(plan, vm, login, uid, gid));
     files.put("vcluster/hosts", String.join("\n", hosts) + "\n");
-    files.put("vcluster/hostfile", String.join("\n", hostfile) + "\n");
+    files.put("vcluster/hostfile", hostfile);
     files.put("vcluster/authorized_keys", jobKey.publicKey() + " vcluster-job-" + plan.job() + "\n");
     files.put("vcluster/id_ed25519", jobKey.privateKey());
     files.put("vcluster/known_hosts", String.join("\n", knownHosts) + "\n");

@@ -19,19 +19,19 @@ public interface Fabric {
   /**
    * Removes everything of the job's network on this node; idempotent ("already gone" is success),
    * keeps going past failures, touches nothing of another job: only what carries the job's
-   * {@linkplain FabricSpec#mark() mark} is removed, never a look-alike by name alone.
+   * {@linkplain NetworkId#mark() mark} is removed, never a look-alike by name alone.
    *
    * @return one line per thing that could not be removed; empty when nothing is left
    */
-  List<String> tearDown(FabricSpec spec);
+  List<String> tearDown(NetworkId net);
 
-  /** What of the network with this VNI exists on this node now (links, addresses, rules); empty when none. */
-  List<String> leftovers(int vni);
-
-  /** What of the network with this VNI that this job made exists on this node now; empty when none. */
-  default List<String> leftovers(int vni, String job) {
-    return leftovers(vni);
-  }
+  /**
+   * What of this network exists on this node now (links, addresses, rules), one line each; empty
+   * when none. Only what carries the job's mark, unless {@link NetworkId#anyJob}.
+   *
+   * @throws FabricException when the node's devices or tables cannot be listed
+   */
+  List<String> leftovers(NetworkId net);
 
   /** The VNIs of every job network on this node (by their bridges and VXLAN devices), for the sweep. */
   java.util.Set<Integer> networks();

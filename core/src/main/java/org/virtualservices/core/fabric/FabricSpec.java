@@ -27,8 +27,6 @@ public record FabricSpec(String job, int vni, String bridge, String vxlan, int u
     String localAddress, String underlayDevice, List<Peer> peers, String multicastGroup,
     String gatewayCidr, String subnet, int ownerUid, List<Endpoint> endpoints, boolean outboundNat, int floodLimit) {
 
-  /** The {@code job} of a spec that removes a network whoever made it: the sweep's, for orphans. */
-  public static final String ANY_JOB = "(sweep)";
   /** Broadcast and multicast frames per second and VM when the site sets nothing. */
   public static final int DEFAULT_FLOOD_LIMIT = 100;
 
@@ -45,16 +43,14 @@ public record FabricSpec(String job, int vni, String bridge, String vxlan, int u
         subnet, ownerUid, endpoints, outboundNat, DEFAULT_FLOOD_LIMIT);
   }
 
-  /**
-   * What marks the job's devices (interface alias) and nftables tables (comment) as its own, so
-   * that teardown never removes a look-alike another job made under the same name.
-   */
-  public String mark() {
-    return mark(job);
+  /** The network's identity: what teardown needs of it. */
+  public NetworkId id() {
+    return new NetworkId(job, vni);
   }
 
-  public static String mark(String job) {
-    return "vcjob=" + job;
+  /** The job's mark on its devices and tables ({@link NetworkId#mark}). */
+  public String mark() {
+    return id().mark();
   }
 
   public boolean isBatchHost() {

@@ -1,10 +1,7 @@
 package org.virtualservices.core.fabric;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.virtualservices.core.config.Network;
-import org.virtualservices.core.names.Names;
 import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
@@ -22,8 +19,6 @@ public final class JobNetwork {
   public static FabricSpec spec(Plan plan, String node, Network net, int ownerUid, UnderlayResolver underlay) {
     NodePlan self = plan.node(node)
         .orElseThrow(() -> new IllegalArgumentException("node " + node + " is not in job " + plan.job()));
-    Map<String, List<String>> macsByNode = new LinkedHashMap<>();
-    plan.nodes().forEach(n -> macsByNode.put(n.name(), n.vms().stream().map(VmPlan::mac).toList()));
     List<Endpoint> endpoints = self.vms().stream().map(v -> new Endpoint(v.tap(), v.mac(), v.ip())).toList();
     boolean batchHost = plan.isBatchHost(node);
     String gateway = batchHost ? plan.gateway() + "/" + plan.prefixLength() : null;
@@ -45,9 +40,4 @@ public final class JobNetwork {
     return peers;
   }
 
-  /** Enough of a spec to tear the network down: teardown goes by the names, which the VNI gives. */
-  public static FabricSpec teardownSpec(String job, int vni) {
-    return new FabricSpec(job == null ? FabricSpec.ANY_JOB : job, vni, Names.bridge(vni), Names.vxlan(vni), 0, 0, null, null, List.of(), null, null,
-        null, -1, List.of(), false);
-  }
 }

@@ -9,12 +9,12 @@ public final class NoFabric implements Fabric {
   }
 
   @Override
-  public List<String> tearDown(FabricSpec spec) {
+  public List<String> tearDown(NetworkId net) {
     return List.of();
   }
 
   @Override
-  public List<String> leftovers(int vni) {
+  public List<String> leftovers(NetworkId net) {
     return List.of();
   }
 

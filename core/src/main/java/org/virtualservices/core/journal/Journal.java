@@ -5,14 +5,19 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,15 +32,19 @@ import org.virtualservices.core.files.PrivateFiles;
 public final class Journal {
 
   public static final String FILE_NAME = "journal.json";
+  /** A journal names a handful of VMs' files (a few kB): one larger was not written by a prolog. */
+  static final long MAX_BYTES = 1 << 20;
+
   /**
-   * The prolog writes the journal with Jackson's streaming generator, not with data binding: the
-   * serializer that binding builds for the records on first use costs a cold prolog some 20-40 ms
-   * of its critical path (docs/bench.md), for seven fields. Reading (the epilog, a second prolog)
-   * keeps binding, which checks what it reads; a holder builds its mapper only then.
+   * The prolog writes with Jackson's streaming generator: data binding's mapper, built on a cold
+   * JVM to write the first record, cost a journal's writing 0.13 s more CPU with the product's JVM
+   * options and class archive (docs/bench.md, "The journal's JSON"), on the prolog's critical
+   * path. Reading (the epilog, a second prolog) binds, which checks what it reads; its mapper is
+   * built only then, so a prolog that finds no journal builds none.
    */
   private static final JsonFactory STREAM = new JsonFactory();
 
-  private static final class Binding {
+  private static final class Reading {
     static final ObjectMapper JSON = new ObjectMapper();
   }
 
@@ -51,8 +60,11 @@ public final class Journal {
     this.record = record;
   }
 
-  /** Opens the journal in {@code dir} (made root-only if new), keeping what an earlier run wrote. */
-  public static Journal open(Path dir, String job, String node) {
+  /**
+   * Opens the journal in {@code dir} (made root-only if new), keeping what an earlier run wrote,
+   * and records the job's network (its VNI) in the same write.
+   */
+  public static Journal open(Path dir, String job, String node, int vni) {
     try {
       // root's alone (0700) when made, the job's folder above it too: the overlays and seeds in it
       // are readable by nobody else from their first byte. The prolog then opens both to QEMU's
@@ -61,25 +73,54 @@ public final class Journal {
     } catch (IOException e) {
       throw new UncheckedIOException("create state folder " + dir + ": " + e.getMessage(), e);
     }
-    Path file = dir.resolve(FILE_NAME);
-    JournalRecord existing = read(dir).orElse(
-        new JournalRecord(JournalRecord.VERSION, job, node, 0, null, null, List.of()));
-    Journal j = new Journal(file, existing);
+    List<JournalEntry> kept = read(dir).map(JournalRecord::entries).orElse(List.of());
+    Journal j = new Journal(dir.resolve(FILE_NAME), new JournalRecord(JournalRecord.VERSION, job, node, vni, kept));
     j.write();
     return j;
   }
 
-  /** The journal in {@code dir}, if there is one that can be read. */
+  /**
+   * The journal in {@code dir}, if there is one. It is read only when it is what a prolog writes:
+   * a regular file (not a link: opened without following one), owned by this process's user
+   * (root), of a journal's size, and valid JSON of a journal; anything else is refused with a
+   * message naming the file and what is wrong with it, and the caller goes by names.
+   *
+   * @throws UncheckedIOException when there is a file but it cannot be read as a journal
+   */
   public static Optional<JournalRecord> read(Path dir) {
     Path file = dir.resolve(FILE_NAME);
     try {
-      byte[] bytes = Files.readAllBytes(file); // first: a prolog's first open finds none, and builds no mapper
-      return Optional.of(Binding.JSON.readValue(bytes, JournalRecord.class));
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
+      PosixFileAttributes a;
+      try {
+        a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (NoSuchFileException e) {
+        return Optional.empty();
+      }
+      if (!a.isRegularFile()) {
+        throw new IOException(a.isSymbolicLink() ? "a link, not a journal a prolog wrote" : "not a regular file");
+      }
+      int owner = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+      int own = ownUid();
+      if (owner != own) {
+        throw new IOException("owned by uid " + owner + ", not by uid " + own + " (the hooks', who write journals)");
+      }
+      if (a.size() > MAX_BYTES) {
+        throw new IOException(a.size() + " bytes, more than a journal holds (" + MAX_BYTES + ")");
+      }
+      byte[] bytes;
+      try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+          InputStream in = Channels.newInputStream(ch)) {
+        bytes = in.readNBytes((int) MAX_BYTES + 1);
+      }
+      return Optional.of(Reading.JSON.readValue(bytes, JournalRecord.class));
     } catch (IOException e) {
-      throw new UncheckedIOException("read journal " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("journal " + file + " not read: " + e.getMessage(), e);
     }
+  }
+
+  /** The uid this process runs as (root in production): the owner of {@code /proc/self}. */
+  private static int ownUid() throws IOException {
+    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
   }
 
   public synchronized JournalRecord record() {
@@ -88,12 +129,6 @@ public final class Journal {
 
   public Path file() {
     return file;
-  }
-
-  /** Records the job's network names once the plan is known. */
-  public synchronized void network(int vni, String bridge, String vxlan) {
-    record = new JournalRecord(record.version(), record.job(), record.node(), vni, bridge, vxlan, record.entries());
-    write();
   }
 
   /** Records that this resource is about to be made; returns once that is on disk. */
@@ -116,12 +151,11 @@ public final class Journal {
     if (entries.size() == record.entries().size()) {
       return;
     }
-    record = new JournalRecord(record.version(), record.job(), record.node(), record.vni(), record.bridge(),
-        record.vxlan(), entries);
+    record = new JournalRecord(record.version(), record.job(), record.node(), record.vni(), entries);
     write();
   }
 
-  /** The record as indented JSON, the fields in the record's order, as data binding writes it. */
+  /** The record as indented JSON, its fields in the record's order. */
   static byte[] json(JournalRecord r) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 64 * r.entries().size());
     try (JsonGenerator g = STREAM.createGenerator(out)) {
@@ -131,8 +165,6 @@ public final class Journal {
       g.writeStringField("job", r.job());
       g.writeStringField("node", r.node());
       g.writeNumberField("vni", r.vni());
-      g.writeStringField("bridge", r.bridge());
-      g.writeStringField("vxlan", r.vxlan());
       g.writeArrayFieldStart("entries");
       for (JournalEntry e : r.entries()) {
         g.writeStartObject();

@@ -4,7 +4,7 @@ package org.virtualservices.core.journal;
  * A resource the prolog is about to make, written down before it is made.
  *
  * @param kind what it is
- * @param name the domain name, the file's path, or the network's VNI
+ * @param name the domain name or the file's path
  */
 public record JournalEntry(Kind kind, String name) {
 
@@ -29,7 +29,7 @@ public record JournalEntry(Kind kind, String name) {
     FILE,
     /** a folder the product made; removed when empty */
     DIR,
-    /** the job's network on this node; name is the VNI */
+    /** version 1 only: the job's network, name the VNI, which {@link JournalRecord#vni} holds; never written now */
     FABRIC
   }
 }

@@ -63,14 +63,15 @@ public final class Planner {
 
     List<NodePlan> nodes = new ArrayList<>();
     int index = 0;
+    StatePaths paths = StatePaths.of(site);
     for (String node : job.nodes()) {
-      Path dir = nodeStateDir(site, job.jobId(), node);
+      Path dir = paths.node(job.jobId(), node);
       List<VmPlan> vms = new ArrayList<>();
       for (int local = 0; local < perNode; local++, index++) {
         String name = Names.domain(job.jobId(), index);
         vms.add(new VmPlan(name, index, local, node, subnet.address(index + 2L), mac(vni, index),
-            Names.tap(vni, local), vcpus, mem, dir.resolve(name + ".qcow2"), dir.resolve(name + "-seed.iso"),
-            dir.resolve(name + ".console.log")));
+            Names.tap(vni, local), vcpus, mem, StatePaths.overlay(dir, name), StatePaths.seed(dir, name),
+            StatePaths.console(dir, name)));
       }
       nodes.add(new NodePlan(node, vms));
     }
@@ -96,15 +97,6 @@ public final class Planner {
    */
   static long spread(long n, long m) {
     return java.math.BigInteger.valueOf(n).multiply(SPREAD).mod(java.math.BigInteger.valueOf(m)).longValueExact();
-  }
-
-  /** Where a job keeps its files on a node: per job and node, so nodes sharing a file system never clash. */
-  public static Path nodeStateDir(SiteConfig site, String jobId, String node) {
-    return jobStateDir(site, jobId).resolve(node);
-  }
-
-  public static Path jobStateDir(SiteConfig site, String jobId) {
-    return site.stateDir().resolve("jobs").resolve(jobId);
   }
 
   /** The leading digits of a job id: Slurm's ids are numbers, PBS's read {@code 123.server}. */

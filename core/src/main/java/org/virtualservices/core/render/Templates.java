@@ -91,6 +91,7 @@ public final class Templates {
     cfg.setFallbackOnNullLoopVariable(false);
     cfg.setRecognizeStandardFileExtensions(true);
     cfg.setNumberFormat("computer");
+    cfg.setLocale(java.util.Locale.ROOT); // a decimal point whatever the node's locale (report.txt's seconds)
     List<TemplateLoader> loaders = new ArrayList<>();
     for (Path folder : folders) {
       if (Files.isDirectory(folder)) {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.virtualservices.core.files.FileTrees;
+import org.virtualservices.core.plan.StatePaths;
 
 /**
  * The job's folder on this node in the run tree, {@code <runDir>/jobs/<job>}: a tree that root
@@ -48,12 +49,13 @@ public final class JobFolder {
     this.dir = dir;
   }
 
-  /** The folder of {@code jobId} under {@code runDir} (site key {@code runDir}). */
-  public static JobFolder of(Path runDir, String jobId) {
-    if (jobId == null || jobId.isEmpty() || jobId.contains("/") || jobId.startsWith(".")) {
-      throw new IllegalArgumentException("'" + jobId + "' cannot name a job's folder");
-    }
-    return new JobFolder(runDir, runDir.resolve("jobs").resolve(jobId));
+  /**
+   * The folder of {@code jobId} in the run tree ({@link StatePaths#runJob}).
+   *
+   * @throws IllegalArgumentException for a job id that cannot name a folder
+   */
+  public static JobFolder of(StatePaths paths, String jobId) {
+    return new JobFolder(paths.runDir(), paths.runJob(jobId));
   }
 
   public Path dir() {

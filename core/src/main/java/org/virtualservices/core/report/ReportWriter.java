@@ -1,9 +1,7 @@
 package org.virtualservices.core.report;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,11 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.keys.SshKeyPair;
 import org.virtualservices.core.names.Names;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.VmPlan;
-import org.virtualservices.core.render.Models;
+import org.virtualservices.core.render.Hostfile;
 import org.virtualservices.core.render.Templates;
 
 /**
@@ -27,10 +26,7 @@ import org.virtualservices.core.render.Templates;
  */
 public final class ReportWriter {
 
-  // The report is written while the guests boot, on the cores they boot on: with Jackson's
-  // streaming generator, not an ObjectMapper, whose set-up alone costs a cold JVM ~20 ms of CPU
-  // (docs/bench.md); the text is the same indented JSON.
-  private static final JsonFactory JSON = new JsonFactory();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Templates templates;
   private final UserCopy copier;
@@ -77,21 +73,21 @@ public final class ReportWriter {
     }
   }
 
-  /** The report's files, name -> text, each naming the paths of {@code files}. */
+  /**
+   * The report's files, name -> text, each naming the paths of {@code files}: {@code report.json}
+   * is the one model, as JSON; {@code report.txt} and {@code ssh_config} are the same model through
+   * their templates; the hostfile is the one every guest's seed holds ({@link Hostfile}).
+   */
   private Map<String, String> render(ReportFiles files, Plan plan, String user, String login, SshKeyPair jobKey,
       List<String> knownHosts, List<Timing> timings) {
     Map<String, Object> model = model(files, plan, user, login, timings);
     Map<String, String> out = new LinkedHashMap<>();
-    out.put(name(files.hostfile()), templates.render("hostfile.ftl", model));
+    out.put(name(files.hostfile()), Hostfile.render(templates, plan));
     out.put(name(files.identity()), jobKey.privateKey());
     out.put(name(files.knownHosts()), String.join("\n", knownHosts) + "\n");
     out.put(name(files.sshConfig()), templates.render("ssh_config.ftl", model));
     out.put(name(files.text()), templates.render("report.txt.ftl", model));
-    try {
-      out.put(name(files.json()), indented(json(files, plan, user, login, timings)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    out.put(name(files.json()), json(model));
     return out;
   }
 
@@ -99,74 +95,11 @@ public final class ReportWriter {
     return p.getFileName().toString();
   }
 
-  private Map<String, Object> model(ReportFiles files, Plan plan, String user, String login, List<Timing> timings) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("job", plan.job());
-    m.put("user", user);
-    m.put("login", login);
-    m.put("image", plan.image());
-    m.put("vni", plan.vni());
-    m.put("subnet", plan.subnet());
-    m.put("gateway", plan.gateway());
-    m.put("batchHost", plan.batchHost());
-    m.put("vmCount", plan.vms().size());
-    m.put("nodeCount", plan.nodes().size());
-    m.put("vms", plan.vms().stream().map(Models::vm).toList());
-    m.put("firstVm", plan.vms().get(0).name());
-    m.put("hostPattern", Names.domainPrefix(plan.job()) + "*");
-    m.put("sshConfig", files.sshConfig().toString());
-    m.put("identityFile", files.identity().toString());
-    m.put("knownHosts", files.knownHosts().toString());
-    m.put("hostfile", files.hostfile().toString());
-    List<Map<String, Object>> t = new ArrayList<>();
-    for (Timing x : timings) {
-      t.add(Map.of("phase", x.phase(), "seconds", String.format("%.3f", x.seconds())));
-    }
-    m.put("timings", t);
-    return m;
-  }
-
-  /** Maps, lists, text and numbers as indented JSON. */
-  static String indented(Object value) throws IOException {
-    StringWriter out = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      g.useDefaultPrettyPrinter();
-      write(g, value);
-    }
-    return out.toString();
-  }
-
-  private static void write(JsonGenerator g, Object value) throws IOException {
-    if (value instanceof Map<?, ?> map) {
-      g.writeStartObject();
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        g.writeFieldName(String.valueOf(e.getKey()));
-        write(g, e.getValue());
-      }
-      g.writeEndObject();
-    } else if (value instanceof List<?> list) {
-      g.writeStartArray();
-      for (Object item : list) {
-        write(g, item);
-      }
-      g.writeEndArray();
-    } else if (value instanceof Integer i) {
-      g.writeNumber(i);
-    } else if (value instanceof Long l) {
-      g.writeNumber(l);
-    } else if (value instanceof Double d) {
-      g.writeNumber(d);
-    } else if (value instanceof Boolean b) {
-      g.writeBoolean(b);
-    } else if (value == null) {
-      g.writeNull();
-    } else {
-      g.writeString(value.toString());
-    }
-  }
-
-  private static Map<String, Object> json(ReportFiles files, Plan plan, String user, String login,
-      List<Timing> timings) {
+  /**
+   * The report: what {@code report.json} holds (scripts and {@code vcluster} read it) and what the
+   * report's templates see (docs/hooks.md, "The report").
+   */
+  static Map<String, Object> model(ReportFiles files, Plan plan, String user, String login, List<Timing> timings) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("job", plan.job());
     m.put("user", user);
@@ -177,7 +110,7 @@ public final class ReportWriter {
     m.put("batchHost", plan.batchHost());
     m.put("login", login);
     List<Map<String, Object>> nodes = new ArrayList<>();
-    plan.nodes().forEach(n -> {
+    for (NodePlan n : plan.nodes()) {
       List<Map<String, Object>> vms = new ArrayList<>();
       for (VmPlan v : n.vms()) {
         Map<String, Object> vm = new LinkedHashMap<>();
@@ -188,15 +121,31 @@ public final class ReportWriter {
         vm.put("memoryMiB", v.memoryMiB());
         vms.add(vm);
       }
-      nodes.add(Map.of("name", n.name(), "vms", vms));
-    });
+      Map<String, Object> node = new LinkedHashMap<>();
+      node.put("name", n.name());
+      node.put("vms", vms);
+      nodes.add(node);
+    }
     m.put("nodes", nodes);
     m.put("enter", "ssh -F " + files.sshConfig() + " " + plan.vms().get(0).name());
-    m.put("files", Map.of("hostfile", files.hostfile().toString(), "sshConfig", files.sshConfig().toString(),
-        "identity", files.identity().toString(), "knownHosts", files.knownHosts().toString()));
+    m.put("hostPattern", Names.domainPrefix(plan.job()) + "*");
+    Map<String, String> paths = new LinkedHashMap<>();
+    paths.put("hostfile", files.hostfile().toString());
+    paths.put("sshConfig", files.sshConfig().toString());
+    paths.put("identity", files.identity().toString());
+    paths.put("knownHosts", files.knownHosts().toString());
+    m.put("files", paths);
     Map<String, Double> t = new LinkedHashMap<>();
     timings.forEach(x -> t.put(x.phase(), Math.round(x.seconds() * 1000) / 1000.0));
     m.put("timings", t);
     return m;
+  }
+
+  static String json(Map<String, Object> model) {
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(model);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("report.json: " + e.getMessage(), e);
+    }
   }
 }

@@ -2,6 +2,7 @@ package org.virtualservices.core.teardown;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import org.virtualservices.core.files.FileTrees;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,13 +24,10 @@ import org.virtualservices.core.hypervisor.DomainInfo;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.hypervisor.VmUsage;
 import org.virtualservices.core.journal.Journal;
-import org.virtualservices.core.journal.JournalEntry;
 import org.virtualservices.core.journal.JournalRecord;
 import org.virtualservices.core.log.JobLog;
-import org.virtualservices.core.fabric.JobNetwork;
-import org.virtualservices.core.names.Names;
+import org.virtualservices.core.fabric.NetworkId;
 import org.virtualservices.core.plan.Plan;
-import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.report.JobFolder;
 import org.virtualservices.core.report.ReportFiles;
 import org.virtualservices.core.report.UserCopy;
@@ -41,7 +38,8 @@ import org.virtualservices.core.faults.FaultPoints;
  * Removes everything of a job on one node: from the journal when there is one, and by name and
  * metadata in any case (a journal can be lost), so that a prolog that died anywhere leaves nothing.
  * Idempotent: "already gone" is success. It keeps going past failures, collects them all, and
- * ends by looking again for anything of the job: only then does it drop the journal.
+ * ends by looking again for anything of the job: only then does it drop the journal. What is the
+ * job's is {@link JobInventory}'s to decide (pure); this class reads its sources and removes.
  */
 public final class Teardown {
 
@@ -106,6 +104,8 @@ public final class Teardown {
     timings.clear();
     usages.clear();
     Instant t = clock.instant();
+
+    // what is the job's: read here, decided by JobInventory (pure); each source may fail alone
     Optional<JournalRecord> journal = Optional.empty();
     try {
       journal = Journal.read(nodeDir);
@@ -115,76 +115,52 @@ public final class Teardown {
     if (journal.isEmpty()) {
       log.info("no journal in {0}: going by names and metadata", nodeDir);
     }
-
-    // 1. domains: from the journal, from the plan, and every domain named after the job on this node
-    Set<String> domains = new LinkedHashSet<>();
-    journal.ifPresent(j -> j.entries().stream().filter(e -> e.kind() == JournalEntry.Kind.DOMAIN)
-        .forEach(e -> domains.add(e.name())));
-    plan.flatMap(p -> p.node(node)).ifPresent(n -> n.vms().forEach(v -> domains.add(v.name())));
+    List<DomainInfo> listed = List.of();
     try {
-      domainsOfJob(job, node).forEach(d -> domains.add(d.name()));
+      listed = hypervisor.domains();
     } catch (RuntimeException e) {
       failures.add("list domains: " + e.getMessage());
     }
-    removeDomains(domains, removed, failures);
+    JobInventory inventory = JobInventory.of(job, node, nodeDir, journal, plan, listed);
+
+    // 1. domains
+    removeDomains(inventory.domains(), removed, failures);
     t = lap("domains", t);
 
     // 2. files: the VMs' are all in the state folder, removed whole at the end. Root deletes
-    // nothing elsewhere: a journal of an older version may name the report in the user's working
-    // folder, a path the user controls (docs/hooks.md, "Threat model").
-    Set<Path> files = new LinkedHashSet<>();
-    journal.ifPresent(j -> j.entries().forEach(e -> {
-      if (e.kind() == JournalEntry.Kind.FILE || e.kind() == JournalEntry.Kind.DIR) {
-        files.add(Path.of(e.name()));
-      }
-    }));
-    plan.ifPresent(p -> files.addAll(vmFiles(p, node)));
-    files.stream().filter(f -> !f.startsWith(nodeDir))
-        .forEach(f -> log.warn("not deleting {0}: outside the job''s state folder", f));
-    files.removeIf(f -> !f.startsWith(nodeDir));
+    // nothing elsewhere (docs/hooks.md, "Threat model").
+    inventory.refused().forEach(f -> log.warn("not deleting {0}: outside the job''s state folder", f));
     // the copy in the working folder, removed as its user, where the job's folder says it was made
     folder.ifPresent(f -> removeUserCopy(f, failures));
-
     faults.reached("teardown:files");
     t = lap("files", t);
 
     // 3. the network
-    int vni = journal.map(JournalRecord::vni).filter(v -> v > 0).orElse(plan.map(Plan::vni).orElse(0));
+    int vni = inventory.vni();
     if (vni > 0) {
+      NetworkId net = new NetworkId(job, vni);
       // after a prolog's rollback the network is already gone: it is not counted as removed again
-      boolean there = networkThere(vni, job);
-      List<String> problems = fabric.tearDown(JobNetwork.teardownSpec(job, vni));
-      failures.addAll(problems);
-      if (problems.isEmpty() && there) {
-        removed.add("network " + Names.bridge(vni));
+      boolean there = networkThere(net);
+      try {
+        List<String> problems = fabric.tearDown(net);
+        failures.addAll(problems);
+        if (problems.isEmpty() && there) {
+          removed.add("network " + net.bridge());
+        }
+      } catch (RuntimeException e) {
+        failures.add("remove network of VNI " + vni + ": " + e.getMessage());
       }
     }
-
     faults.reached("teardown:fabric");
     t = lap("network", t);
 
     // 4. look again; the state folder (journal included) goes last, and only when nothing is left
-    List<String> leftovers = leftovers(job, node, vni, files, nodeDir);
+    List<String> leftovers = leftovers(job, node, vni);
     if (leftovers.isEmpty() && failures.isEmpty()) {
-      try {
-        FileTrees.delete(nodeDir);
-        if (folder.isPresent()) {
-          folder.get().delete(); // the marker, last: until now a failed epilog is run again in full
-        }
-        Path jobDir = nodeDir.getParent();
-        try (Stream<Path> s = Files.list(jobDir)) {
-          if (s.findAny().isEmpty()) {
-            Files.deleteIfExists(jobDir);
-          }
-        } catch (IOException e) {
-          // another node's folder of the same job on a shared state folder: not ours to remove
-        }
-      } catch (IOException e) {
-        leftovers = List.of("state folder " + nodeDir + ": " + e.getMessage());
-      }
+      leftovers = removeStateAndMarker(nodeDir, folder);
     } else {
       leftovers = new ArrayList<>(leftovers);
-      if (Files.exists(nodeDir)) {
+      if (Files.exists(nodeDir, LinkOption.NOFOLLOW_LINKS)) {
         leftovers.add("state folder " + nodeDir + " (kept for the next try)");
       }
       if (folder.isPresent() && folder.get().exists()) {
@@ -196,21 +172,51 @@ public final class Teardown {
   }
 
   /**
+   * Removes the state folder, then the job's folder of the run tree (the marker: until now a
+   * failed epilog is run again in full), then the job's state folder above the node's when no other
+   * node's is in it. A state folder that is a link is not ours: nothing is removed through it.
+   *
+   * @return what is left: empty when all went
+   */
+  private static List<String> removeStateAndMarker(Path nodeDir, Optional<JobFolder> folder) {
+    if (Files.isSymbolicLink(nodeDir) || Files.isSymbolicLink(nodeDir.getParent())) {
+      return List.of("state folder " + nodeDir + ": a link, not removed (not made by the prolog)");
+    }
+    try {
+      FileTrees.delete(nodeDir);
+      if (folder.isPresent()) {
+        folder.get().delete();
+      }
+    } catch (IOException e) {
+      return List.of("state folder " + nodeDir + ": " + e.getMessage());
+    }
+    Path jobDir = nodeDir.getParent();
+    try (Stream<Path> s = Files.list(jobDir)) {
+      if (s.findAny().isEmpty()) {
+        Files.deleteIfExists(jobDir);
+      }
+    } catch (IOException e) {
+      // another node's folder of the same job on a shared state folder: not ours to remove
+    }
+    return List.of();
+  }
+
+  /** Whether anything of the network is on this node; when that cannot be told, it may be. */
+  private boolean networkThere(NetworkId net) {
+    try {
+      return !fabric.leftovers(net).isEmpty();
+    } catch (RuntimeException e) {
+      return true;
+    }
+  }
+
+  /**
    * Removes the domains all at once: libvirt's destroy waits for each QEMU to be gone (polling
    * every 200 ms, docs/bench.md), so one after another the waits add up. The hypervisor's calls
    * are thread-safe (one libvirt connection serves many threads; errors are per thread). Results
    * and fault points are taken in this thread, in order, so a fault point still means "this
    * domain is gone" and an Error from it (a simulated kill) ends the teardown here.
    */
-  /** Whether anything of the network is on this node; when that cannot be told, it may be. */
-  private boolean networkThere(int vni, String job) {
-    try {
-      return !fabric.leftovers(vni, job).isEmpty();
-    } catch (RuntimeException e) {
-      return true;
-    }
-  }
-
   private void removeDomains(Set<String> domains, List<String> removed, List<String> failures) {
     if (domains.isEmpty()) {
       return;
@@ -271,7 +277,13 @@ public final class Teardown {
       return;
     }
     target.ifPresent(t -> {
-      List<String> left = copier.remove(t, ReportFiles.NAMES);
+      List<String> left;
+      try {
+        left = copier.remove(t, ReportFiles.NAMES);
+      } catch (RuntimeException e) {
+        failures.add("remove the report's copy in " + t.dir() + ": " + e.getMessage()); // rm could not run
+        return;
+      }
       if (left.isEmpty()) {
         log.info("removed the report''s copy in {0}", t.dir());
       } else {
@@ -282,40 +294,24 @@ public final class Teardown {
 
   /**
    * Everything of the job still on this node outside its state folder: domains, network. (The
-   * state folder, which holds every file of the job's VMs, is removed whole after this check.)
+   * state folder, which holds every file of the job's VMs, is removed whole after this check.) A
+   * listing that fails is itself a leftover ("unknown"): nothing is lost of what was collected.
    */
-  public List<String> leftovers(String job, String node, int vni, Set<Path> files, Path nodeDir) {
+  public List<String> leftovers(String job, String node, int vni) {
     List<String> left = new ArrayList<>();
     try {
-      domainsOfJob(job, node).forEach(d -> left.add("domain " + d.name() + " (" + d.state() + ")"));
+      JobInventory.domainsOf(job, node, hypervisor.domains())
+          .forEach(d -> left.add("domain " + d.name() + " (" + d.state() + ")"));
     } catch (RuntimeException e) {
       left.add("domains unknown: " + e.getMessage());
     }
     if (vni > 0) {
-      left.addAll(fabric.leftovers(vni, job)); // the job's own: not another's look-alike
+      try {
+        left.addAll(fabric.leftovers(new NetworkId(job, vni))); // the job's own: not another's look-alike
+      } catch (RuntimeException e) {
+        left.add("network of VNI " + vni + " unknown: " + e.getMessage());
+      }
     }
     return left;
-  }
-
-  /** Domains named after the job whose metadata puts them on this node (or that carry none of ours). */
-  List<DomainInfo> domainsOfJob(String job, String node) {
-    String prefix = Names.domainPrefix(job);
-    return hypervisor.domains().stream()
-        .filter(d -> d.name().startsWith(prefix) && d.name().substring(prefix.length()).matches("\\d+"))
-        .filter(d -> d.node() == null || d.node().equals(node))
-        .toList();
-  }
-
-  /** The files the plan gives this node's VMs: overlays, seeds, console logs. */
-  static Set<Path> vmFiles(Plan plan, String node) {
-    Set<Path> files = new LinkedHashSet<>();
-    plan.node(node).ifPresent(n -> {
-      for (VmPlan v : n.vms()) {
-        files.add(v.disk());
-        files.add(v.seed());
-        files.add(v.console());
-      }
-    });
-    return files;
   }
 }

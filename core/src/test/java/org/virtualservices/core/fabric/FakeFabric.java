@@ -14,9 +14,15 @@ public final class FakeFabric implements Fabric {
 
   private final Map<Integer, FabricSpec> networks = new ConcurrentHashMap<>();
   private volatile boolean failOnSetUp;
+  private volatile boolean failListing;
 
   public void failOnSetUp(boolean fail) {
     this.failOnSetUp = fail;
+  }
+
+  /** Makes listing what is there fail, as a broken {@code ip} or {@code nft} would. */
+  public void failListing(boolean fail) {
+    this.failListing = fail;
   }
 
   @Override
@@ -33,35 +39,38 @@ public final class FakeFabric implements Fabric {
   }
 
   @Override
-  public List<String> tearDown(FabricSpec spec) {
+  public List<String> tearDown(NetworkId net) {
     // only the job's own network, as the real one goes by the job's mark
-    networks.computeIfPresent(spec.vni(), (vni, there) -> owns(spec.job(), there) ? null : there);
+    networks.computeIfPresent(net.vni(), (vni, there) -> net.owns(there.mark()) ? null : there);
     return List.of();
   }
 
   @Override
-  public List<String> leftovers(int vni, String job) {
-    FabricSpec s = networks.get(vni);
-    return s != null && owns(job, s) ? leftovers(vni) : List.of();
-  }
-
-  private static boolean owns(String job, FabricSpec there) {
-    return FabricSpec.ANY_JOB.equals(job) || there.job().equals(job);
-  }
-
-  @Override
-  public List<String> leftovers(int vni) {
-    FabricSpec s = networks.get(vni);
+  public List<String> leftovers(NetworkId net) {
+    if (failListing) {
+      throw new FabricException("fake fabric: listing made to fail");
+    }
+    FabricSpec s = networks.get(net.vni());
     List<String> left = new ArrayList<>();
-    if (s != null) {
+    if (s != null && net.owns(s.mark())) {
       left.add("bridge " + s.bridge());
       left.add("vxlan " + s.vxlan());
     }
     return left;
   }
 
+  /** A network of this job and VNI, as a prolog of an older version or another product might leave. */
+  public void plant(String job, int vni) {
+    setUp(new FabricSpec(job, vni, org.virtualservices.core.names.Names.bridge(vni),
+        org.virtualservices.core.names.Names.vxlan(vni), 4789, 1450, "192.0.2.1", null, List.of(), null, null,
+        "10.0.0.0/24", 0, List.of(), false));
+  }
+
   @Override
   public java.util.Set<Integer> networks() {
+    if (failListing) {
+      throw new FabricException("fake fabric: listing made to fail");
+    }
     return java.util.Set.copyOf(networks.keySet());
   }
 

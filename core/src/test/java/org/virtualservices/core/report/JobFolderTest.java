@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.virtualservices.core.plan.StatePaths;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The job's folder in the run tree: root's, refused when someone else could have written in the tree. */
@@ -24,7 +25,7 @@ class JobFolderTest {
   @Test
   void theTreeIsMadeWithItsModesAndTheFolderOpensForReadingOnly() throws IOException {
     Path run = tmp.resolve("run");
-    JobFolder f = JobFolder.of(run, "42").create();
+    JobFolder f = JobFolder.of(new StatePaths(Path.of("/nonexistent"), run), "42").create();
     assertEquals("rwxr-xr-x", mode(run));
     assertEquals("rwx--x--x", mode(run.resolve("jobs")), "users reach their job's folder, list no other");
     assertEquals("rwx------", mode(f.dir()), "root's alone while the report is written");
@@ -35,7 +36,7 @@ class JobFolderTest {
     assertEquals("rwxr-x---", mode(f.dir()));
     assertEquals(gid, (Integer) Files.getAttribute(f.dir(), "unix:gid"));
     // a second prolog of the job finds it and writes anew
-    JobFolder.of(run, "42").create().write("id_ed25519", "again\n", UserCopy.ourUid(), gid);
+    JobFolder.of(new StatePaths(Path.of("/nonexistent"), run), "42").create().write("id_ed25519", "again\n", UserCopy.ourUid(), gid);
     assertEquals("again\n", Files.readString(key));
     f.delete();
     assertFalse(f.exists());
@@ -46,20 +47,20 @@ class JobFolderTest {
     Path elsewhere = Files.createDirectory(tmp.resolve("elsewhere"));
     Path run = Files.createDirectory(tmp.resolve("run"));
     Files.createSymbolicLink(run.resolve("jobs"), elsewhere);
-    UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> JobFolder.of(run, "42").create());
+    UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> JobFolder.of(new StatePaths(Path.of("/nonexistent"), run), "42").create());
     assertTrue(e.getMessage().contains("not a folder"), e.getMessage());
     assertFalse(Files.exists(elsewhere.resolve("42")), "nothing made through the link");
 
     Path open = Files.createDirectory(tmp.resolve("open"));
     Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
-    e = assertThrows(UncheckedIOException.class, () -> JobFolder.of(open, "42").create());
+    e = assertThrows(UncheckedIOException.class, () -> JobFolder.of(new StatePaths(Path.of("/nonexistent"), open), "42").create());
     assertTrue(e.getMessage().contains("writable by others"), e.getMessage());
   }
 
   @Test
   void jobIdsThatAreNotNamesAreRefused() {
     for (String id : List.of("", "..", ".hidden", "a/b")) {
-      assertThrows(IllegalArgumentException.class, () -> JobFolder.of(tmp, id), id);
+      assertThrows(IllegalArgumentException.class, () -> JobFolder.of(new StatePaths(Path.of("/nonexistent"), tmp), id), id);
     }
   }
 
@@ -75,7 +76,7 @@ class JobFolderTest {
 
   @Test
   void theCopysRecordIsReadBack() {
-    JobFolder f = JobFolder.of(tmp.resolve("run"), "7").create();
+    JobFolder f = JobFolder.of(new StatePaths(Path.of("/nonexistent"), tmp.resolve("run")), "7").create();
     UserCopy.Target t = new UserCopy.Target(1000, 100, tmp.resolve("work dir/vcluster-7"));
     f.recordCopy(t);
     assertEquals(t, f.copyRecord().orElseThrow());

@@ -4,24 +4,19 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.ggf.drmaa.AlreadyActiveSessionException;
 import org.ggf.drmaa.DeniedByDrmException;
 import org.ggf.drmaa.DrmCommunicationException;
 import org.ggf.drmaa.DrmaaException;
-import org.ggf.drmaa.ExitTimeoutException;
 import org.ggf.drmaa.HoldInconsistentStateException;
 import org.ggf.drmaa.InternalException;
 import org.ggf.drmaa.InvalidContactStringException;
-import org.ggf.drmaa.InvalidJobException;
 import org.ggf.drmaa.InvalidJobTemplateException;
 import org.ggf.drmaa.JobInfo;
 import org.ggf.drmaa.JobTemplate;
@@ -53,7 +48,7 @@ import org.virtualservices.core.ready.Sleeper;
  * fails for another reason than an unknown job is a {@link DrmCommunicationException} whose
  * message is the block "command executed / exit status / output".
  *
- * <p>Waiting polls on an injected {@link Clock} and {@link Sleeper}: tests never really sleep.
+ * <p>The session's jobs and the waiting for them are {@link SessionJobs}'.
  */
 public abstract class GridSession implements Session {
 
@@ -62,15 +57,10 @@ public abstract class GridSession implements Session {
   private final String drmSystem;
   private final String user;
   private final CommandRunner runner;
-  private final Clock clock;
-  private final Sleeper sleeper;
-  private final Duration poll;
   private final Duration commandTimeout;
-  private final Set<String> jobs = new LinkedHashSet<>();
-  /** Jobs whose end a wait (or a disposing synchronize) has returned: DRMAA 1.0 reaps them. */
-  private final Set<String> reaped = new LinkedHashSet<>();
   private boolean active;
   private final StatusCache statuses;
+  private final SessionJobs jobs;
 
   /**
    * @param drmSystem the scheduler's name, as {@link #getDrmSystem()} gives it
@@ -81,9 +71,6 @@ public abstract class GridSession implements Session {
     this.drmSystem = drmSystem;
     this.user = user;
     this.runner = runner;
-    this.clock = clock;
-    this.sleeper = sleeper;
-    this.poll = poll;
     this.commandTimeout = commandTimeout;
     this.statuses = new StatusCache(new StatusCache.Scheduler() {
       @Override
@@ -121,6 +108,7 @@ public abstract class GridSession implements Session {
         return GridSession.this.parseHistory(stdout);
       }
     }, clock, poll);
+    this.jobs = new SessionJobs(statuses, clock, sleeper, poll);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -227,7 +215,6 @@ public abstract class GridSession implements Session {
     requireActive();
     active = false;
     jobs.clear();
-    reaped.clear();
     statuses.clear();
   }
 
@@ -263,7 +250,7 @@ public abstract class GridSession implements Session {
     } catch (IllegalArgumentException e) {
       throw new InternalException(e.getMessage() + "; " + new CommandFailedException(r).getMessage());
     }
-    jobs.add(id);
+    jobs.submitted(id);
     LOG.log(Level.DEBUG, "job {0}: submitted to {1}", id, drmSystem());
     return id;
   }
@@ -294,7 +281,7 @@ public abstract class GridSession implements Session {
       case RELEASE -> throw new ReleaseInconsistentStateException(no);
       default -> { }
     }
-    for (String id : ids(jobId)) {
+    for (String id : jobs.ids(jobId)) {
       // asked first: scancel of an unknown id exits 0 and says nothing (Slurm 22.05, captured)
       JobStatus s = status(id);
       if (s.finished()) {
@@ -312,51 +299,14 @@ public abstract class GridSession implements Session {
   @Override
   public void synchronize(List jobIds, long timeout, boolean dispose) throws DrmaaException {
     requireActive();
-    List<String> ids = new ArrayList<>();
-    for (Object o : jobIds) {
-      ids.addAll(ids(String.valueOf(o)));
-    }
-    Instant deadline = deadline(timeout);
-    // the first look may be answered from the cache; after each pause, the scheduler is asked again
-    for (boolean fresh = false; ; fresh = true) {
-      Map<String, JobStatus> now = statuses.statuses(ids, fresh);
-      List<String> open = ids.stream().filter(id -> !now.get(id).finished()).toList();
-      if (open.isEmpty()) {
-        if (dispose) {
-          reaped.addAll(ids);
-        }
-        return;
-      }
-      pause(deadline, "jobs " + String.join(", ", open) + " to end", timeout);
-    }
+    jobs.synchronize(jobIds, timeout, dispose);
   }
 
+  /** Waits for the job (or any of the session's) to end; DRMAA 1.0: a wait reaps the job it returns. */
   @Override
   public JobInfo wait(String jobId, long timeout) throws DrmaaException {
     requireActive();
-    boolean any = JOB_IDS_SESSION_ANY.equals(jobId);
-    // DRMAA 1.0: a wait reaps the job it returns, so that waiting for any job again returns another
-    List<String> ids = any ? ids(jobId) : List.of(jobId);
-    if (ids.isEmpty()) {
-      throw new InvalidJobException(reaped.isEmpty() ? "this session has submitted no job to wait for"
-          : "every job of this session has been waited for already");
-    }
-    if (!any && reaped.contains(jobId)) {
-      throw new InvalidJobException("job " + jobId + " has been waited for already (DRMAA reaps it)");
-    }
-    Instant deadline = deadline(timeout);
-    for (boolean fresh = false; ; fresh = true) {
-      Map<String, JobStatus> now = statuses.statuses(ids, fresh);
-      for (String id : ids) {
-        if (now.get(id).finished()) {
-          reaped.add(id);
-          return new GridJobInfo(now.get(id));
-        }
-      }
-      JobStatus last = now.get(ids.get(0));
-      pause(deadline, (any ? "any job of the session" : "job " + jobId) + " to end (last seen "
-          + last.describe() + ")", timeout);
-    }
+    return new GridJobInfo(jobs.await(jobId, timeout));
   }
 
   @Override
@@ -391,35 +341,6 @@ public abstract class GridSession implements Session {
     return runner.run(Command.of(argv).withTimeout(commandTimeout));
   }
 
-
-  private List<String> ids(String jobId) {
-    if (JOB_IDS_SESSION_ALL.equals(jobId) || JOB_IDS_SESSION_ANY.equals(jobId)) {
-      return jobs.stream().filter(id -> !reaped.contains(id)).toList();
-    }
-    return List.of(jobId);
-  }
-
-  private Instant deadline(long timeoutSeconds) {
-    return timeoutSeconds == TIMEOUT_WAIT_FOREVER ? null : clock.instant().plusSeconds(Math.max(0, timeoutSeconds));
-  }
-
-  /** Sleeps one poll interval, or until the deadline; past it, an ExitTimeoutException saying what was awaited. */
-  private void pause(Instant deadline, String awaited, long timeoutSeconds) throws DrmaaException {
-    Duration nap = poll;
-    if (deadline != null) {
-      Duration left = Duration.between(clock.instant(), deadline);
-      if (left.isNegative() || left.isZero()) {
-        throw new ExitTimeoutException("timed out after " + timeoutSeconds + "s waiting for " + awaited);
-      }
-      nap = left.compareTo(poll) < 0 ? left : poll;
-    }
-    try {
-      sleeper.sleep(nap);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InternalException("interrupted while waiting for " + awaited);
-    }
-  }
 
   private void requireActive() throws NoActiveSessionException {
     if (!active) {

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.virtualservices.core.fabric.JobNetwork;
 
 /** The admin's sweep: leftovers of jobs the resource manager forgot go; a live job's stay. */
 class SweepTest {
@@ -54,7 +53,7 @@ class SweepTest {
     // job 61 ended without its epilog (a node crash, say); job 62 still runs
     cluster.activeJobs.add("62");
     // and a network nobody's journal names, of a VNI no live job would use
-    cluster.fabrics.get("sim1").setUp(JobNetwork.teardownSpec("lost", 99_999));
+    cluster.fabrics.get("sim1").plant("lost", 99_999);
 
     String dry = sweep("sim1", false, 0);
     assertTrue(dry.contains("would remove: job 61: state folder"), dry);
@@ -96,5 +95,64 @@ class SweepTest {
     assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("nothing done: squeue"), bytes.toString());
     assertTrue(cluster.keepAlive.domains().stream().anyMatch(d -> d.name().equals("vc71-0")));
     cluster.epilog("71", "sim1", REQUEST);
+  }
+
+  /**
+   * Entries no prolog made, in the state tree and the run tree, and a broken journal: each is one
+   * line naming it, and the sweep still removes the stale job next to them. Without the guards the
+   * first of them ended the sweep with an exception (nothing removed).
+   */
+  @Test
+  void strayEntriesAndABrokenJournalAreNamedAndTheSweepGoesOn() throws IOException {
+    assertEquals(0, cluster.prolog("81", "sim1", REQUEST), cluster.log());
+    assertEquals(0, cluster.prolog("82", "sim1", REQUEST), cluster.log());
+    Path jobs = cluster.stateDir.resolve("jobs");
+    Files.createDirectories(jobs.resolve("lost+found/sim1")); // a stray folder named by no job id
+    Files.createDirectories(jobs.resolve("x\nremoving: job 99/sim1")); // a name that would forge a line
+    Files.writeString(jobs.resolve("90"), "a file"); // not a folder
+    Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere/sim1"));
+    Files.writeString(elsewhere.resolve("precious"), "x");
+    Files.createSymbolicLink(jobs.resolve("91"), elsewhere.getParent()); // a link in place of a job's folder
+    Files.createDirectories(jobs.resolve("92"));
+    Files.createSymbolicLink(jobs.resolve("92/sim1"), elsewhere); // a link in place of the node's folder
+    Files.createDirectories(cluster.runFolder("lost+found", "sim1"));
+    // job 81's journal cut in half (a disk fault), job 82's whole
+    Path journal = jobs.resolve("81/sim1/journal.json");
+    byte[] whole = Files.readAllBytes(journal);
+    Files.write(journal, java.util.Arrays.copyOf(whole, whole.length / 2));
+
+    String done = sweep("sim1", true, 1);
+    for (String named : List.of("ignored: " + jobs.resolve("lost+found") + ": not named by a job id",
+        "ignored: " + jobs.resolve("90") + ": not a folder",
+        "ignored: " + jobs.resolve("91") + ": a link", "ignored: " + jobs.resolve("92") + ": sim1 is a link",
+        "ignored: " + cluster.runFolder("lost+found", "sim1") + ": not named by a job id",
+        "sweep: job 81: journal " + journal + " not read: ")) {
+      assertTrue(done.contains(named), named + " in:\n" + done);
+    }
+    assertFalse(done.lines().anyMatch(l -> l.startsWith("removing: job 99")), "a folder's name forged a line: " + done);
+    assertTrue(done.contains("removing: job 82"), done);
+    assertFalse(Files.exists(jobs.resolve("82")), "the stale job next to the stray entries is gone: " + done);
+    assertTrue(cluster.keepAlive.domains().stream().noneMatch(d -> d.name().startsWith("vc81-") || d.name().startsWith(
+        "vc82-")), "both jobs' domains are gone, the one with a broken journal by name");
+    assertTrue(done.contains("job 81: not all removed: journal: "), "the broken journal is kept for the admin: " + done);
+    assertTrue(Files.exists(elsewhere.resolve("precious")), "nothing removed through a link");
+    assertTrue(Files.exists(jobs.resolve("lost+found/sim1")), "a stray folder is left alone");
+
+    // once the admin removed the broken journal, the sweep finishes the job
+    Files.delete(journal);
+    assertTrue(sweep("sim1", true, 0).contains("ignored: "), "the stray entries are still named, and fail nothing");
+    assertFalse(Files.exists(jobs.resolve("81")));
+  }
+
+  @Test
+  void aFailingNetworkListingIsNamedAndTheJobsAreStillSwept() {
+    assertEquals(0, cluster.prolog("83", "sim1", REQUEST), cluster.log());
+    org.virtualservices.core.fabric.FakeFabric fabric = cluster.fabrics.get("sim1");
+    fabric.failListing(true);
+    String done = sweep("sim1", true, 1);
+    assertTrue(done.contains("sweep: cannot list job networks: "), done);
+    assertTrue(cluster.keepAlive.domains().stream().noneMatch(d -> d.name().startsWith("vc83-")), done);
+    fabric.failListing(false);
+    cluster.epilog("83", "sim1", REQUEST);
   }
 }

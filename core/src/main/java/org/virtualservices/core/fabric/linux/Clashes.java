@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.virtualservices.core.fabric.FabricException;
 import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.fabric.NetworkId;
 import org.virtualservices.core.net.Cidr;
 import org.virtualservices.core.names.Names;
 
@@ -95,7 +96,7 @@ final class Clashes {
   }
 
   private static String owner(Leftovers.Link l) {
-    return l.alias() != null && l.alias().startsWith(FabricSpec.mark("")) ? " (job "
-        + l.alias().substring(FabricSpec.mark("").length()) + ")" : "";
+    return l.alias() != null && l.alias().startsWith(NetworkId.mark("")) ? " (job "
+        + l.alias().substring(NetworkId.mark("").length()) + ")" : "";
   }
 }

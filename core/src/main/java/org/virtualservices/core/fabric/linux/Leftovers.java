@@ -10,7 +10,7 @@ import org.virtualservices.core.command.CommandFailedException;
 import org.virtualservices.core.command.CommandResult;
 import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.fabric.FabricException;
-import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.fabric.NetworkId;
 import org.virtualservices.core.names.Names;
 
 /**
@@ -30,10 +30,6 @@ final class Leftovers {
       this(name, addresses, null, null, null, 0, 0);
     }
 
-    /** Whether this link carries the job's mark; {@link FabricSpec#ANY_JOB} claims every link. */
-    boolean markedFor(String job) {
-      return FabricSpec.ANY_JOB.equals(job) || FabricSpec.mark(job).equals(alias);
-    }
   }
 
   private final CommandRunner runner;
@@ -63,25 +59,20 @@ final class Leftovers {
     return vnis;
   }
 
-  /** What of the network with this VNI exists now, one line each; empty when nothing. */
-  List<String> of(int vni) {
-    return of(vni, FabricSpec.ANY_JOB);
-  }
-
   /**
    * What of the network with this VNI that the job made exists now: its marked links, the taps
    * on its marked bridge, and its marked tables. A look-alike of another job is not this job's.
    */
-  List<String> of(int vni, String job) {
+  List<String> of(NetworkId net) {
     List<String> left = new ArrayList<>();
     List<Link> links = links();
-    for (Link l : ours(links, vni, job)) {
+    for (Link l : ours(links, net)) {
       left.add("link " + l.name() + (l.addresses().isEmpty() ? "" : " with address " + String.join(", ",
           l.addresses())));
     }
-    for (Table t : tables(vni)) {
-      if (t.markedFor(job)) {
-        left.add("nftables table " + t.family() + " " + Names.nftTable(vni));
+    for (Table t : tables(net.vni())) {
+      if (net.owns(t.comment())) {
+        left.add("nftables table " + t.family() + " " + Names.nftTable(net.vni()));
       }
     }
     return left;
@@ -90,18 +81,18 @@ final class Leftovers {
   /**
    * The links of this VNI that the job made: its bridge and VXLAN device if they carry its mark,
    * and the taps named after the VNI that are ports of that bridge (libvirt makes the taps, which
-   * carry no mark). The sweep ({@link FabricSpec#ANY_JOB}) takes every link named after the VNI.
+   * carry no mark). The sweep ({@link NetworkId#anyJob}) takes every link named after the VNI.
    */
-  static List<Link> ours(List<Link> links, int vni, String job) {
-    boolean bridgeOurs = links.stream().anyMatch(l -> l.name().equals(Names.bridge(vni)) && l.markedFor(job));
+  static List<Link> ours(List<Link> links, NetworkId net) {
+    int vni = net.vni();
+    boolean bridgeOurs = links.stream().anyMatch(l -> l.name().equals(net.bridge()) && net.owns(l.alias()));
     List<Link> out = new ArrayList<>();
     for (Link l : links) {
       if (!belongsTo(l.name(), vni)) {
         continue;
       }
       boolean tap = l.name().startsWith(Names.TAP_PREFIX);
-      if (FabricSpec.ANY_JOB.equals(job) || (tap ? bridgeOurs && Names.bridge(vni).equals(l.master())
-          : l.markedFor(job))) {
+      if (net.claimsAll() || (tap ? bridgeOurs && net.bridge().equals(l.master()) : net.owns(l.alias()))) {
         out.add(l);
       }
     }
@@ -110,9 +101,6 @@ final class Leftovers {
 
   /** A job's nftables table: its family, its handle (to delete exactly it) and its comment (the mark). */
   record Table(String family, long handle, String comment) {
-    boolean markedFor(String job) {
-      return FabricSpec.ANY_JOB.equals(job) || FabricSpec.mark(job).equals(comment);
-    }
   }
 
   /** The tables named after this VNI, with handle and comment ({@code nft -a list table} of each). */

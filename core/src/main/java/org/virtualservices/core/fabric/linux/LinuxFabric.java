@@ -14,6 +14,7 @@ import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.fabric.Fabric;
 import org.virtualservices.core.fabric.FabricException;
 import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.fabric.NetworkId;
 import org.virtualservices.core.fabric.NetworkClashException;
 import org.virtualservices.core.names.Names;
 
@@ -112,12 +113,12 @@ public final class LinuxFabric implements Fabric {
   }
 
   @Override
-  public List<String> tearDown(FabricSpec spec) {
-    String job = "job " + spec.job() + ": ";
+  public List<String> tearDown(NetworkId net) {
+    String job = "job " + net.job() + ": ";
     List<String> failures = new ArrayList<>();
     List<String> links;
     try {
-      links = Leftovers.ours(leftovers.links(), spec.vni(), spec.job()).stream().map(Leftovers.Link::name).toList();
+      links = Leftovers.ours(leftovers.links(), net).stream().map(Leftovers.Link::name).toList();
     } catch (FabricException e) {
       // We cannot list, so we cannot tell ours from a look-alike: remove nothing, say so.
       links = List.of();
@@ -126,18 +127,18 @@ public final class LinuxFabric implements Fabric {
     // The VXLAN device first (its forwarding entries go with it), then any tap a dead domain left
     // on our bridge, then the bridge (its address goes with it). Only what carries the job's mark
     // (Leftovers.ours): a look-alike another job made under the same name stays.
-    for (String link : ordered(links, spec)) {
+    for (String link : ordered(links, net)) {
       CommandResult r = runner.run(Command.of(tools.ip(), "link", "del", "dev", link));
       if (!r.ok() && !isGone(r)) {
         failures.add(job + "remove link " + link + ": " + new CommandFailedException(r).getMessage());
       }
     }
     try {
-      List<Leftovers.Table> ours = leftovers.tables(spec.vni()).stream().filter(t -> t.markedFor(spec.job())).toList();
+      List<Leftovers.Table> ours = leftovers.tables(net.vni()).stream().filter(t -> net.owns(t.comment())).toList();
       if (!ours.isEmpty()) {
         CommandResult r = runner.run(Command.of(tools.nft(), "-f", "-").withStdin(FabricScripts.nftRemoval(ours)));
         if (!r.ok()) {
-          failures.add(job + "remove nftables tables " + Names.nftTable(spec.vni()) + ": "
+          failures.add(job + "remove nftables tables " + Names.nftTable(net.vni()) + ": "
               + new CommandFailedException(r).getMessage());
         }
       }
@@ -145,14 +146,14 @@ public final class LinuxFabric implements Fabric {
       failures.add(job + e.getMessage());
     }
     try {
-      for (String left : leftovers.of(spec.vni(), spec.job())) {
+      for (String left : leftovers.of(net)) {
         failures.add(job + "still there after teardown: " + left);
       }
     } catch (FabricException e) {
       failures.add(job + "cannot check what is left: " + e.getMessage());
     }
     log.log(failures.isEmpty() ? Level.INFO : Level.WARNING, "{0}network of vni {1} removed{2}", job,
-        String.valueOf(spec.vni()), failures.isEmpty() ? "" : " except: " + String.join("; ", failures));
+        String.valueOf(net.vni()), failures.isEmpty() ? "" : " except: " + String.join("; ", failures));
     return failures;
   }
 
@@ -162,23 +163,18 @@ public final class LinuxFabric implements Fabric {
   }
 
   @Override
-  public List<String> leftovers(int vni) {
-    return leftovers.of(vni);
+  public List<String> leftovers(NetworkId net) {
+    return leftovers.of(net);
   }
 
-  @Override
-  public List<String> leftovers(int vni, String job) {
-    return leftovers.of(vni, job);
-  }
-
-  private static List<String> ordered(List<String> links, FabricSpec spec) {
+  private static List<String> ordered(List<String> links, NetworkId net) {
     List<String> out = new ArrayList<>();
-    if (links.contains(spec.vxlan())) {
-      out.add(spec.vxlan());
+    if (links.contains(net.vxlan())) {
+      out.add(net.vxlan());
     }
-    links.stream().filter(l -> !l.equals(spec.vxlan()) && !l.equals(spec.bridge())).forEach(out::add);
-    if (links.contains(spec.bridge())) {
-      out.add(spec.bridge());
+    links.stream().filter(l -> !l.equals(net.vxlan()) && !l.equals(net.bridge())).forEach(out::add);
+    if (links.contains(net.bridge())) {
+      out.add(net.bridge());
     }
     return out;
   }

@@ -11,6 +11,7 @@ import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.command.ProcessCommandRunner;
 import org.virtualservices.core.fabric.Endpoint;
 import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.fabric.NetworkId;
 import org.virtualservices.core.fabric.Peer;
 import org.virtualservices.core.names.Names;
 
@@ -75,7 +76,7 @@ public final class FabricBenchmark {
         }
         processes.set(0);
         long t2 = System.nanoTime();
-        List<String> left = fabric.tearDown(spec);
+        List<String> left = fabric.tearDown(spec.id());
         long t3 = System.nanoTime();
         downProcs = processes.get();
         if (!left.isEmpty()) {

@@ -20,6 +20,7 @@ import org.virtualservices.core.command.CommandResult;
 import org.virtualservices.core.command.ProcessCommandRunner;
 import org.virtualservices.core.fabric.Endpoint;
 import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.fabric.NetworkId;
 import org.virtualservices.core.fabric.NetworkClashException;
 import org.virtualservices.core.fabric.Peer;
 import org.virtualservices.core.names.Names;
@@ -247,11 +248,11 @@ class IsolationNamespaceTest {
     FabricSpec sameSubnet = spec("D", 4205, "10.201.0", 4444, "10.77.0.1", List.of(), "10.201.0.253/24", b0);
     e = assertThrows(NetworkClashException.class, () -> fabric1.setUp(sameSubnet));
     assertTrue(e.getMessage().contains("inside subnet 10.201.0.0/24 (job A)"), e.getMessage());
-    assertEquals(List.of(), fabric1.leftovers(4205), "the refused job made something");
+    assertEquals(List.of(), fabric1.leftovers(NetworkId.anyJob(4205)), "the refused job made something");
     // its rollback removes nothing of job A's
-    assertEquals(List.of(), fabric1.tearDown(sameVni));
-    assertEquals(List.of(), fabric1.leftovers(4201, "C"));
-    assertFalse(fabric1.leftovers(4201, "A").isEmpty());
+    assertEquals(List.of(), fabric1.tearDown(sameVni.id()));
+    assertEquals(List.of(), fabric1.leftovers(new NetworkId("C", 4201)));
+    assertFalse(fabric1.leftovers(new NetworkId("A", 4201)).isEmpty());
     ping(a0, a1.ip());
   }
 
@@ -260,24 +261,23 @@ class IsolationNamespaceTest {
   void teardownLeavesALookAlikeByNameAndRemovesOnlyItsOwn() {
     // another job's network under the same names (made by hand, marked as job X's)
     net.in(n3, "ip", "link", "add", "name", Names.bridge(4209), "type", "bridge");
-    net.in(n3, "ip", "link", "set", "dev", Names.bridge(4209), "alias", FabricSpec.mark("X"));
-    net.tryIn(n3, "create table inet vc4209 { comment \"" + FabricSpec.mark("X") + "\"; }\n", "nft", "-f", "-")
+    net.in(n3, "ip", "link", "set", "dev", Names.bridge(4209), "alias", NetworkId.mark("X"));
+    net.tryIn(n3, "create table inet vc4209 { comment \"" + NetworkId.mark("X") + "\"; }\n", "nft", "-f", "-")
         .orThrow();
     LinuxFabric fabric3 = new LinuxFabric(new NetnsRunner(n3, real));
-    FabricSpec y = spec("Y", 4209, "10.209.0", 1, "10.77.0.3", List.of(), null, b0);
-    assertEquals(List.of(), fabric3.tearDown(y), "job Y had nothing there");
-    assertEquals(List.of("link vcbr4209", "nftables table inet vc4209"), fabric3.leftovers(4209),
+    assertEquals(List.of(), fabric3.tearDown(new NetworkId("Y", 4209)), "job Y had nothing there");
+    assertEquals(List.of("link vcbr4209", "nftables table inet vc4209"), fabric3.leftovers(NetworkId.anyJob(4209)),
         "job Y's teardown removed job X's look-alike");
-    assertEquals(List.of(), fabric3.tearDown(spec("X", 4209, "10.209.0", 1, "10.77.0.3", List.of(), null, b0)));
-    assertEquals(List.of(), fabric3.leftovers(4209), "job X's own teardown removes it");
+    assertEquals(List.of(), fabric3.tearDown(new NetworkId("X", 4209)));
+    assertEquals(List.of(), fabric3.leftovers(NetworkId.anyJob(4209)), "job X's own teardown removes it");
   }
 
   @Test
   @Order(8)
   void teardownLeavesNothing() {
-    assertEquals(List.of(), fabric1.tearDown(a1Spec));
-    assertEquals(List.of(), fabric2.tearDown(a2Spec));
-    assertEquals(List.of(), fabric1.tearDown(b1Spec));
+    assertEquals(List.of(), fabric1.tearDown(a1Spec.id()));
+    assertEquals(List.of(), fabric2.tearDown(a2Spec.id()));
+    assertEquals(List.of(), fabric1.tearDown(b1Spec.id()));
     for (String node : List.of(n1, n2, n3)) {
       assertEquals("", net.in(node, "nft", "list", "ruleset").stdout().strip(), "rules left on " + node);
     }

@@ -20,6 +20,7 @@ import org.virtualservices.core.command.CommandResult;
 import org.virtualservices.core.command.ProcessCommandRunner;
 import org.virtualservices.core.fabric.Endpoint;
 import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.fabric.NetworkId;
 import org.virtualservices.core.fabric.Peer;
 import org.virtualservices.core.names.Names;
 
@@ -173,20 +174,20 @@ class LinuxFabricNamespaceTest {
   @Test
   @Order(5)
   void teardownLeavesNothingAndSparesTheOtherJob() {
-    assertEquals(List.of(), fabric1.tearDown(specs1.get(0)), "teardown of job A on n1");
-    assertEquals(List.of(), fabric2.tearDown(specs2.get(0)), "teardown of job A on n2");
+    assertEquals(List.of(), fabric1.tearDown(specs1.get(0).id()), "teardown of job A on n1");
+    assertEquals(List.of(), fabric2.tearDown(specs2.get(0).id()), "teardown of job A on n2");
     for (String node : List.of(n1, n2)) {
       LinuxFabric f = node.equals(n1) ? fabric1 : fabric2;
-      assertEquals(List.of(), f.leftovers(4201), "job A on " + node);
+      assertEquals(List.of(), f.leftovers(NetworkId.anyJob(4201)), "job A on " + node);
       assertNothingOf(node, 4201, "10.201.0.254");
-      assertFalse(f.leftovers(42010).isEmpty(), "job B must still be there on " + node);
+      assertFalse(f.leftovers(NetworkId.anyJob(42010)).isEmpty(), "job B must still be there on " + node);
     }
     ping(b0, b1.ip()); // job B untouched
     // idempotent: a second epilog finds nothing to do and reports nothing
-    assertEquals(List.of(), fabric1.tearDown(specs1.get(0)));
+    assertEquals(List.of(), fabric1.tearDown(specs1.get(0).id()));
 
-    assertEquals(List.of(), fabric1.tearDown(specs1.get(1)), "teardown of job B on n1");
-    assertEquals(List.of(), fabric2.tearDown(specs2.get(1)), "teardown of job B on n2");
+    assertEquals(List.of(), fabric1.tearDown(specs1.get(1).id()), "teardown of job B on n1");
+    assertEquals(List.of(), fabric2.tearDown(specs2.get(1).id()), "teardown of job B on n2");
     for (String node : List.of(n1, n2)) {
       assertNothingOf(node, 42010, "10.210.0.254");
       assertEquals("", net.in(node, "nft", "list", "ruleset").stdout().strip(), "rules left on " + node);
@@ -206,7 +207,7 @@ class LinuxFabricNamespaceTest {
     assertTrue(vxlan.contains("group 239.1.66.3") && vxlan.contains("nolearning") && vxlan.contains("mtu 1450"), vxlan);
     String rules = net.in(n1, "nft", "list", "table", "inet", Names.nftTable(4203)).stdout();
     assertTrue(rules.contains("masquerade") && rules.contains("hook forward"), rules);
-    assertEquals(List.of(), fabric1.tearDown(s));
+    assertEquals(List.of(), fabric1.tearDown(s.id()));
     assertNothingOf(n1, 4203, "10.203.0.254");
   }
 

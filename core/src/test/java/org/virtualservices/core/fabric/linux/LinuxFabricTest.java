@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.virtualservices.core.fabric.FabricException;
 import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.fabric.NetworkId;
 import org.virtualservices.core.fabric.NetworkClashException;
 
 /** The fabric's commands against a fake runner: what runs, in which order, with which input. */
@@ -69,7 +70,7 @@ class LinuxFabricTest {
     FabricSpec s = FabricScriptsTest.batchHost();
     FabricSpec lookAlike = new FabricSpec("7", 42, s.bridge(), s.vxlan(), 4789, 1450, s.localAddress(), null,
         s.peers(), null, s.gatewayCidr(), s.subnet(), 1, s.endpoints(), false);
-    List<String> none = new LinuxFabric(r).tearDown(lookAlike);
+    List<String> none = new LinuxFabric(r).tearDown(lookAlike.id());
     assertTrue(r.argvs().stream().noneMatch(a -> a.startsWith("ip link del") || a.equals("nft -f -")),
         "job 7 removed job 42's network: " + r.argvs());
     assertEquals(List.of(), none, "nothing of job 7's is there, so nothing is left");
@@ -95,7 +96,7 @@ class LinuxFabricTest {
     RecordingRunner r = new RecordingRunner(c -> RecordingRunner.ok(c, c.argv().contains("-json") ? links
         : c.argv().equals(List.of("nft", "list", "tables")) ? "table bridge vc42\n"
         : c.argv().contains("-a") ? table : ""));
-    List<String> failures = new LinuxFabric(r).tearDown(FabricScriptsTest.batchHost());
+    List<String> failures = new LinuxFabric(r).tearDown(FabricScriptsTest.batchHost().id());
     List<String> argvs = r.argvs();
     assertEquals(List.of("ip -details -json address show", "ip link del dev vcvx42", "ip link del dev vt42-0",
         "ip link del dev vcbr42", "nft list tables", "nft -a list table bridge vc42", "nft -f -"), argvs.subList(0, 7));
@@ -110,7 +111,7 @@ class LinuxFabricTest {
     RecordingRunner r = new RecordingRunner(c -> c.argv().contains("del")
         ? RecordingRunner.fail(c, "Cannot find device \"vcvx42\"")
         : RecordingRunner.ok(c, c.argv().contains("-json") ? "[]" : ""));
-    assertEquals(List.of(), new LinuxFabric(r).tearDown(FabricScriptsTest.batchHost()));
+    assertEquals(List.of(), new LinuxFabric(r).tearDown(FabricScriptsTest.batchHost().id()));
   }
 
   @Test
@@ -131,7 +132,7 @@ class LinuxFabricTest {
       }
       return RecordingRunner.ok(c, "");
     });
-    List<String> failures = new LinuxFabric(r).tearDown(FabricScriptsTest.batchHost());
+    List<String> failures = new LinuxFabric(r).tearDown(FabricScriptsTest.batchHost().id());
     assertTrue(failures.get(0).startsWith("job 42: remove link vcvx42: command failed"), failures.toString());
     assertTrue(failures.get(1).startsWith("job 42: remove link vcbr42: "), failures.toString());
     assertTrue(failures.get(2).startsWith("job 42: remove nftables tables vc42: "), failures.toString());
@@ -149,7 +150,7 @@ class LinuxFabricTest {
         "link vcvx42 with address fe80::743b:2ff:fe7b:2c48/64",
         "link vt42-0",
         "nftables table bridge vc42",
-        "nftables table inet vc42"), new LinuxFabric(r).leftovers(42));
+        "nftables table inet vc42"), new LinuxFabric(r).leftovers(NetworkId.anyJob(42)));
   }
 
   @Test
@@ -165,10 +166,10 @@ class LinuxFabricTest {
   void aListingThatFailsIsReportedNotTakenForNothingLeft() {
     RecordingRunner r = new RecordingRunner(c -> c.argv().contains("-json")
         ? RecordingRunner.fail(c, "Cannot open netlink socket") : RecordingRunner.ok(c, ""));
-    FabricException e = assertThrows(FabricException.class, () -> new LinuxFabric(r).leftovers(42));
+    FabricException e = assertThrows(FabricException.class, () -> new LinuxFabric(r).leftovers(NetworkId.anyJob(42)));
     assertTrue(e.getMessage().contains("Cannot open netlink socket"), e.getMessage());
     // teardown cannot tell its own links from a look-alike: it removes none, and says it could not check
-    List<String> failures = new LinuxFabric(r).tearDown(FabricScriptsTest.batchHost());
+    List<String> failures = new LinuxFabric(r).tearDown(FabricScriptsTest.batchHost().id());
     assertTrue(r.argvs().stream().noneMatch(a -> a.startsWith("ip link del")), r.argvs().toString());
     assertTrue(failures.size() == 2 && failures.get(0).contains("list links"), failures.toString());
   }
