@@ -9,6 +9,13 @@
 # Afterwards the job is cancelled, the node resumed and both site.yaml files restored. The batch
 # host's boot timeout is lowered to 45 s for this scenario: it is how long it waits for the peer.
 # First, a job with a typo in its comment shows the other side: a user's mistake drains nothing.
+# pf_node_settled NODE: the node holds no allocation any more (whatever its state then is).
+pf_node_settled() {
+  case $(sinfo -h -n "$1" -o '%T' | tr -d '*~#') in
+    mixed | allocated | completing) return 1 ;;
+  esac
+}
+
 register_scenario prolog-fail scenario_prolog_fail "a failing prolog rolls back, drains the node, requeues the job held"
 
 # batch_host_gave_up NODE: its prolog's outcome line says that the peer's VMs never answered.
@@ -53,6 +60,9 @@ scenario_prolog_fail() {
   wait_for 90 "the prolog on $good to give up on $bad's VM" batch_host_gave_up "$good" ||
     fail "the prolog on $good did not end"
   wait_for 90 "nothing of job $job left on $good" vc_all_clean || true
+  # the requeued job's allocation is released once its epilog and (task/cgroup) its cgroups are
+  # done: 'mixed' until then; what must not happen is a drain
+  wait_for 30 "$good to leave the requeued job's allocation" pf_node_settled "$good" || true
   expect_eq "state of $good (healthy batch host)" "idle" "$(sinfo -h -n "$good" -o '%T' | tr -d '*~#')"
 
   # Nothing of the job on either node: $bad rolled back, $good's epilog removed its VM.
