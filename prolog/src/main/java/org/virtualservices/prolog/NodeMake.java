@@ -19,6 +19,8 @@ import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.fabric.JobNetwork;
 import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.Plan;
+import org.virtualservices.core.plan.Share;
+import org.virtualservices.core.share.Virtiofsd;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.render.DomainModel;
 import org.virtualservices.core.report.PhaseTimer;
@@ -51,7 +53,8 @@ final class NodeMake {
    * @param step where the prolog is, for its failure message
    */
   void run(Hypervisor hv, JobContext job, Plan plan, NodePlan mine, Path nodeDir, Journal journal, Image image,
-      String login, Pending<JobKeys> keys, List<Pending<?>> pending, PerVm.Step step) throws IOException {
+      String login, List<Share> shares, Pending<JobKeys> keys, List<Pending<?>> pending, PerVm.Step step)
+      throws IOException {
     step.is("fabric");
     Pending<Void> fabric = null;
     FabricSpec spec = null;
@@ -68,12 +71,15 @@ final class NodeMake {
 
     step.is("disks");
     Disks disks = new Disks(s.runner(), s.config().tools().qemuImg());
+    Virtiofsd daemons = new Virtiofsd(s.config().mounts(), s.config().tools().setpriv());
     SeedImage seeds = new SeedImage(s.runner(), s.config().tools().mkisofs());
-    journal.intendAll(entries(mine));
+    journal.intendAll(entries(mine, shares, nodeDir));
     // libvirt does not look at a domain's disks before it starts: define while they are made
     Pending<Void> defines = Pending.start("define", at -> PerVm.run(mine.vms(), (v, vmStep) -> {
       vmStep.is("define " + v.name());
-      String xml = DomainModel.of(s.config(), plan, v, image, job.user()).render(s.templates());
+      List<DomainModel.Filesystem> fs = shares.stream()
+          .map(sh -> new DomainModel.Filesystem(sh.tag(), sh.socket(nodeDir, v.name()))).toList();
+      String xml = DomainModel.of(s.config(), plan, v, image, job.user(), fs).render(s.templates());
       Path xmlFile = nodeDir.resolve(v.name() + ".xml");
       Files.deleteIfExists(xmlFile);
       PrivateFiles.write(xmlFile, xml);
@@ -91,8 +97,15 @@ final class NodeMake {
         JobKeys k = keys.await();
         at.is("seed of " + v.name());
         seeds.write(v.seed(), GuestSeed.files(s.templates(), plan, v, login, job.uid(), job.gid(), k.job(),
-            k.host(v.name()), k.knownHosts()));
+            k.host(v.name()), k.knownHosts(), shares));
         s.faults().reached("seed:" + v.name());
+        for (Share sh : shares) {
+          at.is("virtiofsd of " + v.name() + " for " + sh.source());
+          Virtiofsd.Started daemon = daemons.start(sh, sh.socket(nodeDir, v.name()), job.uid(), job.gid(),
+              sh.log(nodeDir, v.name()));
+          journal.intend(new JournalEntry(JournalEntry.Kind.PROCESS, daemon.journalName()));
+          s.faults().reached("share:" + v.name());
+        }
       });
       timer.lap("disks", d);
       if (fabric != null) {
@@ -110,15 +123,20 @@ final class NodeMake {
       log.info("network up: bridge {0}, vxlan {1}, {2} peer node(s){3}", spec.bridge(), spec.vxlan(),
           spec.peers().size(), spec.isBatchHost() ? ", gateway " + spec.gatewayCidr() : "");
     }
-    log.info("disks and seeds made for {0} VM(s)", mine.vms().size());
+    log.info("disks and seeds made for {0} VM(s){1}", mine.vms().size(),
+        shares.isEmpty() ? "" : ", " + shares.size() + " shared folder(s) served as uid " + job.uid());
   }
 
   /** Every VM's files and domain, for the journal at once (one write), before any is made. */
-  private static List<JournalEntry> entries(NodePlan mine) {
+  private static List<JournalEntry> entries(NodePlan mine, List<Share> shares, Path nodeDir) {
     List<JournalEntry> made = new ArrayList<>();
     mine.vms().forEach(v -> {
       made.add(new JournalEntry(JournalEntry.Kind.FILE, v.disk().toString()));
       made.add(new JournalEntry(JournalEntry.Kind.FILE, v.seed().toString()));
+      for (Share sh : shares) {
+        made.add(new JournalEntry(JournalEntry.Kind.FILE, sh.socket(nodeDir, v.name()).toString()));
+        made.add(new JournalEntry(JournalEntry.Kind.FILE, sh.log(nodeDir, v.name()).toString()));
+      }
     });
     for (VmPlan v : mine.vms()) {
       made.add(new JournalEntry(JournalEntry.Kind.FILE, v.console().toString()));

@@ -24,6 +24,8 @@ import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.log.Shown;
 import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.Plan;
+import org.virtualservices.core.plan.Share;
+import org.virtualservices.core.plan.Shares;
 import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.report.JobFolder;
@@ -109,12 +111,15 @@ public final class Prolog {
     VcRequest request = inv.request().get();
     final JobContext job;
     final Plan plan;
+    final List<Share> shares;
     Instant t = timer.start();
     try {
       Admission admitted = Admission.decide(s, log, inv.job(), request);
       job = admitted.job();
       plan = admitted.plan();
       checkWorkDir(job);
+      shares = Shares.of(cfg.mounts(), request.mounts(), job.workDir());
+      new ShareCheck(s).asUser(job, shares);
     } catch (RequestException e) {
       return refused(inv.job(), request.channel(), e);
     } catch (IllegalStateException | java.io.UncheckedIOException e) {
@@ -163,7 +168,8 @@ public final class Prolog {
         t = timer.start();
         Image image = cfg.images().get(plan.image());
         String login = image.loginUser() != null ? image.loginUser() : job.user();
-        new NodeMake(s, log, timer).run(hv, job, plan, mine, nodeDir, journal, image, login, keys, pending, step);
+        new NodeMake(s, log, timer).run(hv, job, plan, mine, nodeDir, journal, image, login, shares, keys, pending,
+            step);
         timer.lap("make", t);
 
         t = timer.start();

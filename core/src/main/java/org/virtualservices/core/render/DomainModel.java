@@ -1,6 +1,9 @@
 package org.virtualservices.core.render;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.virtualservices.core.config.Domain;
 import org.virtualservices.core.config.Image;
@@ -19,12 +22,26 @@ import org.virtualservices.core.plan.VmPlan;
  *     when the image reads its configuration there
  */
 public record DomainModel(VmPlan vm, String job, String user, String imageName, Image image, Domain domain,
-    boolean network, String bridge, int prefixLength, int mtu) {
+    boolean network, String bridge, int prefixLength, int mtu, List<Filesystem> filesystems) {
 
-  /** One VM of a plan, as the site configures its domains. */
+  /**
+   * A shared folder as the domain sees it: a virtiofs device on the socket of a virtiofsd we
+   * started as the job's user (docs/hooks.md, "Host folders").
+   */
+  public record Filesystem(String tag, Path socket) {
+  }
+
+  /** One VM of a plan, as the site configures its domains, without shared folders. */
   public static DomainModel of(SiteConfig cfg, Plan plan, VmPlan vm, Image image, String user) {
+    return of(cfg, plan, vm, image, user, List.of());
+  }
+
+  /** One VM of a plan with its shared folders. */
+  public static DomainModel of(SiteConfig cfg, Plan plan, VmPlan vm, Image image, String user,
+      List<Filesystem> filesystems) {
     return new DomainModel(vm, plan.job(), user, plan.image(), image, cfg.domain(),
-        cfg.network().mode() == Network.Mode.vxlan, plan.bridge(), plan.prefixLength(), plan.guestMtu());
+        cfg.network().mode() == Network.Mode.vxlan, plan.bridge(), plan.prefixLength(), plan.guestMtu(),
+        List.copyOf(filesystems));
   }
 
   /** The domain's XML. */
@@ -60,6 +77,11 @@ public record DomainModel(VmPlan vm, String job, String user, String imageName, 
     m.put("network", network);
     m.put("bridge", bridge);
     m.put("mtu", mtu);
+    List<Map<String, Object>> fs = new ArrayList<>();
+    for (Filesystem f : filesystems) {
+      fs.add(Map.of("tag", f.tag(), "socket", f.socket().toString()));
+    }
+    m.put("filesystems", fs);
     return m;
   }
 }

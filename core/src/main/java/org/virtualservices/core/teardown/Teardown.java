@@ -35,6 +35,7 @@ import org.virtualservices.core.report.ReportFiles;
 import org.virtualservices.core.report.UserCopy;
 import org.virtualservices.core.report.Timing;
 import org.virtualservices.core.faults.FaultPoints;
+import org.virtualservices.core.share.ShareDaemons;
 
 /**
  * Removes everything of a job on one node: from the journal when there is one, and by name and
@@ -49,6 +50,7 @@ public final class Teardown {
   private final JobLog log;
   private final FaultPoints faults;
   private final UserCopy copier;
+  private final ShareDaemons shareDaemons = new ShareDaemons();
   private final Clock clock;
   private final List<Timing> timings = new ArrayList<>();
 
@@ -121,6 +123,10 @@ public final class Teardown {
     removeDomains(domains, removed, failures);
     t = lap("domains", t);
 
+    // 1b. the shared folders' daemons: gone with their QEMU, but not one that QEMU never reached
+    List<String> daemons = daemonsOf(journal);
+    failures.addAll(shareDaemons.stop(daemons, nodeDir, removed));
+
     // 2. files: the VMs' are all in the state folder, removed whole at the end. Root deletes
     // nothing elsewhere: a journal of an older version may name the report in the user's working
     // folder, a path the user controls (docs/hooks.md, "Threat model").
@@ -156,7 +162,10 @@ public final class Teardown {
     t = lap("network", t);
 
     // 4. look again; the state folder (journal included) goes last, and only when nothing is left
-    List<String> leftovers = leftovers(job, node, vni, files, nodeDir);
+    List<String> leftovers = new ArrayList<>(leftovers(job, node, vni, files, nodeDir));
+    for (ProcessHandle h : shareDaemons.alive(daemons, nodeDir)) {
+      leftovers.add("virtiofsd " + h.pid());
+    }
     if (leftovers.isEmpty() && failures.isEmpty()) {
       try {
         FileTrees.delete(nodeDir);
@@ -194,6 +203,11 @@ public final class Teardown {
    * and fault points are taken in this thread, in order, so a fault point still means "this
    * domain is gone" and an Error from it (a simulated kill) ends the teardown here.
    */
+  private static List<String> daemonsOf(Optional<JournalRecord> journal) {
+    return journal.map(j -> j.entries().stream().filter(e -> e.kind() == JournalEntry.Kind.PROCESS)
+        .map(JournalEntry::name).toList()).orElse(List.of());
+  }
+
   /** Whether anything of the network is on this node; when that cannot be told, it may be. */
   private boolean networkThere(int vni, String job) {
     try {

@@ -1,0 +1,142 @@
+package org.virtualservices.core.share;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.virtualservices.core.config.Mounts;
+import org.virtualservices.core.plan.Share;
+
+/**
+ * Starts the virtiofsd that serves one shared folder to one VM, as the job's user
+ * (docs/hooks.md, "Host folders"). libvirt 9.0 would start virtiofsd itself, as root, so that a
+ * guest's root would write on the host as root; instead the domain names a socket of ours
+ * (formatdomain, "Filesystems": {@code <source socket=.../>} for an externally launched daemon):
+ * <ol>
+ *   <li>{@code systemd-socket-activate} binds the socket as root, in the job's state folder, which
+ *       no user can reach or change, and waits there for QEMU's connection;</li>
+ *   <li>then execs {@code setpriv}, which becomes the job's user with the user's groups
+ *       ({@code --init-groups}: the rights the job's own processes have on the host);</li>
+ *   <li>which execs {@code unshare --user}: a user namespace in which only the user's uid and gid
+ *       are mapped (to themselves), with the capabilities virtiofsd needs for its sandbox (a mount,
+ *       pid and net namespace, pivot_root into the folder) and that count only on the user's own
+ *       files; a guest asking as another uid (its root) is refused any creation;</li>
+ *   <li>which execs virtiofsd on the inherited socket ({@code --fd=3}).</li>
+ * </ol>
+ * One process from the first exec to the last, so its pid and start time name it; it ends when
+ * QEMU hangs up (the domain destroyed), and teardown kills it when QEMU never came.
+ */
+public final class Virtiofsd {
+
+  /** A started daemon: what teardown needs to tell it from another process that got its pid. */
+  public record Started(long pid, Instant started) {
+
+    /** As written in the journal: {@code pid@epochMillis}. */
+    public String journalName() {
+      return pid + "@" + started.toEpochMilli();
+    }
+
+    /** The journal's form read back; empty when it is not one. */
+    public static Optional<Started> parse(String name) {
+      int at = name.indexOf('@');
+      try {
+        return Optional.of(new Started(Long.parseLong(name.substring(0, at)),
+            Instant.ofEpochMilli(Long.parseLong(name.substring(at + 1)))));
+      } catch (RuntimeException e) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  /** The kernel's limit on a socket's path (sun_path, 108 bytes with its NUL). */
+  static final int MAX_SOCKET_PATH = 107;
+  private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Mounts cfg;
+  private final String setpriv;
+
+  public Virtiofsd(Mounts cfg, String setpriv) {
+    this.cfg = cfg;
+    this.setpriv = setpriv;
+  }
+
+  /** The command line: an argument list, never a shell string. */
+  public List<String> argv(Share share, Path socket, int uid, int gid) {
+    List<String> argv = new ArrayList<>(List.of(cfg.socketActivate(), "--listen=" + socket, "--",
+        setpriv, "--reuid=" + uid, "--regid=" + gid, "--init-groups", "--",
+        cfg.unshare(), "--user", "--map-user=" + uid, "--map-group=" + gid, "--keep-caps", "--",
+        cfg.virtiofsd(), "--fd=3", "-o", "source=" + share.source(), "-o", "sandbox=namespace",
+        "-o", "cache=auto", "-o", "no_posix_lock", "-o", "no_xattr"));
+    return argv;
+  }
+
+  /**
+   * Starts the daemon and waits until its socket is bound; the socket is then given to the job's
+   * user (QEMU may run as that user), mode 0600, in a folder only root can enter.
+   *
+   * @param log its output, a root-owned file (made here, O_EXCL)
+   */
+  public Started start(Share share, Path socket, int uid, int gid, Path log) throws IOException {
+    if (socket.toString().length() > MAX_SOCKET_PATH) {
+      throw new IOException("socket path " + socket + " is longer than " + MAX_SOCKET_PATH + " bytes: set a shorter"
+          + " stateDir");
+    }
+    Files.createFile(log);
+    ProcessBuilder pb = new ProcessBuilder(argv(share, socket, uid, gid))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .redirectErrorStream(true);
+    pb.environment().clear();
+    pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      throw new IOException("start virtiofsd for " + share.source() + ": " + e.getMessage(), e);
+    }
+    Started started = new Started(p.pid(), p.toHandle().info().startInstant().orElse(Instant.EPOCH));
+    Instant deadline = Instant.now().plus(BIND_TIMEOUT);
+    while (!isSocket(socket)) {
+      if (!p.isAlive() || Instant.now().isAfter(deadline)) {
+        p.destroyForcibly();
+        throw new IOException("virtiofsd for " + share.source() + " did not bind " + socket + " within "
+            + BIND_TIMEOUT.toSeconds() + " s (exit " + (p.isAlive() ? "none" : p.exitValue()) + "): " + tail(log));
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        p.destroyForcibly();
+        throw new IOException("interrupted while virtiofsd started", e);
+      }
+    }
+    Files.setAttribute(socket, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(socket, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+    return started;
+  }
+
+  private static boolean isSocket(Path p) {
+    try {
+      return Files.exists(p, LinkOption.NOFOLLOW_LINKS)
+          && Files.readAttributes(p, "unix:mode", LinkOption.NOFOLLOW_LINKS).get("mode") instanceof Integer m
+          && (m & 0170000) == 0140000;
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
+    }
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+    } catch (IOException e) {
+      return "(no output: " + e.getMessage() + ")";
+    }
+  }
+}
