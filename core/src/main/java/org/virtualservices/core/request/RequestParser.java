@@ -37,6 +37,15 @@ public final class RequestParser {
       return word;
     }
 
+    /**
+     * The option's name on the user's commands, after {@code --vc-} (SPANK) or {@code --} (vcluster
+     * submit): {@code mount} for {@code mounts}, given once per job with every folder in it; the word
+     * for the others.
+     */
+    public String option() {
+      return this == MOUNTS ? "mount" : word;
+    }
+
     /** The key for a comment word, if there is one. */
     public static Optional<Key> ofWord(String word) {
       for (Key k : values()) {
