@@ -34,5 +34,6 @@ TEST_PACKAGES=(openjdk-17-jdk-headless maven gcc make libslurm-dev libvirt0 qemu
   nftables busybox util-linux iputils-ping openssh-server openssh-client passwd python3-minimal tar)
 
 # What the end-to-end suite adds (tests/e2e/lib/cluster.sh and appliance/build.sh also install
-# their own, idempotently): the MPI compiler for the test program, ssh for the job's script.
-E2E_PACKAGES=(libopenmpi-dev openmpi-bin openssh-client)
+# their own, idempotently): the MPI compiler for the test program, ssh for the job's script;
+# qemu-system-common (virtiofsd) and systemd (systemd-socket-activate): the shared folders.
+E2E_PACKAGES=(libopenmpi-dev openmpi-bin openssh-client qemu-system-common systemd)
