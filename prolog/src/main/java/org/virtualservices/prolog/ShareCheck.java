@@ -12,7 +12,7 @@ import org.virtualservices.core.runtime.NodeServices;
 
 /**
  * Before anything is made, each shared folder is looked at as the job's user, with the user's
- * groups, as its virtiofsd will open it: a folder the user cannot open on this node (missing here,
+ * primary group alone, as its virtiofsd will open it: a folder the user cannot open on this node (missing here,
  * another's, a typo) is the user's mistake, told to the user, and drains no node; found later, by
  * virtiofsd at the domain's start, it would read as the node's fault.
  */
@@ -30,7 +30,7 @@ final class ShareCheck {
     for (Share sh : shares) {
       String dir = sh.source().toString();
       CommandResult r = s.runner().run(Command.of(List.of(s.config().tools().setpriv(), "--reuid=" + job.uid(),
-          "--regid=" + job.gid(), "--init-groups", "--", s.config().mounts().test(), "-d", dir, "-a", "-x", dir, "-a",
+          "--regid=" + job.gid(), "--clear-groups", "--", s.config().mounts().test(), "-d", dir, "-a", "-x", dir, "-a",
           "-r", dir)).withTimeout(TIMEOUT));
       if (r.exitStatus() == 1) {
         throw new RequestException("mounts", "folder " + Shown.value(dir) + " is not a folder that user "

@@ -21,8 +21,9 @@ import org.virtualservices.core.plan.Share;
  * <ol>
  *   <li>{@code systemd-socket-activate} binds the socket as root, in the job's state folder, which
  *       no user can reach or change, and waits there for QEMU's connection;</li>
- *   <li>then execs {@code setpriv}, which becomes the job's user with the user's groups
- *       ({@code --init-groups}: the rights the job's own processes have on the host);</li>
+ *   <li>then execs {@code setpriv}, which becomes the job's user with the user's primary group and
+ *       no other ({@code --clear-groups}: QEMU 7.2's virtiofsd drops supplementary groups itself,
+ *       and in the namespace below it could not, so it would refuse to start with any);</li>
  *   <li>which execs {@code unshare --user}: a user namespace in which only the user's uid and gid
  *       are mapped (to themselves), with the capabilities virtiofsd needs for its sandbox (a mount,
  *       pid and net namespace, pivot_root into the folder) and that count only on the user's own
@@ -69,7 +70,7 @@ public final class Virtiofsd {
   /** The command line: an argument list, never a shell string. */
   public List<String> argv(Share share, Path socket, int uid, int gid) {
     List<String> argv = new ArrayList<>(List.of(cfg.socketActivate(), "--listen=" + socket, "--",
-        setpriv, "--reuid=" + uid, "--regid=" + gid, "--init-groups", "--",
+        setpriv, "--reuid=" + uid, "--regid=" + gid, "--clear-groups", "--",
         cfg.unshare(), "--user", "--map-user=" + uid, "--map-group=" + gid, "--keep-caps", "--",
         cfg.virtiofsd(), "--fd=3", "-o", "source=" + share.source(), "-o", "sandbox=namespace",
         "-o", "cache=auto", "-o", "no_posix_lock", "-o", "no_xattr"));
@@ -116,6 +117,9 @@ public final class Virtiofsd {
         throw new IOException("interrupted while virtiofsd started", e);
       }
     }
+    // bound with the activator's umask: made 0600 before it is given away (connecting needs write);
+    // chmod(2) by path, which is no link: the folder is root's alone (O_NOFOLLOW cannot open a socket)
+    Files.setPosixFilePermissions(socket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     Files.setAttribute(socket, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
     Files.setAttribute(socket, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
     return started;

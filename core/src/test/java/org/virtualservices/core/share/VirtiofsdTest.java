@@ -35,7 +35,7 @@ class VirtiofsdTest {
         new Share("vcfs0", Path.of("/home/alice/run"), Path.of("/home/alice/run"), false),
         Path.of("/var/lib/vcluster/jobs/42/n1/vc42-0.vcfs0.sock"), 1001, 2002);
     assertEquals(List.of("/usr/bin/systemd-socket-activate", "--listen=/var/lib/vcluster/jobs/42/n1/vc42-0.vcfs0.sock",
-        "--", "/usr/bin/setpriv", "--reuid=1001", "--regid=2002", "--init-groups", "--",
+        "--", "/usr/bin/setpriv", "--reuid=1001", "--regid=2002", "--clear-groups", "--",
         "/usr/bin/unshare", "--user", "--map-user=1001", "--map-group=2002", "--keep-caps", "--",
         "/usr/lib/qemu/virtiofsd", "--fd=3", "-o", "source=/home/alice/run", "-o", "sandbox=namespace",
         "-o", "cache=auto", "-o", "no_posix_lock", "-o", "no_xattr"), argv);
