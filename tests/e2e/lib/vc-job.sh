@@ -10,26 +10,20 @@
 #   vc_mpi_check JOB VMS T_SUBMIT     waits for it and checks that VMS ranks ran on VMS VMs
 #   vc_torn_down JOB                  waits until the epilogs left every node as it was
 
-# mpi_program: compiles the appliance's MPI check once into the jobs folder; prints its path.
-mpi_program() {
-  local out=$STATE/jobs/mpi-check
+# mpi_build NAME: compiles the appliance's NAME.c once into the jobs folder (the jobs' working
+# folder, which the VMs mount); prints its path.
+mpi_build() {
+  local out=$STATE/jobs/$1
   if [[ ! -x $out ]]; then
-    mpicc -O2 -o "$out" "$E2E_DIR/appliance/mpi-check.c" || fail "mpicc failed"
+    mpicc -O2 -o "$out" "$E2E_DIR/appliance/$1.c" || fail "mpicc $1.c failed"
     chmod 0755 "$out"
   fi
   printf '%s' "$out"
 }
 
-# mpi_io_program: compiles the MPI program with files (mpi-io.c) into the jobs folder, the job's
-# working folder; prints its path.
-mpi_io_program() {
-  local out=$STATE/jobs/mpi-io
-  if [[ ! -x $out ]]; then
-    mpicc -O2 -o "$out" "$E2E_DIR/appliance/mpi-io.c" || fail "mpicc failed"
-    chmod 0755 "$out"
-  fi
-  printf '%s' "$out"
-}
+# mpi_program: the MPI check (mpi-check.c); mpi_io_program: the MPI program with files (mpi-io.c).
+mpi_program() { mpi_build mpi-check; }
+mpi_io_program() { mpi_build mpi-io; }
 
 # vc_job_leftovers NODE JOB: what of the job is still on the node (state folder, domains, links).
 vc_job_leftovers() {

@@ -52,6 +52,9 @@ GUEST
   say "output of job $job:"$'\n'"      ${out//$'\n'/$'\n'      }"
   tag=esc-$job dir=$STATE/jobs/esc-$job
   expect_eq "ssh as the guest's root" "ssh-exit=0" "$(grep '^ssh-exit=' <<<"$out")"
+  for what in tp-host-write tp-vm-write tp-host-read tp-vm-read; do
+    measure "$what-32MiB" "$(sed -n "s/^$what: //p" <<<"$out")"
+  done
   expect_eq "the guest's user" "guest: guest-uid=0" "$(grep '^guest: guest-uid=' <<<"$out")"
   expect_eq "the user's file inside, as root sees it" "guest: mine-owner=$uid:$gid" \
     "$(grep '^guest: mine-owner=' <<<"$out")"
@@ -98,6 +101,14 @@ ln -s /etc/vc-e2e-canary link-file
 ln -s /var/tmp/vc-e2e-canary link-dir
 ln -s ../../../../../../../../../../../etc/vc-e2e-canary link-up
 echo "user: $(ssh -F "$VC_SSH_CONFIG" "$VC_HEAD" "stat -c %u:%g '$dir/mine'; id -u" | tr '\n' ' ' | sed 's/ $//')"
+# throughput, one run each (docs/e2e.md): 32 MiB written and read on the host, and through the
+# mount in the VM (as the user), each with a file the other side wrote (so no page cache of its own)
+rate() { sed -n 's/.*copied, \([0-9.,]*\) s, .*/\1/p' | tr , .; }
+echo "tp-host-write: $(dd if=/dev/zero of=tp-host bs=1M count=32 conv=fsync 2>&1 | rate)"
+echo "tp-vm-write: $(ssh -F "$VC_SSH_CONFIG" "$VC_HEAD" "dd if=/dev/zero of='$dir/tp-vm' bs=1M count=32 conv=fsync" 2>&1 | rate)"
+echo "tp-vm-read: $(ssh -F "$VC_SSH_CONFIG" "$VC_HEAD" "dd if='$dir/tp-host' of=/dev/null bs=1M" 2>&1 | rate)"
+echo "tp-host-read: $(dd if=tp-vm of=/dev/null bs=1M 2>&1 | rate)"
+rm -f tp-host tp-vm
 ssh -F "$VC_SSH_CONFIG" -l root "$VC_HEAD" "cd '$dir' && sh -s" <../escape-guest.sh >guest.out 2>&1
 echo "ssh-exit=$?"
 sed 's/^/guest: /' guest.out
