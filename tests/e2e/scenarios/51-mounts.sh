@@ -6,7 +6,8 @@
 # secret of root's (0600), and outside it a canary that every user may read (/etc and /var/tmp).
 # The job's script, as the user on the batch host, makes a folder with a file and a program of
 # its own and plants links to the canaries (absolute and climbing with ../), then logs in to
-# its VM as root and tries: appending to root's file, reading root's secret, chown to root,
+# its VM as root and tries: appending to root's file, reading root's secret, a hard link to root's
+# file, chown to root,
 # setuid bits, creating a file as root, a device node, reading through every link and through a
 # link made in the guest. Checked on the host afterwards: root's file unchanged, nothing in the
 # folder owned by root or setuid to anyone but the user, no link reached a canary; the user's
@@ -34,6 +35,7 @@ echo "guest-uid=$(id -u)"
 echo "mine-owner=$(stat -c %u:%g mine)"
 r write-rootfile sh -c 'echo guest >> ../rootfile'
 r read-rootsecret cat ../rootsecret
+r hardlink-root ln ../rootfile hard-root
 r chown-root chown 0:0 prog
 r chmod-suid chmod 4755 prog
 r chmod-sgid-root chgrp 0 prog
@@ -60,7 +62,8 @@ GUEST
     "$(grep '^guest: mine-owner=' <<<"$out")"
   expect_eq "the user's file inside, as the user sees it" "user: $uid:$gid $uid" "$(grep '^user: ' <<<"$out")"
   local what
-  for what in write-rootfile read-rootsecret chown-root chmod-sgid-root create-as-root mknod setuid-root-copy; do
+  for what in write-rootfile read-rootsecret hardlink-root chown-root chmod-sgid-root create-as-root mknod \
+    setuid-root-copy; do
     expect_eq "guest root: $what" "guest: $what=refused" "$(grep "^guest: $what=" <<<"$out")"
   done
   for what in link-file link-dir/inside link-up guest-link; do
