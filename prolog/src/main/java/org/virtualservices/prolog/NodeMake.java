@@ -101,8 +101,7 @@ final class NodeMake {
         s.faults().reached("seed:" + v.name());
         for (Share sh : shares) {
           at.is("virtiofsd of " + v.name() + " for " + sh.source());
-          Virtiofsd.Started daemon = daemons.start(sh, sh.socket(nodeDir, v.name()), job.uid(), job.gid(),
-              sh.log(nodeDir, v.name()));
+          Virtiofsd.Started daemon = daemons.start(sh, sh.socket(nodeDir, v.name()), job.uid(), job.gid());
           journal.intend(new JournalEntry(JournalEntry.Kind.PROCESS, daemon.journalName()));
           s.faults().reached("share:" + v.name());
         }
@@ -135,7 +134,6 @@ final class NodeMake {
       made.add(new JournalEntry(JournalEntry.Kind.FILE, v.seed().toString()));
       for (Share sh : shares) {
         made.add(new JournalEntry(JournalEntry.Kind.FILE, sh.socket(nodeDir, v.name()).toString()));
-        made.add(new JournalEntry(JournalEntry.Kind.FILE, sh.log(nodeDir, v.name()).toString()));
       }
     });
     for (VmPlan v : mine.vms()) {

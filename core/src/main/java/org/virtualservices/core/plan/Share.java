@@ -16,9 +16,4 @@ public record Share(String tag, Path source, Path target, boolean readOnly) {
   public Path socket(Path nodeDir, String vm) {
     return nodeDir.resolve(vm + "." + tag + ".sock");
   }
-
-  /** That virtiofsd's output. */
-  public Path log(Path nodeDir, String vm) {
-    return nodeDir.resolve(vm + "." + tag + ".log");
-  }
 }

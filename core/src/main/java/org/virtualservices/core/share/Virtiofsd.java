@@ -81,18 +81,19 @@ public final class Virtiofsd {
    * Starts the daemon and waits until its socket is bound; the socket is then given to the job's
    * user (QEMU may run as that user), mode 0600, in a folder only root can enter.
    *
-   * @param log its output, a root-owned file (made here, O_EXCL)
+   * <p>Its output goes nowhere: a file of root's would be written by a process of the user's, who
+   * may ptrace it and fill root's state folder through it (virtiofsd's {@code --syslog} would make
+   * it daemonize, a new pid that teardown could not tell from another process).
    */
-  public Started start(Share share, Path socket, int uid, int gid, Path log) throws IOException {
+  public Started start(Share share, Path socket, int uid, int gid) throws IOException {
     if (socket.toString().length() > MAX_SOCKET_PATH) {
       throw new IOException("socket path " + socket + " is longer than " + MAX_SOCKET_PATH + " bytes: set a shorter"
           + " stateDir");
     }
-    Files.createFile(log);
     ProcessBuilder pb = new ProcessBuilder(argv(share, socket, uid, gid))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .redirectErrorStream(true);
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(ProcessBuilder.Redirect.DISCARD);
     pb.environment().clear();
     pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
     Process p;
@@ -107,7 +108,7 @@ public final class Virtiofsd {
       if (!p.isAlive() || Instant.now().isAfter(deadline)) {
         p.destroyForcibly();
         throw new IOException("virtiofsd for " + share.source() + " did not bind " + socket + " within "
-            + BIND_TIMEOUT.toSeconds() + " s (exit " + (p.isAlive() ? "none" : p.exitValue()) + "): " + tail(log));
+            + BIND_TIMEOUT.toSeconds() + " s (exit " + (p.isAlive() ? "none" : p.exitValue()) + ")");
       }
       try {
         Thread.sleep(20);
@@ -135,12 +136,4 @@ public final class Virtiofsd {
     }
   }
 
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
-    } catch (IOException e) {
-      return "(no output: " + e.getMessage() + ")";
-    }
-  }
 }
