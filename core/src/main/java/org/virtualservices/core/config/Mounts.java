@@ -24,6 +24,8 @@ public record Mounts(
         defaultValue = "/usr/bin/systemd-socket-activate") String socketActivate,
     @Doc(value = "util-linux unshare: gives virtiofsd, as the job's user, a user namespace of its own uid and gid",
         defaultValue = "/usr/bin/unshare") String unshare,
+    @Doc(value = "util-linux setsid: each virtiofsd leads a session of its own, so the end of the prolog (Slurm kills"
+        + " the prolog's process group) does not end it", defaultValue = "/usr/bin/setsid") String setsid,
     @Doc(value = "coreutils test: run as the job's user, it checks that each folder is one the user can open before"
         + " anything is made", defaultValue = "/usr/bin/test") String test) {
 

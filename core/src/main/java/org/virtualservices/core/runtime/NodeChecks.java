@@ -46,6 +46,7 @@ public final class NodeChecks {
       share.put("virtiofsd", c.mounts().virtiofsd());
       share.put("socketActivate", c.mounts().socketActivate());
       share.put("unshare", c.mounts().unshare());
+      share.put("setsid", c.mounts().setsid());
       share.put("test", c.mounts().test());
     }
     share.forEach((k, v) -> {

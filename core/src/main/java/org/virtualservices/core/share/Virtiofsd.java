@@ -19,6 +19,10 @@ import org.virtualservices.core.plan.Share;
  * guest's root would write on the host as root; instead the domain names a socket of ours
  * (formatdomain, "Filesystems": {@code <source socket=.../>} for an externally launched daemon):
  * <ol>
+ *   <li>{@code setsid} makes it lead a session and process group of its own: slurmd kills the
+ *       prolog's process group when the prolog ends, and with it every daemon left in it (QEMU,
+ *       libvirtd's child, is not there; the guest's mount then hangs for good). The child of a
+ *       Java process is no group leader, so setsid execs without forking: the pid stays;</li>
  *   <li>{@code systemd-socket-activate} binds the socket as root, in the job's state folder, which
  *       no user can reach or change, and waits there for QEMU's connection;</li>
  *   <li>then execs {@code setpriv}, which becomes the job's user with the user's primary group and
@@ -69,7 +73,7 @@ public final class Virtiofsd {
 
   /** The command line: an argument list, never a shell string. */
   public List<String> argv(Share share, Path socket, int uid, int gid) {
-    List<String> argv = new ArrayList<>(List.of(cfg.socketActivate(), "--listen=" + socket, "--",
+    List<String> argv = new ArrayList<>(List.of(cfg.setsid(), cfg.socketActivate(), "--listen=" + socket, "--",
         setpriv, "--reuid=" + uid, "--regid=" + gid, "--clear-groups", "--",
         cfg.unshare(), "--user", "--map-user=" + uid, "--map-group=" + gid, "--keep-caps", "--",
         cfg.virtiofsd(), "--fd=3", "-o", "source=" + share.source(), "-o", "sandbox=namespace",

@@ -20,7 +20,7 @@ import org.virtualservices.core.plan.Share;
 class VirtiofsdTest {
 
   static final Mounts CFG = new Mounts(true, true, List.of(), List.of(), "/usr/lib/qemu/virtiofsd",
-      "/usr/bin/systemd-socket-activate", "/usr/bin/unshare", "/usr/bin/test");
+      "/usr/bin/systemd-socket-activate", "/usr/bin/unshare", "/usr/bin/setsid", "/usr/bin/test");
 
   @TempDir
   Path tmp;
@@ -34,7 +34,7 @@ class VirtiofsdTest {
     List<String> argv = new Virtiofsd(CFG, "/usr/bin/setpriv").argv(
         new Share("vcfs0", Path.of("/home/alice/run"), Path.of("/home/alice/run"), false),
         Path.of("/var/lib/vcluster/jobs/42/n1/vc42-0.vcfs0.sock"), 1001, 2002);
-    assertEquals(List.of("/usr/bin/systemd-socket-activate", "--listen=/var/lib/vcluster/jobs/42/n1/vc42-0.vcfs0.sock",
+    assertEquals(List.of("/usr/bin/setsid", "/usr/bin/systemd-socket-activate", "--listen=/var/lib/vcluster/jobs/42/n1/vc42-0.vcfs0.sock",
         "--", "/usr/bin/setpriv", "--reuid=1001", "--regid=2002", "--clear-groups", "--",
         "/usr/bin/unshare", "--user", "--map-user=1001", "--map-group=2002", "--keep-caps", "--",
         "/usr/lib/qemu/virtiofsd", "--fd=3", "-o", "source=/home/alice/run", "-o", "sandbox=namespace",

@@ -82,6 +82,38 @@ class SharedFolderDaemonsTest {
     assertFalse(Files.exists(nodeDir), "no socket left: the state folder is gone");
   }
 
+  /**
+   * slurmd kills the prolog's process group when the prolog ends (seen on the e2e cluster: every
+   * virtiofsd gone as the batch step started, the guests' requests waiting for ever): each daemon
+   * leads a session and process group of its own, outside the hook's, and is still the process
+   * the journal names.
+   */
+  @Test
+  void eachDaemonOutlivesTheHooksProcessGroup() throws Exception {
+    assertEquals(0, cluster.prolog("4801", "sim1", REQUEST), cluster.log());
+    List<ProcessHandle> started = daemons();
+    assertEquals(2, started.size(), cluster.log());
+    String journal;
+    try (Stream<Path> files = Files.walk(cluster.stateDir.resolve("jobs/4801"))) {
+      journal = files.filter(f -> f.getFileName().toString().equals("journal.json")).map(f -> {
+        try {
+          return Files.readString(f);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).reduce("", String::concat);
+    }
+    long hookGroup = stat(ProcessHandle.current().pid())[1];
+    for (ProcessHandle h : started) {
+      long[] st = stat(h.pid());
+      assertEquals(h.pid(), st[1], "the daemon leads its process group, not the hook's (" + hookGroup + ")");
+      assertEquals(h.pid(), st[2], "the daemon leads its session");
+      assertTrue(journal.contains("\"" + h.pid() + "@"), "the journal names the daemon itself\n" + journal);
+    }
+    assertEquals(0, cluster.epilog("4801", "sim1", REQUEST), cluster.log());
+    assertEquals(List.of(), daemons(), "no daemon left");
+  }
+
   @Test
   void aPrologThatFailsAfterStartingTheDaemonsLeavesNone() throws Exception {
     cluster.faults.put("sim1", p -> {
@@ -115,6 +147,13 @@ class SharedFolderDaemonsTest {
         return false;
       }
     }).toList();
+  }
+
+  /** ppid, process group and session of a process, from /proc/PID/stat (after the command's ")"). */
+  private static long[] stat(long pid) throws IOException {
+    String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+    return new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])};
   }
 
   private static List<String> ids(ProcessHandle h, String field) throws IOException {
