@@ -60,8 +60,10 @@ class SharedFolderDaemonsTest {
     assertEquals(0, cluster.prolog("4801", "sim1", REQUEST), cluster.log());
     assertEquals(2, daemons().size(), "one daemon per VM and folder (the working folder only)\n" + cluster.log());
     Path nodeDir = cluster.stateDir.resolve("jobs/4801/sim1");
-    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(nodeDir)));
+    // root's, which only QEMU's account (the job's user's group) may pass, to its files and sockets
+    assertEquals("rwx--x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(nodeDir)));
     assertEquals(0, Files.getAttribute(nodeDir, "unix:uid"));
+    assertEquals(USER, Files.getAttribute(nodeDir, "unix:gid"));
     for (String vm : List.of("vc4801-0", "vc4801-1")) {
       Path socket = nodeDir.resolve(vm + ".vcfs0.sock");
       assertEquals(USER, Files.getAttribute(socket, "unix:uid"), "the socket is the user's, for QEMU as the user");
