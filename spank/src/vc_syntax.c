@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const OPTION_NAMES[VC_KEYS] = {"vc-image", "vc-vcpus", "vc-mem", "vc-vms"};
-static const char *const KEY_WORDS[VC_KEYS] = {"image", "vcpus", "mem", "vms"};
+static const char *const OPTION_NAMES[VC_KEYS] = {"vc-image", "vc-vcpus", "vc-mem", "vc-vms", "vc-mount"};
+static const char *const KEY_WORDS[VC_KEYS] = {"image", "vcpus", "mem", "vms", "mounts"};
 
 const char *vc_option_name(enum vc_key key)
 {
@@ -169,6 +169,90 @@ static int check_mem(const char *v, unsigned long long *out, char *why, size_t w
 	return 0;
 }
 
+/* A plain path character, as RequestParser's MOUNT_PATH: letters, digits, . _ + @ - */
+static int is_path_char(char c)
+{
+	return is_alnum(c) || c == '.' || c == '_' || c == '+' || c == '@' || c == '-';
+}
+
+/*
+ * Host folders, as RequestParser.mounts: "none", or ':'-separated absolute plain paths, each
+ * maybe followed by "=ro"; no "." or ".." part, no trailing slash, no path twice, at most
+ * VC_MAX_MOUNTS of VC_MAX_MOUNT_PATH characters.
+ */
+static int check_mounts(const char *v, unsigned long long *out, char *why, size_t why_len)
+{
+	const char *item = v;
+	const char *paths[VC_MAX_MOUNTS + 1];
+	size_t lens[VC_MAX_MOUNTS + 1];
+	int count = 0;
+	char s[400], p[400];
+
+	if (strcmp(v, "none") == 0) {
+		*out = 0;
+		return 0;
+	}
+	shown(v, s, sizeof(s));
+	for (;;) {
+		size_t n = strcspn(item, ":");
+		size_t plen = n >= 3 && strncmp(item + n - 3, "=ro", 3) == 0 ? n - 3 : n;
+		int ok = plen >= 2 && plen <= VC_MAX_MOUNT_PATH && item[0] == '/' && item[plen - 1] != '/';
+
+		if (n == 0) {
+			snprintf(why, why_len, "empty folder in '%s' (expected none, or PATH[=ro][:PATH...])", s);
+			return -1;
+		}
+		for (size_t i = 1; ok && i < plen; i++)
+			ok = item[i] == '/' ? item[i - 1] != '/' : is_path_char(item[i]);
+		{
+			char one[VC_MAX_MOUNT_PATH + 8];
+			size_t m = n < sizeof(one) - 1 ? n : sizeof(one) - 1;
+
+			memcpy(one, item, m);
+			one[m] = '\0';
+			shown(one, p, sizeof(p));
+		}
+		if (!ok) {
+			snprintf(why, why_len, "invalid folder '%s' (an absolute path of letters, digits, '.', '_', '+', '@',"
+				 " '-' between slashes, at most %d characters, optionally followed by =ro; or none)", p,
+				 VC_MAX_MOUNT_PATH);
+			return -1;
+		}
+		for (size_t i = 0; i < plen; i++) {
+			if (item[i] != '/')
+				continue;
+			size_t e = i + 1;
+
+			while (e < plen && item[e] != '/')
+				e++;
+			if ((e - i - 1 == 1 && item[i + 1] == '.') || (e - i - 1 == 2 && item[i + 1] == '.' && item[i + 2] == '.')) {
+				snprintf(why, why_len, "folder has a '%.*s' part", (int)(e - i - 1), item + i + 1);
+				return -1;
+			}
+		}
+		for (int k = 0; k < count && k < VC_MAX_MOUNTS; k++) {
+			if (lens[k] == plen && strncmp(paths[k], item, plen) == 0) {
+				snprintf(why, why_len, "folder given twice");
+				return -1;
+			}
+		}
+		if (count <= VC_MAX_MOUNTS) {
+			paths[count] = item;
+			lens[count] = plen;
+		}
+		count++;
+		if (item[n] == '\0')
+			break;
+		item += n + 1;
+	}
+	if (count > VC_MAX_MOUNTS) {
+		snprintf(why, why_len, "%d folders, more than the %d allowed", count, VC_MAX_MOUNTS);
+		return -1;
+	}
+	*out = (unsigned long long)count;
+	return 0;
+}
+
 int vc_check(enum vc_key key, const char *value, unsigned long long *normalized, char *why, size_t why_len)
 {
 	size_t n;
@@ -195,6 +279,8 @@ int vc_check(enum vc_key key, const char *value, unsigned long long *normalized,
 		return check_count(value, VC_MAX_VMS_PER_NODE, "VMs per node", normalized, why, why_len);
 	case VC_MEM:
 		return check_mem(value, normalized, why, why_len);
+	case VC_MOUNT:
+		return check_mounts(value, normalized, why, why_len);
 	default:
 		snprintf(why, why_len, "unknown option");
 		return -1;

@@ -10,16 +10,20 @@
 
 #include <stddef.h>
 
-/* The four things a request can say. */
-enum vc_key { VC_IMAGE, VC_VCPUS, VC_MEM, VC_VMS, VC_KEYS };
+/* The things a request can say. */
+enum vc_key { VC_IMAGE, VC_VCPUS, VC_MEM, VC_VMS, VC_MOUNT, VC_KEYS };
 
 /* Sanity bounds, as RequestParser.MAX_*: the site's own limits are checked by `vcluster validate`. */
 #define VC_MAX_VCPUS 1024ULL
 #define VC_MAX_VMS_PER_NODE 256ULL
 #define VC_MAX_MEMORY_MIB (16ULL * 1024 * 1024)
 #define VC_MAX_IMAGE_LEN 64
+#define VC_MAX_MOUNTS 8
+#define VC_MAX_MOUNT_PATH 200
+/* The longest value: VC_MAX_MOUNTS folders, each with "=ro", separated by ':'. */
+#define VC_MAX_VALUE_LEN (VC_MAX_MOUNTS * (VC_MAX_MOUNT_PATH + 4))
 
-/* The option name of a key without dashes: "vc-image", "vc-vcpus", "vc-mem", "vc-vms". */
+/* The option name of a key without dashes: "vc-image", "vc-vcpus", "vc-mem", "vc-vms", "vc-mount". */
 const char *vc_option_name(enum vc_key key);
 
 /* The key's word in a request, as `vcluster validate` and its messages name it: "image", ... */

@@ -1,5 +1,5 @@
 /*
- * vcluster_spank.so: the --vc-image, --vc-vcpus, --vc-mem and --vc-vms options of sbatch,
+ * vcluster_spank.so: the --vc-image, --vc-vcpus, --vc-mem, --vc-vms and --vc-mount options of sbatch,
  * salloc and srun for Virtual Services.
  *
  * At submission (allocator or local context) it
@@ -8,7 +8,7 @@
  *      argument list, no shell) for the site's policy: the catalog and the limits;
  *   3. puts the values in the job control environment (spank_job_control_setenv), which slurmd
  *      hands to the Prolog and Epilog of every node as SPANK_VC_IMAGE, SPANK_VC_VCPUS,
- *      SPANK_VC_MEM and SPANK_VC_VMS.
+ *      SPANK_VC_MEM, SPANK_VC_VMS and SPANK_VC_MOUNT.
  * A bad request fails the command with one line that names the option, before any job exists.
  *
  * plugstack.conf (site-config/slurm/plugstack.conf.fragment):
@@ -52,7 +52,7 @@ SPANK_PLUGIN(vcluster, 1);
 #define DEFAULT_CONFIG "/etc/vcluster/site.yaml"
 #define DEFAULT_TIMEOUT_SECONDS 30
 /* The job control variables, without the SPANK_ that Slurm prepends. */
-static const char *const CONTROL_NAMES[VC_KEYS] = {"VC_IMAGE", "VC_VCPUS", "VC_MEM", "VC_VMS"};
+static const char *const CONTROL_NAMES[VC_KEYS] = {"VC_IMAGE", "VC_VCPUS", "VC_MEM", "VC_VMS", "VC_MOUNT"};
 
 /* The values the user gave (NULL: not given), and the plugstack.conf arguments. */
 static char *given[VC_KEYS];
@@ -70,6 +70,9 @@ static struct spank_option options[VC_KEYS] = {
 	{"vc-mem", "SIZE", "Virtual Services: memory of each VM, e.g. 512M, 2G (a bare number is MiB; default:"
 	 " the site's)", 1, VC_MEM, option_given},
 	{"vc-vms", "K", "Virtual Services: VMs on each node of the job (default: the site's)", 1, VC_VMS,
+	 option_given},
+	{"vc-mount", "FOLDERS", "Virtual Services: host folders in the VMs beyond the working folder and the"
+	 " site's, PATH[=ro][:PATH...] within the site's roots; none: not even the working folder", 1, VC_MOUNT,
 	 option_given},
 };
 
@@ -256,7 +259,7 @@ static int check_policy(void)
 	const char *conf = config != NULL ? config : DEFAULT_CONFIG;
 	char *argv[16];
 	/* "--WORD=VALUE", one argument each, so that no value can ever be read as an option */
-	char pairs[VC_KEYS][VC_MAX_IMAGE_LEN + 32];
+	char pairs[VC_KEYS][VC_MAX_VALUE_LEN + 32];
 	int a = 0;
 	char out[4096], line[1024];
 	int rc;

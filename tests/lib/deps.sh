@@ -35,5 +35,6 @@ TEST_PACKAGES=(openjdk-17-jdk-headless maven gcc make libslurm-dev libvirt0 qemu
 
 # What the end-to-end suite adds (tests/e2e/lib/cluster.sh and appliance/build.sh also install
 # their own, idempotently): the MPI compiler for the test program, ssh for the job's script, jq
-# for the hooks' outcome lines (the scenarios and tests/bench read those, not the log's prose).
-E2E_PACKAGES=(libopenmpi-dev openmpi-bin openssh-client jq)
+# for the hooks' outcome lines (the scenarios and tests/bench read those, not the log's prose);
+# qemu-system-common (virtiofsd) and systemd (systemd-socket-activate): the shared folders.
+E2E_PACKAGES=(libopenmpi-dev openmpi-bin openssh-client jq qemu-system-common systemd)

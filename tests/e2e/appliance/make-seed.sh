@@ -9,6 +9,7 @@
 #   --hosts FILE        vcluster/hosts      (default: this VM, plus VC_GATEWAY as "gateway")
 #   --hostfile FILE     vcluster/hostfile   (default: "<hostname> slots=2")
 #   --known-hosts FILE  vcluster/known_hosts (default: this VM's host key only)
+#   --mounts FILE       vcluster/mounts: "TAG ro|rw PATH" lines, host folders (default: none)
 #   --label LABEL       volume label (default cidata; others only to test the
 #                       guest's fallback to /dev/vdb)
 # Unset VC_* keys get test defaults (VC_HOSTNAME=vc1-0, VC_IP=10.0.2.15, ...).
@@ -24,11 +25,11 @@ declare -A ENV=(
   [VC_USER]=vcuser [VC_UID]=1000 [VC_GID]=1000 [VC_DEFAULT_ROUTE]=no
 )
 EXTRA_KEYS=()
-job_key="" host_key="" hosts="" hostfile="" known_hosts="" label=cidata out=""
+job_key="" host_key="" hosts="" hostfile="" known_hosts="" mounts="" label=cidata out=""
 stage="" tmp=""
 
 usage() {
-  echo "usage: $0 [--job-key F] [--host-key F] [--hosts F] [--hostfile F] [--known-hosts F] [--label L] OUT.iso [VC_KEY=VALUE...]"
+  echo "usage: $0 [--job-key F] [--host-key F] [--hosts F] [--hostfile F] [--known-hosts F] [--mounts F] [--label L] OUT.iso [VC_KEY=VALUE...]"
 }
 
 die() { printf 'make-seed.sh: %s\n' "$*" >&2; exit 1; }
@@ -36,7 +37,7 @@ die() { printf 'make-seed.sh: %s\n' "$*" >&2; exit 1; }
 parse_args() {
   while (($#)); do
     case $1 in
-      --job-key | --host-key | --hosts | --hostfile | --known-hosts | --label)
+      --job-key | --host-key | --hosts | --hostfile | --known-hosts | --mounts | --label)
         [[ $# -ge 2 ]] || { usage >&2; exit 2; }
         case $1 in
           --job-key) job_key=$2 ;;
@@ -44,6 +45,7 @@ parse_args() {
           --hosts) hosts=$2 ;;
           --hostfile) hostfile=$2 ;;
           --known-hosts) known_hosts=$2 ;;
+          --mounts) mounts=$2 ;;
           --label) label=$2 ;;
         esac
         shift 2 ;;
@@ -105,6 +107,7 @@ EOF
   ensure_key "$host_key" "root@$name"
   cp "$host_key" "$stage/vcluster/ssh_host_ed25519_key"
   cp "$host_key.pub" "$stage/vcluster/ssh_host_ed25519_key.pub"
+  [[ -z $mounts ]] || cp "$mounts" "$stage/vcluster/mounts"
   if [[ -n $known_hosts ]]; then cp "$known_hosts" "$stage/vcluster/known_hosts"; else
     printf '%s,%s %s\n' "$name" "${ENV[VC_IP]}" "$(cut -d' ' -f1,2 "$host_key.pub")" \
       > "$stage/vcluster/known_hosts"

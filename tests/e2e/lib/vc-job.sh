@@ -1,22 +1,29 @@
 # shellcheck shell=bash disable=SC2153  # STATE and the helpers come from run.sh (lib/*.sh)
 # A virtual-cluster MPI job, as scenarios mpi and spank run it: the job script finds its cluster
-# through the TaskProlog's VC_* variables and runs an MPI program (compiled on the host with mpicc)
-# across all its VMs with `vcluster mpirun --copy`. Sourced by run.sh.
+# through the TaskProlog's VC_* variables and runs an MPI program (compiled on the host with mpicc
+# into the working folder) across all its VMs with `vcluster mpirun`, no copy: the working folder
+# is mounted in every VM at the same path, the ranks read their input there and write their
+# results there, and the script checks them on the batch host. Sourced by run.sh.
 #
 #   vc_snapshot_nodes                 before the job: what each node has (links, domains)
 #   vc_mpi_submit SBATCH-ARGS...      submits the job with the request in SBATCH-ARGS; prints its id
 #   vc_mpi_check JOB VMS T_SUBMIT     waits for it and checks that VMS ranks ran on VMS VMs
 #   vc_torn_down JOB                  waits until the epilogs left every node as it was
 
-# mpi_program: compiles the appliance's MPI check once into the jobs folder; prints its path.
-mpi_program() {
-  local out=$STATE/jobs/mpi-check
+# mpi_build NAME: compiles the appliance's NAME.c once into the jobs folder (the jobs' working
+# folder, which the VMs mount); prints its path.
+mpi_build() {
+  local out=$STATE/jobs/$1
   if [[ ! -x $out ]]; then
-    mpicc -O2 -o "$out" "$E2E_DIR/appliance/mpi-check.c" || fail "mpicc failed"
+    mpicc -O2 -o "$out" "$E2E_DIR/appliance/$1.c" || fail "mpicc $1.c failed"
     chmod 0755 "$out"
   fi
   printf '%s' "$out"
 }
+
+# mpi_program: the MPI check (mpi-check.c); mpi_io_program: the MPI program with files (mpi-io.c).
+mpi_program() { mpi_build mpi-check; }
+mpi_io_program() { mpi_build mpi-io; }
 
 # vc_job_leftovers NODE JOB: what of the job is still on the node (state folder, domains, links).
 vc_job_leftovers() {
@@ -43,12 +50,14 @@ vc_snapshot_nodes() {
 }
 
 # vc_mpi_submit SBATCH-ARGS...: the MPI job with the caller's request (-N, --vc-*, --comment...).
-# Its script does what the users' guide says: `vcluster mpirun --copy` stages the program compiled
-# on the batch host onto every VM and runs it across them with the job's hostfile. The bin/vcluster
-# it calls is the distribution the nodes run their hooks from ($VC_DIST).
+# Its script does what the users' guide says: it writes its input in its working folder, runs the
+# program compiled on the batch host there across the VMs with `vcluster mpirun` (in the working
+# folder, which every VM mounts at the same path: no --copy), and checks on the batch host the
+# files the ranks wrote there: the total, one file per rank from distinct VMs, all the user's.
+# The bin/vcluster it calls is the distribution the nodes run their hooks from ($VC_DIST).
 vc_mpi_submit() {
   local script
-  mpi_program >/dev/null
+  mpi_io_program >/dev/null
   script=$(job_script mpi <<JOB
 #!/bin/bash
 set -euo pipefail
@@ -61,8 +70,14 @@ echo "head=$VC_HEAD nodes=$VC_NODES"
 sed 's/^/report: /' "$VC_DIR/report.txt"
 np=$(grep -c slots "$VC_HOSTFILE")
 rc=0
-"$vc" mpirun --copy ./mpi-check -np "$np" ./mpi-check || rc=$?
+in=input-$SLURM_JOB_ID.txt res=result-$SLURM_JOB_ID
+seq 1 1000 >"$in"
+"$vc" mpirun -np "$np" --wdir "$PWD" "$PWD/mpi-io" "$in" "$res" || rc=$?
 echo "mpi-exit=$rc"
+# the results, as the ranks wrote them in the VMs, read here on the batch host
+echo "results: $(cat "$res.sum" 2>&1)"
+echo "result-vms: $(cat "$res".rank* 2>/dev/null | sed -n 's/.* on \([^:]*\):.*/\1/p' | sort -u | wc -l)"
+echo "result-owners: $(stat -c %u "$res".rank* "$res.sum" 2>/dev/null | sort -u | tr '\n' ' ')(uid $(id -u))"
 JOB
   submit "$@" --output="$STATE/jobs/mpi-%j.out" "$script"
 }
@@ -81,6 +96,11 @@ vc_mpi_check() {
   say "output of job $job:"$'\n'"      ${out//$'\n'/$'\n'      }"
   expect_eq "job $job state" COMPLETED "$state"
   expect_eq "MPI exit" "mpi-exit=0" "$(grep '^mpi-exit=' <<<"$out")"
+  expect_eq "the total the ranks wrote in the working folder" "results: sum 500500 count 1000" \
+    "$(grep '^results:' <<<"$out")"
+  expect_eq "VMs whose ranks wrote a file there" "result-vms: $vms" "$(grep '^result-vms:' <<<"$out")"
+  expect_eq "owner of the files written in the VMs" "result-owners: $(id -u "$VC_E2E_USER") (uid $(id -u "$VC_E2E_USER"))" \
+    "$(grep '^result-owners:' <<<"$out")"
   n=$(grep -c "of $vms on vc$job-[0-$last]: sum of ranks $((vms * last / 2)) (expected $((vms * last / 2)))" \
     <<<"$out" || true)
   expect_eq "ranks that got the right sum" "$vms" "$n"

@@ -49,7 +49,7 @@ final class NativeSpec {
     }
     if (!r.isEmpty()) {
       switch (form) {
-        case SLURM_OPTIONS -> r.forEach((k, v) -> words.add("--vc-" + k.word() + "=" + v));
+        case SLURM_OPTIONS -> r.forEach((k, v) -> words.add("--vc-" + k.option() + "=" + v));
         case SLURM_COMMENT -> words.add("--comment=" + RequestParser.COMMENT_PREFIX + r.entrySet().stream()
             .map(e -> e.getKey().word() + "=" + e.getValue()).collect(Collectors.joining(",")));
         case PBS -> words.addAll(List.of("-v", r.entrySet().stream()

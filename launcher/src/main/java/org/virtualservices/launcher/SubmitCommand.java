@@ -75,6 +75,9 @@ final class SubmitCommand {
     o.addOption(Option.builder().longOpt("vcpus").hasArg().argName("N").desc("virtual CPUs of each VM").get());
     o.addOption(Option.builder().longOpt("mem").hasArg().argName("SIZE").desc("memory of each VM (512M, 2G)").get());
     o.addOption(Option.builder().longOpt("vms").hasArg().argName("K").desc("VMs on each node").get());
+    o.addOption(Option.builder().longOpt("mount").hasArg().argName("FOLDERS")
+        .desc("host folders in the VMs beyond the working folder and the site's (PATH[=ro][:PATH...]), or none:"
+            + " not even the working folder").get());
     o.addOption(Option.builder().longOpt("job-name").hasArg().argName("NAME").desc("the job's name").get());
     o.addOption(Option.builder().longOpt("output").hasArg().argName("FILE")
         .desc("the job's output file (the scheduler's default: slurm-JOB.out, NAME.oJOB)").get());
@@ -95,7 +98,7 @@ final class SubmitCommand {
     }
     CommandLine cmd = parsed.get();
     if (cmd.hasOption("help")) {
-      CliHelp.print(out, NAME + " [-N nodes] [--image NAME [--vcpus N] [--mem SIZE] [--vms K]] [--wait] script [args]",
+      CliHelp.print(out, NAME + " [-N nodes] [--image NAME [--vcpus N] [--mem SIZE] [--vms K] [--mount FOLDERS]] [--wait] script [args]",
           "Submits a batch job through DRMAA to the site's Slurm or PBS; with --image, in a virtual cluster. Exit 0:"
           + " submitted (with --wait: the job's exit code); 2: refused before submission; 1: the scheduler could not"
           + " be reached or refused the job.", options());
@@ -112,15 +115,15 @@ final class SubmitCommand {
       nodes = ValidateCommand.positive(cmd, "nodes", ValidateCommand.MAX_NODES);
       if (!cmd.hasOption("image")) {
         for (Key k : Key.values()) {
-          if (cmd.hasOption(k.word())) {
-            throw new RequestException("image", "missing; --" + k.word() + " asks for a virtual cluster, which needs"
+          if (cmd.hasOption(k.option())) {
+            throw new RequestException("image", "missing; --" + k.option() + " asks for a virtual cluster, which needs"
                 + " --image NAME ('vcluster images' lists the site's images)");
           }
         }
       }
       for (Key k : Key.values()) {
-        if (cmd.hasOption(k.word())) {
-          words.put(k, cmd.getOptionValue(k.word()));
+        if (cmd.hasOption(k.option())) {
+          words.put(k, cmd.getOptionValue(k.option()));
         }
       }
       VcRequest request = words.isEmpty() ? null : ValidateCommand.request(cmd);

@@ -55,6 +55,8 @@ final class ValidateCommand {
     o.addOption(Option.builder().longOpt("vcpus").hasArg().argName("N").desc("virtual CPUs of each VM").get());
     o.addOption(Option.builder().longOpt("mem").hasArg().argName("SIZE").desc("memory of each VM (512M, 2G)").get());
     o.addOption(Option.builder().longOpt("vms").hasArg().argName("K").desc("VMs on each node").get());
+    o.addOption(Option.builder().longOpt("mounts").hasArg().argName("FOLDERS")
+        .desc("host folders in the VMs: none, or PATH[=ro][:PATH...]").get());
     o.addOption(Option.builder().longOpt("nodes").hasArg().argName("N")
         .desc("nodes of the job: checks that its VMs fit the job's subnet").get());
     o.addOption(Option.builder().longOpt("cpus-per-node").hasArg().argName("N")
@@ -71,7 +73,7 @@ final class ValidateCommand {
     CommandLine cmd = parsed.get();
     if (cmd.hasOption("help")) {
       CliHelp.print(out, NAME + " [--config FILE] --image NAME [--vcpus N] [--mem SIZE] [--vms K]"
-          + " [--nodes N] [--cpus-per-node N]", "Checks a request as the prolog would. Exit 0: ok; 2: refused"
+          + " [--mounts FOLDERS] [--nodes N] [--cpus-per-node N]", "Checks a request as the prolog would. Exit 0: ok; 2: refused"
           + " (one line naming the field); 1: the site configuration cannot be read.", options());
       return 0;
     }
@@ -101,7 +103,8 @@ final class ValidateCommand {
       Planner.Sizing sizing = check(request, nodes, cpus, site);
       out.println("ok image=" + sizing.imageName() + " vcpus=" + sizing.vcpus() + " mem=" + sizing.memoryMiB()
           + "M vms=" + sizing.vmsPerNode() + (nodes == null ? "" : " nodes=" + nodes)
-          + (cpus == null ? "" : " cpus-per-node=" + cpus));
+          + (cpus == null ? "" : " cpus-per-node=" + cpus)
+          + (request.mounts() == null ? "" : " mounts=" + (request.mounts().none() ? 0 : request.mounts().extra().size())));
       return 0;
     } catch (RequestException e) {
       err.println(e.getMessage());
@@ -141,6 +144,9 @@ final class ValidateCommand {
     List<Field> fields = new ArrayList<>();
     for (Key key : Key.values()) {
       String[] values = cmd.getOptionValues(key.word());
+      if (values == null && !key.option().equals(key.word())) {
+        values = cmd.getOptionValues(key.option()); // vcluster submit's --mount
+      }
       if (values != null) {
         for (String v : values) {
           fields.add(new Field(key, key.word(), v));

@@ -24,6 +24,8 @@ import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.fabric.JobNetwork;
 import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.Plan;
+import org.virtualservices.core.plan.Share;
+import org.virtualservices.core.share.Virtiofsd;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.render.DomainModel;
 import org.virtualservices.core.render.Hostfile;
@@ -61,7 +63,8 @@ final class NodeMake {
    * @param step where the prolog is, for its failure message
    */
   void run(Hypervisor hv, JobContext job, Plan plan, NodePlan mine, Path nodeDir, Journal journal, Image image,
-      String login, QemuAccount qemu, Pending<JobKeys> keys, List<Pending<?>> pending, PerVm.Step step)
+      String login, QemuAccount qemu, List<Share> shares, Pending<JobKeys> keys, List<Pending<?>> pending,
+      PerVm.Step step)
       throws IOException {
     step.is("fabric");
     Pending<Void> fabric = null;
@@ -78,13 +81,16 @@ final class NodeMake {
 
     step.is("disks");
     Disks disks = new Disks(s.runner(), s.config().tools().qemuImg());
+    Virtiofsd daemons = new Virtiofsd(s.config().mounts(), s.config().tools().setpriv());
     SeedImage seeds = new SeedImage(s.runner(), s.config().tools().mkisofs());
-    journal.intendAll(entries(mine));
+    journal.intendAll(entries(mine, shares, nodeDir));
     Map<String, VmPinning> pins = pins(mine);
     // libvirt does not look at a domain's disks before it starts: define while they are made
     Pending<Void> defines = Pending.start("define", at -> PerVm.run(mine.vms(), (v, vmStep) -> {
       vmStep.is("define " + v.name());
-      String xml = DomainModel.of(s.config(), plan, v, image, job.user(), qemu).pinned(pins.get(v.name()))
+      List<DomainModel.Filesystem> fs = shares.stream()
+          .map(sh -> new DomainModel.Filesystem(sh.tag(), sh.socket(nodeDir, v.name()))).toList();
+      String xml = DomainModel.of(s.config(), plan, v, image, job.user(), qemu, fs).pinned(pins.get(v.name()))
           .render(s.templates());
       Path xmlFile = StatePaths.domainXml(nodeDir, v.name());
       Files.deleteIfExists(xmlFile);
@@ -104,8 +110,14 @@ final class NodeMake {
         JobKeys k = keys.await();
         at.is("seed of " + v.name());
         seeds.write(v.seed(), GuestSeed.files(s.templates(), plan, v, login, job.uid(), job.gid(), k.job(),
-            k.host(v.name()), k.knownHosts(), hostfile), qemu.uid(), qemu.gid());
+            k.host(v.name()), k.knownHosts(), hostfile, shares), qemu.uid(), qemu.gid());
         s.faults().reached("seed:" + v.name());
+        for (Share sh : shares) {
+          at.is("virtiofsd of " + v.name() + " for " + sh.source());
+          Virtiofsd.Started daemon = daemons.start(sh, sh.socket(nodeDir, v.name()), job.uid(), job.gid());
+          journal.intend(new JournalEntry(JournalEntry.Kind.PROCESS, daemon.journalName()));
+          s.faults().reached("share:" + v.name());
+        }
       });
       timer.lap("disks", d);
       if (fabric != null) {
@@ -123,7 +135,8 @@ final class NodeMake {
       log.info("network up: bridge {0}, vxlan {1}, {2} peer node(s){3}", spec.bridge(), spec.vxlan(),
           spec.peers().size(), spec.isBatchHost() ? ", gateway " + spec.gatewayCidr() : "");
     }
-    log.info("disks and seeds made for {0} VM(s)", mine.vms().size());
+    log.info("disks and seeds made for {0} VM(s){1}", mine.vms().size(),
+        shares.isEmpty() ? "" : ", " + shares.size() + " shared folder(s) served as uid " + job.uid());
   }
 
   /** Each VM's CPUs: the node's VMs spread over the job's CPUs here; none when they are not known. */
@@ -139,11 +152,14 @@ final class NodeMake {
   }
 
   /** Every VM's files and domain, for the journal at once (one write), before any is made. */
-  private static List<JournalEntry> entries(NodePlan mine) {
+  private static List<JournalEntry> entries(NodePlan mine, List<Share> shares, Path nodeDir) {
     List<JournalEntry> made = new ArrayList<>();
     mine.vms().forEach(v -> {
       made.add(new JournalEntry(JournalEntry.Kind.FILE, v.disk().toString()));
       made.add(new JournalEntry(JournalEntry.Kind.FILE, v.seed().toString()));
+      for (Share sh : shares) {
+        made.add(new JournalEntry(JournalEntry.Kind.FILE, sh.socket(nodeDir, v.name()).toString()));
+      }
     });
     for (VmPlan v : mine.vms()) {
       made.add(new JournalEntry(JournalEntry.Kind.FILE, v.console().toString()));

@@ -27,6 +27,8 @@ import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.log.Shown;
 import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.Plan;
+import org.virtualservices.core.plan.Share;
+import org.virtualservices.core.plan.Shares;
 import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.report.JobFolder;
@@ -117,13 +119,14 @@ public final class Prolog {
    *
    * @param qemu whom the job's QEMU processes run as on this node
    * @param cpus the job's CPUs on this node, where its VMs' threads are pinned (empty: unpinned)
+   * @param shares the host folders shared into the VMs
    * @param refusal the outcome when the job gets no virtual cluster here (the user's mistake, told
    *     to the user; or the node's fault), already logged; null when admitted
    */
   record Admitted(JobContext job, Plan plan, NodePlan mine, Optional<UserCopy.Target> copy, QemuAccount qemu,
-      JobCpus cpus, Outcome refusal) {
+      JobCpus cpus, List<Share> shares, Outcome refusal) {
     static Admitted refused(Outcome outcome) {
-      return new Admitted(null, null, null, Optional.empty(), null, null, outcome);
+      return new Admitted(null, null, null, Optional.empty(), null, null, List.of(), outcome);
     }
   }
 
@@ -145,9 +148,13 @@ public final class Prolog {
     }
     VcRequest request = inv.request().get();
     final Admission admission;
+    final List<Share> shares;
     Instant t = timer.start();
     try {
       admission = Admission.decide(s, log, inv.job(), request);
+      // the shared folders, each looked at as the job's user before anything is made
+      shares = Shares.of(cfg.mounts(), request.mounts(), admission.job().workDir());
+      new ShareCheck(s).asUser(admission.job(), shares);
     } catch (RequestException e) {
       return Admitted.refused(refused(inv.job(), request.channel(), e));
     } catch (IllegalStateException | java.io.UncheckedIOException e) {
@@ -174,7 +181,7 @@ public final class Prolog {
     timer.lap("plan", t);
     log.info("plan: {0} VM(s) of image {1} on this node, network {2} VNI {3}{4}", mine.vms().size(),
         plan.image(), plan.subnet(), plan.vni(), plan.isBatchHost(job.thisNode()) ? ", batch host" : "");
-    return new Admitted(job, plan, mine, copy, admission.qemu(), admission.cpus(), null);
+    return new Admitted(job, plan, mine, copy, admission.qemu(), admission.cpus(), shares, null);
   }
 
   /**
@@ -189,6 +196,7 @@ public final class Prolog {
     Optional<UserCopy.Target> copy = admitted.copy();
     QemuAccount qemu = admitted.qemu();
     JobCpus cpus = admitted.cpus();
+    List<Share> shares = admitted.shares();
     Instant t;
 
     Path nodeDir = StatePaths.of(cfg).node(job.jobId(), job.thisNode());
@@ -215,8 +223,8 @@ public final class Prolog {
         t = timer.start();
         Image image = cfg.images().get(plan.image());
         String login = image.loginUser() != null ? image.loginUser() : job.user();
-        new NodeMake(s, log, timer, cpus).run(hv, job, plan, mine, nodeDir, journal, image, login, qemu, keys, pending,
-            step);
+        new NodeMake(s, log, timer, cpus).run(hv, job, plan, mine, nodeDir, journal, image, login, qemu, shares, keys,
+            pending, step);
         timer.lap("make", t);
 
         t = timer.start();

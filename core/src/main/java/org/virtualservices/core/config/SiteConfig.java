@@ -32,7 +32,8 @@ public record SiteConfig(
     @Doc(value = "paths of the external programs used; checked at start-up") Tools tools,
     @Doc(value = "PBS/Torque specifics") Pbs pbs,
     @Doc(value = "the user's side: vcluster submit, status and cancel") Submit submit,
-    @Doc(value = "fault injection for the project's tests; off") Testing testing) {
+    @Doc(value = "fault injection for the project's tests; off") Testing testing,
+    @Doc(value = "host folders shared into the VMs (virtiofs, as the job's user)") Mounts mounts) {
 
   public SiteConfig {
     images = images == null ? Map.of() : Map.copyOf(images);

@@ -20,6 +20,30 @@ public final class SiteConfigCheck {
   private SiteConfigCheck() {
   }
 
+  /** A path the guest's init takes from the seed (GuestSeed, docs/appliance.md). */
+  private static final java.util.regex.Pattern PLAIN_PATH = java.util.regex.Pattern.compile("(/[A-Za-z0-9._+@-]+)+");
+
+  private static void mounts(List<String> e, Mounts m) {
+    for (int i = 0; i < m.site().size(); i++) {
+      Mounts.SiteMount s = m.site().get(i);
+      String at = "mounts.site[" + i + "]";
+      if (s.source() == null || !s.source().isAbsolute()) {
+        e.add(at + ".source: an absolute path is needed, got '" + s.source() + "'");
+      }
+      Path target = s.target() != null ? s.target() : s.source();
+      if (target != null && (!PLAIN_PATH.matcher(target.toString()).matches() || !target.equals(target.normalize()))) {
+        e.add(at + ".target: '" + target + "' is not a plain absolute path (letters, digits, . _ + @ - between"
+            + " slashes; no . or ..): the guest could not be told it");
+      }
+    }
+    for (int i = 0; i < m.userRoots().size(); i++) {
+      Path r = m.userRoots().get(i);
+      if (!r.isAbsolute() || !r.equals(r.normalize()) || r.getNameCount() == 0) {
+        e.add("mounts.userRoots[" + i + "]: '" + r + "' is not an absolute normalized path below /");
+      }
+    }
+  }
+
   static List<String> semantic(SiteConfig c) {
     List<String> e = new ArrayList<>();
     if (c.libvirtUri() == null || !c.libvirtUri().matches("[a-z+]+://.*")) {
@@ -53,6 +77,7 @@ public final class SiteConfigCheck {
     within(e, "defaults.vmsPerNode", d.vmsPerNode(), 1, l.maxVmsPerNode());
     network(e, c.network());
     within(e, "domain.memoryOverheadMiB", c.domain().memoryOverheadMiB(), 0, 1 << 20);
+    mounts(e, c.mounts());
     Boot b = c.boot();
     within(e, "boot.timeoutSeconds", b.timeoutSeconds(), 1, 86_400);
     within(e, "boot.pollMillis", b.pollMillis(), 10, 60_000);

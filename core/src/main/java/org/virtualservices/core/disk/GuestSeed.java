@@ -7,6 +7,7 @@ import java.util.Map;
 import org.virtualservices.core.keys.SshKeyPair;
 import org.virtualservices.core.names.Names;
 import org.virtualservices.core.plan.Plan;
+import org.virtualservices.core.plan.Share;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.render.Hostfile;
 import org.virtualservices.core.render.Models;
@@ -21,6 +22,8 @@ public final class GuestSeed {
 
   /** Values allowed in {@code vcluster/env}: guests source it with a plain shell. */
   private static final String SAFE = "[A-Za-z0-9._:/-]*";
+  /** A folder's path in {@code vcluster/mounts}: what the guest's init checks it against. */
+  private static final String MOUNT_PATH = "(/[A-Za-z0-9._+@-]+)+";
 
   private GuestSeed() {
   }
@@ -33,6 +36,12 @@ public final class GuestSeed {
    */
   public static Map<String, String> files(Templates templates, Plan plan, VmPlan vm, String login, int uid, int gid,
       SshKeyPair jobKey, SshKeyPair hostKey, List<String> knownHosts, String hostfile) {
+    return files(templates, plan, vm, login, uid, gid, jobKey, hostKey, knownHosts, hostfile, List.of());
+  }
+
+  /** The same, with the host folders the guest mounts ({@code vcluster/mounts}). */
+  public static Map<String, String> files(Templates templates, Plan plan, VmPlan vm, String login, int uid, int gid,
+      SshKeyPair jobKey, SshKeyPair hostKey, List<String> knownHosts, String hostfile, List<Share> shares) {
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("vm", Models.vm(vm));
     model.put("mtu", plan.guestMtu());
@@ -57,6 +66,9 @@ public final class GuestSeed {
     files.put("vcluster/known_hosts", String.join("\n", knownHosts) + "\n");
     files.put("vcluster/ssh_host_ed25519_key", hostKey.privateKey());
     files.put("vcluster/ssh_host_ed25519_key.pub", hostKey.publicKey() + " root@" + vm.name() + "\n");
+    if (!shares.isEmpty()) {
+      files.put("vcluster/mounts", mounts(shares));
+    }
     return files;
   }
 
@@ -69,6 +81,22 @@ public final class GuestSeed {
       hosts.add(v.ip() + " " + v.name());
     }
     return hosts;
+  }
+
+  /**
+   * One line per folder, {@code TAG ro|rw PATH}, for the guest's init to mount at boot
+   * (docs/appliance.md): every field of the safe set, so a plain shell reads it.
+   */
+  static String mounts(List<Share> shares) {
+    StringBuilder sb = new StringBuilder();
+    for (Share s : shares) {
+      String target = s.target().toString();
+      if (!s.tag().matches(SAFE) || !target.matches(MOUNT_PATH)) {
+        throw new IllegalArgumentException("shared folder " + target + " cannot be given to a guest shell");
+      }
+      sb.append(s.tag()).append(' ').append(s.readOnly() ? "ro" : "rw").append(' ').append(target).append('\n');
+    }
+    return sb.toString();
   }
 
   static String env(Plan plan, VmPlan vm, String login, int uid, int gid) {

@@ -25,6 +25,8 @@ public record JournalEntry(Kind kind, String name) {
   public enum Kind {
     /** a libvirt domain */
     DOMAIN,
+    /** a virtiofsd serving a shared folder; name is {@code pid@startEpochMillis} */
+    PROCESS,
     /** a file the product made (overlay, seed, console log, report file) */
     FILE,
     /** a folder the product made; removed when empty */

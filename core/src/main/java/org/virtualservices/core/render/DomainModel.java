@@ -1,6 +1,9 @@
 package org.virtualservices.core.render;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.virtualservices.core.config.Domain;
 import org.virtualservices.core.confine.VmPinning;
@@ -20,25 +23,42 @@ import org.virtualservices.core.plan.VmPlan;
  * @param prefixLength and {@code mtu}: the guest's address and MTU, on the kernel command line
  *     when the image reads its configuration there
  * @param qemu the account QEMU runs as: the domain's DAC label (docs/hooks.md, "QEMU as the job's user")
+ * @param filesystems the host folders shared into the VM (virtiofs), none when the site shares none
  * @param pinning where the VM's threads may run (the job's CPUs here), or null: anywhere
  */
 public record DomainModel(VmPlan vm, String job, String user, String imageName, Image image, Domain domain,
-    boolean network, String bridge, int prefixLength, int mtu, QemuAccount qemu, VmPinning pinning) {
+    boolean network, String bridge, int prefixLength, int mtu, QemuAccount qemu, List<Filesystem> filesystems,
+    VmPinning pinning) {
+
+  /**
+   * A shared folder as the domain sees it: a virtiofs device on the socket of a virtiofsd we
+   * started as the job's user (docs/hooks.md, "Host folders").
+   */
+  public record Filesystem(String tag, Path socket) {
+  }
 
   public DomainModel(VmPlan vm, String job, String user, String imageName, Image image, Domain domain,
       boolean network, String bridge, int prefixLength, int mtu, QemuAccount qemu) {
-    this(vm, job, user, imageName, image, domain, network, bridge, prefixLength, mtu, qemu, null);
+    this(vm, job, user, imageName, image, domain, network, bridge, prefixLength, mtu, qemu, List.of(), null);
   }
 
   /** This VM with its threads pinned ({@code <vcpu cpuset>}, {@code <cputune>}); null: unpinned. */
   public DomainModel pinned(VmPinning pin) {
-    return new DomainModel(vm, job, user, imageName, image, domain, network, bridge, prefixLength, mtu, qemu, pin);
+    return new DomainModel(vm, job, user, imageName, image, domain, network, bridge, prefixLength, mtu, qemu,
+        filesystems, pin);
   }
 
-  /** One VM of a plan, as the site configures its domains. */
+  /** One VM of a plan, as the site configures its domains, without shared folders. */
   public static DomainModel of(SiteConfig cfg, Plan plan, VmPlan vm, Image image, String user, QemuAccount qemu) {
+    return of(cfg, plan, vm, image, user, qemu, List.of());
+  }
+
+  /** One VM of a plan with its shared folders. */
+  public static DomainModel of(SiteConfig cfg, Plan plan, VmPlan vm, Image image, String user, QemuAccount qemu,
+      List<Filesystem> filesystems) {
     return new DomainModel(vm, plan.job(), user, plan.image(), image, cfg.domain(),
-        cfg.network().mode() == Network.Mode.vxlan, plan.bridge(), plan.prefixLength(), plan.guestMtu(), qemu);
+        cfg.network().mode() == Network.Mode.vxlan, plan.bridge(), plan.prefixLength(), plan.guestMtu(), qemu,
+        List.copyOf(filesystems), null);
   }
 
   /** The domain's XML. */
@@ -87,6 +107,11 @@ public record DomainModel(VmPlan vm, String job, String user, String imageName, 
       m.put("pin", Map.of("all", pinning.all().toString(),
           "vcpus", pinning.vcpus().stream().map(String::valueOf).toList()));
     }
+    List<Map<String, Object>> fs = new ArrayList<>();
+    for (Filesystem f : filesystems) {
+      fs.add(Map.of("tag", f.tag(), "socket", f.socket().toString()));
+    }
+    m.put("filesystems", fs);
     return m;
   }
 }

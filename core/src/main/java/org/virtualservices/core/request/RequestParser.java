@@ -22,9 +22,9 @@ import org.virtualservices.core.log.Shown;
  */
 public final class RequestParser {
 
-  /** The four things a request can say. */
+  /** The things a request can say. */
   public enum Key {
-    IMAGE("image"), VCPUS("vcpus"), MEM("mem"), VMS("vms");
+    IMAGE("image"), VCPUS("vcpus"), MEM("mem"), VMS("vms"), MOUNTS("mounts");
 
     private final String word;
 
@@ -32,9 +32,18 @@ public final class RequestParser {
       this.word = word;
     }
 
-    /** The key as written in a job comment: {@code image}, {@code vcpus}, {@code mem}, {@code vms}. */
+    /** The key as written in a job comment: {@code image}, {@code vcpus}, {@code mem}, {@code vms}, {@code mounts}. */
     public String word() {
       return word;
+    }
+
+    /**
+     * The option's name on the user's commands, after {@code --vc-} (SPANK) or {@code --} (vcluster
+     * submit): {@code mount} for {@code mounts}, given once per job with every folder in it; the word
+     * for the others.
+     */
+    public String option() {
+      return this == MOUNTS ? "mount" : word;
     }
 
     /** The key for a comment word, if there is one. */
@@ -59,6 +68,11 @@ public final class RequestParser {
   /** Sanity bound on memory per VM: 16 TiB. */
   public static final long MAX_MEMORY_MIB = 16L * 1024 * 1024;
 
+  /** Sanity bound on the folders a job adds. */
+  public static final int MAX_MOUNTS = 8;
+  /** Sanity bound on the length of a folder's path. */
+  public static final int MAX_MOUNT_PATH = 200;
+
   /** The prefix that marks the request part of a job comment. */
   public static final String COMMENT_PREFIX = "vc:";
 
@@ -66,6 +80,9 @@ public final class RequestParser {
   private static final Pattern COUNT = Pattern.compile("[0-9]{1,9}");
   // number, optional unit K/M/G/T, optional B or iB; all units binary, as Slurm's --mem reads them
   private static final Pattern MEM = Pattern.compile("([0-9]{1,19})(?:([KMGT])(I?B)?)?");
+  // a folder's path as the guest's init reads it from the seed (docs/appliance.md): no spaces, no
+  // shell characters, no ':' (the separator) nor ',' (the comment's)
+  private static final Pattern MOUNT_PATH = Pattern.compile("(/[A-Za-z0-9._+@-]+)+");
   private static final Pattern COMMENT_SPLIT = Pattern.compile("[\\s;]+");
 
   private RequestParser() {
@@ -88,16 +105,18 @@ public final class RequestParser {
     Integer vcpus = null;
     Long mem = null;
     Integer vms = null;
+    MountRequest mounts = null;
     for (Field f : seen.values()) {
       switch (f.key()) {
         case IMAGE -> image = image(f.name(), f.value());
         case VCPUS -> vcpus = vcpus(f.name(), f.value());
         case MEM -> mem = memoryMiB(f.name(), f.value());
         case VMS -> vms = vmsPerNode(f.name(), f.value());
+        case MOUNTS -> mounts = mounts(f.name(), f.value());
         default -> throw new IllegalStateException("unhandled key " + f.key());
       }
     }
-    return new VcRequest(image, vcpus, mem, vms, channel);
+    return new VcRequest(image, vcpus, mem, vms, channel, mounts);
   }
 
   /**
@@ -142,7 +161,7 @@ public final class RequestParser {
       String word = item.substring(0, eq);
       String value = item.substring(eq + 1);
       Key key = Key.ofWord(word).orElseThrow(() -> new RequestException(word.isEmpty() ? field : shown(word),
-          "unknown key '" + shown(word) + "' in '" + shown(request) + "' (known: image, vcpus, mem, vms)"));
+          "unknown key '" + shown(word) + "' in '" + shown(request) + "' (known: image, vcpus, mem, vms, mounts)"));
       fields.add(new Field(key, word, value));
     }
     return Optional.of(parse(fields, channel));
@@ -201,6 +220,48 @@ public final class RequestParser {
       throw new RequestException(field, "size '" + v + "' is more than the " + (MAX_MEMORY_MIB >> 20) + " TiB allowed");
     }
     return mib.longValueExact();
+  }
+
+  /**
+   * Host folders: {@code none} (no folder at all, not even the working folder), or absolute paths
+   * separated by {@code ':'}, each optionally followed by {@code =ro} (read-only), at most
+   * {@value #MAX_MOUNTS}. A path is plain: letters, digits, {@code . _ + @ -} between slashes, no
+   * {@code .} or {@code ..} part, no trailing slash, at most {@value #MAX_MOUNT_PATH} characters.
+   * Whether the site allows it is decided later, against its configuration.
+   */
+  public static MountRequest mounts(String field, String value) {
+    String v = nonEmpty(field, value);
+    if (v.equals("none")) {
+      return MountRequest.NONE;
+    }
+    List<MountRequest.Extra> extra = new ArrayList<>();
+    for (String item : v.split(":", -1)) {
+      if (item.isEmpty()) {
+        throw new RequestException(field, "empty folder in '" + shown(v) + "' (expected none, or PATH[=ro][:PATH...])");
+      }
+      boolean ro = item.endsWith("=ro");
+      String path = ro ? item.substring(0, item.length() - 3) : item;
+      if (path.length() > MAX_MOUNT_PATH || !MOUNT_PATH.matcher(path).matches()) {
+        throw new RequestException(field, "invalid folder '" + shown(item) + "' (an absolute path of letters, digits,"
+            + " '.', '_', '+', '@', '-' between slashes, at most " + MAX_MOUNT_PATH + " characters, optionally"
+            + " followed by =ro; or none)");
+      }
+      for (String part : path.substring(1).split("/")) {
+        if (part.equals(".") || part.equals("..")) {
+          throw new RequestException(field, "folder '" + shown(path) + "' has a '" + part + "' part");
+        }
+      }
+      for (MountRequest.Extra e : extra) {
+        if (e.path().toString().equals(path)) {
+          throw new RequestException(field, "folder '" + shown(path) + "' given twice");
+        }
+      }
+      extra.add(new MountRequest.Extra(java.nio.file.Path.of(path), ro));
+    }
+    if (extra.size() > MAX_MOUNTS) {
+      throw new RequestException(field, extra.size() + " folders, more than the " + MAX_MOUNTS + " allowed");
+    }
+    return new MountRequest(false, extra);
   }
 
   private static int count(String field, String value, int max, String what) {

@@ -9,6 +9,13 @@ package org.virtualservices.core.request;
  * @param memoryMiB memory per VM in MiB, or null
  * @param vmsPerNode VMs on each node of the allocation, or null
  * @param channel where the request was read from, for messages ("SPANK options", "--comment", "PBS variable list")
+ * @param mounts the host folders asked for beyond (or instead of) the site's, or null: the site's
  */
-public record VcRequest(String image, Integer vcpus, Long memoryMiB, Integer vmsPerNode, String channel) {
+public record VcRequest(String image, Integer vcpus, Long memoryMiB, Integer vmsPerNode, String channel,
+    MountRequest mounts) {
+
+  /** A request that says nothing of host folders. */
+  public VcRequest(String image, Integer vcpus, Long memoryMiB, Integer vmsPerNode, String channel) {
+    this(image, vcpus, memoryMiB, vmsPerNode, channel, null);
+  }
 }

@@ -25,7 +25,7 @@ import org.virtualservices.core.request.VcRequest;
  * own {@code --export} variables do not reach these hooks, so a request comes from one of two
  * channels, in this order:
  * <ol>
- *   <li>{@code SPANK_VC_IMAGE}, {@code SPANK_VC_VCPUS}, {@code SPANK_VC_MEM}, {@code SPANK_VC_VMS},
+ *   <li>{@code SPANK_VC_IMAGE}, {@code SPANK_VC_VCPUS}, {@code SPANK_VC_MEM}, {@code SPANK_VC_VMS}, {@code SPANK_VC_MOUNT},
  *       set by our SPANK plugin with {@code spank_job_control_setenv} from {@code --vc-*} options;
  *       when any of them is set the comment is not read; other {@code SPANK_VC_*} names are
  *       ignored, so that a newer plugin does not break an older prolog;</li>
@@ -86,6 +86,7 @@ public final class SlurmHook {
     addSpank(env, "VCPUS", Key.VCPUS, "vc-vcpus", spank);
     addSpank(env, "MEM", Key.MEM, "vc-mem", spank);
     addSpank(env, "VMS", Key.VMS, "vc-vms", spank);
+    addSpank(env, "MOUNT", Key.MOUNTS, "vc-mount", spank);
     if (!spank.isEmpty()) {
       return Optional.of(RequestParser.parse(spank, CHANNEL_SPANK));
     }

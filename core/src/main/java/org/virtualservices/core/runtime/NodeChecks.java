@@ -43,6 +43,19 @@ public final class NodeChecks {
       needed.put("bridge", c.tools().bridge());
       needed.put("nft", c.tools().nft());
     }
+    Map<String, String> share = new LinkedHashMap<>();
+    if (c.mounts().enabled()) {
+      share.put("virtiofsd", c.mounts().virtiofsd());
+      share.put("socketActivate", c.mounts().socketActivate());
+      share.put("unshare", c.mounts().unshare());
+      share.put("setsid", c.mounts().setsid());
+      share.put("test", c.mounts().test());
+    }
+    share.forEach((k, v) -> {
+      if (v == null || !Files.isExecutable(Path.of(v))) {
+        missing.add("mounts." + k + ": " + v + " is not an executable file");
+      }
+    });
     needed.forEach((k, v) -> {
       if (v == null || !Files.isExecutable(Path.of(v))) {
         missing.add("tools." + k + ": " + v + " is not an executable file");

@@ -24,6 +24,7 @@ import org.virtualservices.core.hypervisor.DomainInfo;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.hypervisor.VmUsage;
 import org.virtualservices.core.journal.Journal;
+import org.virtualservices.core.journal.JournalEntry;
 import org.virtualservices.core.journal.JournalRecord;
 import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.fabric.NetworkId;
@@ -33,6 +34,7 @@ import org.virtualservices.core.report.ReportFiles;
 import org.virtualservices.core.report.UserCopy;
 import org.virtualservices.core.report.Timing;
 import org.virtualservices.core.faults.FaultPoints;
+import org.virtualservices.core.share.ShareDaemons;
 
 /**
  * Removes everything of a job on one node: from the journal when there is one, and by name and
@@ -48,6 +50,7 @@ public final class Teardown {
   private final JobLog log;
   private final FaultPoints faults;
   private final UserCopy copier;
+  private final ShareDaemons shareDaemons = new ShareDaemons();
   private final Clock clock;
   private final List<Timing> timings = new ArrayList<>();
   private final Map<String, VmUsage> usages = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -127,6 +130,14 @@ public final class Teardown {
     removeDomains(inventory.domains(), removed, failures);
     t = lap("domains", t);
 
+    // 1b. the shared folders' daemons: gone with their QEMU, but not one that QEMU never reached
+    List<String> daemons = daemonsOf(journal);
+    try {
+      failures.addAll(shareDaemons.stop(daemons, nodeDir, removed));
+    } catch (RuntimeException e) {
+      failures.add("stop the shared folders' daemons: " + e.getMessage());
+    }
+
     // 2. files: the VMs' are all in the state folder, removed whole at the end. Root deletes
     // nothing elsewhere (docs/hooks.md, "Threat model").
     inventory.refused().forEach(f -> log.warn("not deleting {0}: outside the job''s state folder", f));
@@ -155,7 +166,14 @@ public final class Teardown {
     t = lap("network", t);
 
     // 4. look again; the state folder (journal included) goes last, and only when nothing is left
-    List<String> leftovers = leftovers(job, node, vni);
+    List<String> leftovers = new ArrayList<>(leftovers(job, node, vni));
+    try {
+      for (ProcessHandle h : shareDaemons.alive(daemons, nodeDir)) {
+        leftovers.add("virtiofsd " + h.pid());
+      }
+    } catch (RuntimeException e) {
+      leftovers.add("the shared folders' daemons: unknown (" + e.getMessage() + ")");
+    }
     if (leftovers.isEmpty() && failures.isEmpty()) {
       leftovers = removeStateAndMarker(nodeDir, folder);
     } else {
@@ -169,6 +187,12 @@ public final class Teardown {
     }
     lap("check", t);
     return new TeardownResult(removed, failures, leftovers);
+  }
+
+  /** The shared folders' daemons the prolog journaled (virtiofsd, one per VM and folder). */
+  private static List<String> daemonsOf(Optional<JournalRecord> journal) {
+    return journal.map(j -> j.entries().stream().filter(e -> e.kind() == JournalEntry.Kind.PROCESS)
+        .map(JournalEntry::name).toList()).orElse(List.of());
   }
 
   /**

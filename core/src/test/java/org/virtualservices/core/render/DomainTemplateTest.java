@@ -34,6 +34,10 @@ class DomainTemplateTest {
       256, true);
 
   static DomainModel model(String user, String kernel, Domain domain) {
+    return model(user, kernel, domain, java.util.List.of());
+  }
+
+  static DomainModel model(String user, String kernel, Domain domain, java.util.List<DomainModel.Filesystem> fs) {
     VmPlan vm = new VmPlan("vc42-1", 1, 1, "node1", "10.111.42.3", "02:00:10:2a:00:01", "vt4138-1", 2, 1024,
         Path.of("/var/lib/vcluster/jobs/42/node1/vc42-1.qcow2"), Path.of("/var/lib/vcluster/jobs/42/node1/vc42-1-seed.iso"),
         Path.of("/var/lib/vcluster/jobs/42/node1/vc42-1.console.log"));
@@ -41,7 +45,7 @@ class DomainTemplateTest {
         kernel.isEmpty() ? null : Path.of("/img/initrd.img"), "console=ttyS0 root=/dev/vda", Image.GuestConfig.nocloud,
         null, "");
     return new DomainModel(vm, "42", user, "debian12", image, domain, true, "vcbr4138", 24, 1450,
-        new QemuAccount(1001, 2000, user));
+        new QemuAccount(1001, 2000, user), fs, null);
   }
 
   @Test
@@ -49,6 +53,44 @@ class DomainTemplateTest {
     String xml = model("alice", "/img/vmlinux", KVM).render(Templates.shipped());
     try (InputStream in = getClass().getResourceAsStream("/render/domain-vc42-1.xml")) {
       assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), xml);
+    }
+  }
+
+  static final java.util.List<DomainModel.Filesystem> TWO_SHARES = java.util.List.of(
+      new DomainModel.Filesystem("vcfs0", Path.of("/var/lib/vcluster/jobs/42/node1/vc42-1.vcfs0.sock")),
+      new DomainModel.Filesystem("vcfs1", Path.of("/var/lib/vcluster/jobs/42/node1/vc42-1.vcfs1.sock")));
+
+  /**
+   * Shared folders: a virtiofs device per folder on the socket of the virtiofsd the prolog started
+   * as the job's user, never one libvirt would start (as root: no {@code <binary>}, no host path),
+   * and the guest's memory shared (vhost-user needs it). Without folders, neither.
+   */
+  @Test
+  void sharedFoldersAreVirtiofsOnOurOwnSocketsWithSharedMemory() throws IOException {
+    String xml = model("alice", "/img/vmlinux", KVM, TWO_SHARES).render(Templates.shipped());
+    try (InputStream in = getClass().getResourceAsStream("/render/domain-vc42-1-shares.xml")) {
+      assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), xml);
+    }
+    assertFalse(xml.contains("<binary"), "libvirt must not start virtiofsd itself (it would run as root)");
+    assertFalse(xml.contains("<source dir="), "no host path for libvirt to serve");
+    String plain = model("alice", "/img/vmlinux", KVM).render(Templates.shipped());
+    assertFalse(plain.contains("memoryBacking"), plain);
+    assertFalse(plain.contains("<filesystem"), plain);
+  }
+
+  @Test
+  void theDomainWithSharedFoldersIsAcceptedByLibvirt() {
+    String xml = model("alice", "/img/vmlinux", TEST,
+        TWO_SHARES).render(Templates.shipped());
+    try (LibvirtHypervisor hv = LibvirtHypervisor.open("test:///default")) {
+      hv.define("vc42-1", xml);
+      try {
+        String back = hv.xml("vc42-1").orElseThrow();
+        assertTrue(back.contains("vc42-1.vcfs1.sock"), back);
+        assertTrue(back.contains("virtiofs"), back);
+      } finally {
+        assertTrue(hv.remove("vc42-1"));
+      }
     }
   }
 

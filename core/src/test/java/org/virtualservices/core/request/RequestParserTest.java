@@ -138,4 +138,44 @@ class RequestParserTest {
     assertEquals(field, e.field(), e.getMessage());
     assertEquals(1, e.getMessage().lines().count());
   }
+
+  @Test
+  void mountsNoneAsksForNoFolderAtAll() {
+    assertEquals(MountRequest.NONE, RequestParser.mounts("mounts", "none"));
+  }
+
+  @Test
+  void mountsAreAbsolutePathsSeparatedByColonsEachMaybeReadOnly() {
+    MountRequest m = RequestParser.mounts("vc-mount", "/scratch/alice/in=ro:/scratch/alice/out:/data/a+b@c_1.d-e");
+    assertEquals(new MountRequest(false, List.of(
+        new MountRequest.Extra(java.nio.file.Path.of("/scratch/alice/in"), true),
+        new MountRequest.Extra(java.nio.file.Path.of("/scratch/alice/out"), false),
+        new MountRequest.Extra(java.nio.file.Path.of("/data/a+b@c_1.d-e"), false))), m);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "None", "relative/dir", "/", "/a/", "//a", "/a//b", "/a/../etc", "/a/./b", "/..",
+      "/a b", "/a\nb", "/a;b", "/a$(id)", "/a`id`", "/a,b", "/a=rw", "/a=ro=ro", "/a:", ":/a", "/a::/b",
+      "/a:/a", "/a:/a=ro", "none:/a", "/é", "/a\u2028b", " /a", "/a "})
+  void refusesOtherMounts(String text) {
+    RequestException e = assertThrows(RequestException.class, () -> RequestParser.mounts("vc-mount", text));
+    assertEquals("vc-mount", e.field());
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+  }
+
+  @Test
+  void refusesTooManyOrTooLongMounts() {
+    String nine = String.join(":", java.util.stream.IntStream.range(0, 9).mapToObj(i -> "/d" + i).toList());
+    assertThrows(RequestException.class, () -> RequestParser.mounts("mounts", nine));
+    assertThrows(RequestException.class, () -> RequestParser.mounts("mounts", "/" + "x".repeat(200)));
+  }
+
+  @Test
+  void mountsComeThroughTheComment() {
+    VcRequest r = RequestParser.fromComment("comment", "vc:image=debian12,mounts=/scratch/x=ro", "--comment")
+        .orElseThrow();
+    assertEquals(new MountRequest(false, List.of(new MountRequest.Extra(java.nio.file.Path.of("/scratch/x"), true))),
+        r.mounts());
+    assertEquals(null, RequestParser.fromComment("comment", "vc:image=debian12", "--comment").orElseThrow().mounts());
+  }
 }

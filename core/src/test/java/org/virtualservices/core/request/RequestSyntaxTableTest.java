@@ -30,6 +30,7 @@ class RequestSyntaxTableTest {
         case VCPUS -> r.vcpus();
         case MEM -> r.memoryMiB();
         case VMS -> r.vmsPerNode();
+        case MOUNTS -> r.mounts().none() ? 0 : r.mounts().extra().size();
       };
       assertEquals(c.expected(), String.valueOf(got), c.toString());
     } else {

@@ -29,9 +29,10 @@ public final class SyntaxCases {
       return expected != null;
     }
 
-    /** The request word: {@code image}, {@code vcpus}, {@code mem}, {@code vms}. */
+    /** The request word: {@code image}, {@code vcpus}, {@code mem}, {@code vms}, {@code mounts}. */
     public String word() {
-      return option.substring("vc-".length());
+      String o = option.substring("vc-".length());
+      return o.equals("mount") ? "mounts" : o;
     }
 
     @Override

@@ -37,6 +37,7 @@ class ArchitectureTest {
       "org.virtualservices.core.remote..", "org.virtualservices.core.rm..",
       "org.virtualservices.core.disk..", "org.virtualservices.core.ready..",
       "org.virtualservices.core.teardown..", "org.virtualservices.core.runtime..", "org.virtualservices.core.confine..",
+      "org.virtualservices.core.share..",
       "org.virtualservices.prolog..", "org.virtualservices.epilog..", "org.virtualservices.launcher.."};
 
   private static JavaClasses main;

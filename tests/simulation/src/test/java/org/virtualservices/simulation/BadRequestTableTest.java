@@ -108,7 +108,15 @@ class BadRequestTableTest {
         comment("a 100 kB number", "vc:image=tiny,vcpus=" + LONG, "vcpus: invalid number of vCPUs '9999"),
         comment("a 100 kB key", "vc:image=tiny," + "k".repeat(100_000) + "=1", "(100000 bytes)"),
         comment("a 100 kB image", "vc:image=" + "x".repeat(100_000), "(100000 bytes)"),
+        comment("a relative folder", "vc:image=tiny,mounts=rel/dir", "mounts: invalid folder 'rel/dir'"),
+        comment("a folder that climbs", "vc:image=tiny,mounts=/scratch/../etc", "mounts: folder '/scratch/../etc' has"
+            + " a '..' part"),
+        comment("a folder with a shell word", "vc:image=tiny,mounts=/a$(id)", "mounts: invalid folder '/a$(id)'"),
+        comment("none and a folder", "vc:image=tiny,mounts=none:/a", "mounts: invalid folder 'none'"),
+        comment("nine folders", "vc:image=tiny,mounts=/1:/2:/3:/4:/5:/6:/7:/8:/9", "mounts: 9 folders, more than"),
         // the comment: the site's policy
+        comment("a folder where the site shares none", "vc:image=tiny,mounts=/scratch/x",
+            "mounts: this site shares no host folders into the VMs"),
         comment("an image not in the catalog", "vc:image=nope", "image: 'nope' is not in the site's catalog"),
         comment("no image", "vc:vcpus=2", "image: not given"),
         comment("beyond the vCPU limit", "vc:image=tiny,vcpus=1000", "vcpus: 1000 is outside the site's limit"),
@@ -124,6 +132,9 @@ class BadRequestTableTest {
         spank("a newline", "vc-mem: invalid size '1\\n2026", "SPANK_VC_IMAGE", "tiny", "SPANK_VC_MEM", "1\n" + FORGED),
         spank("a 100 kB image", "vc-image: invalid image name", "SPANK_VC_IMAGE", "x".repeat(100_000)),
         spank("an image not in the catalog", "image: 'nope' is not in", "SPANK_VC_IMAGE", "nope"),
+        spank("a folder with a newline", "vc-mount: invalid folder '/a\\n2026", "SPANK_VC_IMAGE", "tiny",
+            "SPANK_VC_MOUNT", "/a\n" + FORGED),
+        spank("an empty folder list", "vc-mount: empty value", "SPANK_VC_IMAGE", "tiny", "SPANK_VC_MOUNT", ""),
         spank("no image", "image: not given", "SPANK_VC_VCPUS", "1"),
         spank("a paragraph separator", "vc-image: value 'tiny\\u2029' has leading or trailing spaces", "SPANK_VC_IMAGE", "tiny\u2029"),
         // what else the user controls in a Slurm job
@@ -145,6 +156,7 @@ class BadRequestTableTest {
         pbs("an image not in the catalog", "image: 'nope' is not in", "VC_IMAGE", "nope"),
         pbs("no image", "image: not given", "VC_VCPUS", "1"),
         pbs("beyond the VM limit", "vms: 100 VMs per node is outside", "VC_IMAGE", "tiny", "VC_VMS", "100"),
+        pbs("a folder given twice", "VC_MOUNTS: folder '/a' given twice", "VC_IMAGE", "tiny", "VC_MOUNTS", "/a:/a"),
         pbs("an escape sequence", "VC_IMAGE: invalid image name 'ti\\x1b[2Jny'", "VC_IMAGE", "ti\u001b[2Jny"),
         pbs("a 100 kB number", "(100000 bytes)", "VC_IMAGE", "tiny", "VC_MEM", LONG),
         // PBS: a site wrapper that passes the variables in the environment
