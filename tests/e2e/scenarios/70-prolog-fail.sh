@@ -60,10 +60,14 @@ scenario_prolog_fail() {
   wait_for 90 "the prolog on $good to give up on $bad's VM" batch_host_gave_up "$good" ||
     fail "the prolog on $good did not end"
   wait_for 90 "nothing of job $job left on $good" vc_all_clean || true
-  # the requeued job's allocation is released once its epilog and (task/cgroup) its cgroups are
-  # done: 'mixed' until then; what must not happen is a drain
+  # What must not happen is a drain. Under task/cgroup and proctrack/cgroup the node stays 'mixed'
+  # for a while after the requeue (two CI runs saw it so beyond 30 s): idle or mixed, never
+  # drained or down; the scenario's end asks every node idle once the held job is cancelled.
   wait_for 30 "$good to leave the requeued job's allocation" pf_node_settled "$good" || true
-  expect_eq "state of $good (healthy batch host)" "idle" "$(sinfo -h -n "$good" -o '%T' | tr -d '*~#')"
+  good_state=$(sinfo -h -n "$good" -o '%T' | tr -d '*~#')
+  say "state of $good (healthy batch host): $good_state"
+  [[ $good_state == idle || $good_state == mixed ]] ||
+    fail "the healthy batch host $good is $good_state, not idle or mixed: $(sinfo -h -n "$good" -o '%E')"
 
   # Nothing of the job on either node: $bad rolled back, $good's epilog removed its VM.
   wait_for 90 "nothing of job $job left on any node" vc_all_clean || true
