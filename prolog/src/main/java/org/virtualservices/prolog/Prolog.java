@@ -133,12 +133,10 @@ public final class Prolog {
   /**
    * The request read, the job planned and admitted on this node, the working folder looked at:
    * everything that can refuse the job before anything is made. A PBS mother superior does this
-   * before it reaches any sister.
+   * before it reaches any sister. Only for a job that asked for a virtual cluster (both callers
+   * return before it for one that did not).
    */
   Admitted admit(HookInvocation inv) {
-    if (!inv.asked()) {
-      return Admitted.refused(Outcome.OK);
-    }
     SiteConfig cfg = s.config();
     log.attach(inv.job().jobId(), inv.job().thisNode(),
         StatePaths.of(cfg).log(inv.job().jobId()));
