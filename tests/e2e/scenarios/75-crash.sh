@@ -84,12 +84,13 @@ scenario_crash() {
   # point (a VM's name as @VM@) and the prolog's last line before it: what it logged last (one of
   # a|b|c). Disks, seeds, domains and the network are made at once, and each dies as it is made: the
   # network may not be begun, be half made ("making bridge") or be up when a disk, a seed or a
-  # domain is.
+  # domain is. When the job's CPUs are known, each VM's pinning ("vCPUs on CPUs") is logged after the
+  # plan and before the network begins.
   crash_round journal "plan: "
   crash_round fabric "is up"
-  crash_round disk:@VM@ "plan: |making bridge|is up"
-  crash_round seed:@VM@ "plan: |making bridge|is up"
-  crash_round define:@VM@ "plan: |making bridge|is up"
+  crash_round disk:@VM@ "plan: |vCPUs on CPUs|making bridge|is up"
+  crash_round seed:@VM@ "plan: |vCPUs on CPUs|making bridge|is up"
+  crash_round define:@VM@ "plan: |vCPUs on CPUs|making bridge|is up"
   crash_round start:@VM@ "disks and seeds made"
   crash_round ready "VM(s) ready"
   crash_round report "VM(s) ready"
