@@ -15,7 +15,7 @@ set -uo pipefail
 me=$SLURM_JOB_ID
 date +%s.%N >"clash-$me.start"
 if [[ ! -s vcluster-$me/report.json ]]; then
-  echo "no virtual cluster: $(cat "vcluster-$me/ERROR" 2>/dev/null)"
+  echo "ERROR file: $(cat "vcluster-$me/ERROR" 2>/dev/null)"
   exit 0
 fi
 for ((i = 0; i < 900; i++)); do [[ -s clash-$me.release ]] && break; sleep 0.2; done
