@@ -26,10 +26,14 @@ class WakingSleeperTest {
     Path console = Files.createFile(dir.resolve("vc1-0.console.log"));
     ScheduledExecutorService guest = Executors.newSingleThreadScheduledExecutor();
     try (WakingSleeper s = WakingSleeper.on(List.of(dir), Duration.ofMillis(100))) {
+      // timed from before the write is scheduled: the write comes 300 ms or more after this, however
+      // late this thread starts its sleep on a loaded machine
+      long start = System.nanoTime();
       guest.schedule(() -> Files.writeString(console, "VC-READY vc1-0\n", StandardOpenOption.APPEND), 300,
           TimeUnit.MILLISECONDS);
-      long slept = millis(s, Duration.ofSeconds(20));
-      assertTrue(slept >= 250 && slept < 10_000, "woke by the write, not by the 20 s: " + slept + " ms");
+      s.sleep(Duration.ofSeconds(20));
+      long slept = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertTrue(slept >= 299 && slept < 10_000, "woke by the write, not before it nor by the 20 s: " + slept + " ms");
       // a write at once: the next look still waits for the least gap
       Files.writeString(console, "more\n", StandardOpenOption.APPEND);
       long again = millis(s, Duration.ofSeconds(20));
