@@ -14,7 +14,9 @@ import java.util.Set;
  * A VM's console log, readable by the job's user and by nobody else (docs/hooks.md, "The console,
  * for the user"). virtlogd writes the log as root into the node's folder of the job, root's 0710;
  * it opens the file with {@code O_CREAT|O_APPEND} and mode 0600 (libvirt's virrotatingfile.c), so
- * a file that is already there keeps its owner, mode and ACL. The prolog therefore makes the file
+ * a file that is already there keeps its owner, mode and ACL, as long as libvirt does not ask it to
+ * truncate, which virtlogd does by unlinking the file first: the domain's serial source has
+ * {@code append="on"} (templates/domain.ftlx) for that. The prolog therefore makes the file
  * itself before the domain starts, root's 0600 from the first byte, and adds one POSIX ACL entry,
  * {@code user:<uid>:r}, on it, and {@code user:<uid>:x} (pass, not list) on the job's and the
  * node's folder. Only root's own folders and the file it has just made are touched (StateFolders
