@@ -86,11 +86,6 @@ class ConsoleQuoteSimulationTest {
   }
 
   private static void assertNoRawControl(String text, String what) {
-    for (int i = 0; i < text.length(); i++) {
-      char ch = text.charAt(i);
-      boolean control = (ch < 0x20 && ch != '\n') || ch == 0x7f || (ch >= 0x80 && ch < 0xa0) || ch == 0x2028
-          || ch == 0x2029 || (ch >= 0x202a && ch <= 0x202e);
-      assertFalse(control, what + " holds a raw control character U+" + Integer.toHexString(ch) + ":\n" + text);
-    }
+    BadRequestTableTest.assertNoRawControl(text, what);
   }
 }
