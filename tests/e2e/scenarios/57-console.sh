@@ -3,7 +3,7 @@
 #
 # console: a running job of VC_E2E_USER, 1 node x 1 VM. Its owner, from the machine (a login
 # node) and from the job script on the batch host, runs `vcluster console`: the boot lines of
-# the VM (the kernel's banner, the guest's VC-READY line) are shown; -n bounds them, -f follows
+# the VM (the appliance's init from its first line to VC-READY) are shown; -n bounds them, -f follows
 # until stopped. The second user (VC_E2E_USER2) is refused by vcluster (--job of another's
 # job), by Slurm (srun --jobid into the job) and by the kernel (the log file on the node, as
 # that uid). The log is root's, 0640 by its ACL mask: exactly one named entry, the owner's uid,
@@ -75,7 +75,7 @@ JOB
   out=$(cd "$STATE/jobs" && cluster_as_user "$VC_DIST/bin/vcluster" console --job "$job" 2>&1) ||
     fail "vcluster console --job $job as $VC_E2E_USER: exit $?: $(tail -c 400 <<<"$out")"
   grep -q "^VC-READY $vm" <<<"$out" || fail "no 'VC-READY $vm' in the console: $(tail -c 600 <<<"$out")"
-  grep -qi "linux version" <<<"$out" || fail "no kernel banner in the console: ${out:0:600}"
+  grep -q "^vc-init: started" <<<"$out" || fail "no first line of the guest's init in the console: ${out:0:600}"
   say "owner's console: $(grep -c '' <<<"$out") lines, first: $(head -n 1 <<<"$out" | cut -c1-80)"
   out=$(cluster_as_user "$VC_DIST/bin/vcluster" console --job "$job" -n 3 2>&1) || fail "console -n 3: $out"
   expect_eq "lines of console -n 3" 3 "$(grep -c '' <<<"$out")"
