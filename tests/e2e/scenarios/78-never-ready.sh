@@ -4,8 +4,9 @@
 # panics before any init prints VC-READY; and the boot timeout there is lowered to 20 s. A 1-node
 # job asks for it: the prolog gives up at the timeout, keeps the console log and the rendered XML
 # as evidence, says which VM on which node did not become ready and what it waited for, rolls
-# back, and exits as a node fault (Slurm drains the node and requeues the job held). Nothing of
-# the job is left. Afterwards the job is cancelled, the node resumed and site.yaml restored.
+# back, and exits as a node fault (Slurm drains the node and requeues the job held); the user's
+# ERROR names the VM and quotes its console's last lines. Nothing of the job is left. Afterwards
+# the job is cancelled, the node resumed and site.yaml restored.
 register_scenario never-ready scenario_never_ready "a guest that never answers: timeout, evidence, rollback"
 
 scenario_never_ready() {
@@ -43,6 +44,14 @@ scenario_never_ready() {
     fail "failure.txt does not say which VM, where and what was awaited: $failure"
   cluster_exec "$node" grep -q 'Kernel panic' "$evidence/vc$job-0.console.log" ||
     say "note: the kept console log has no kernel panic line: $(cluster_exec "$node" tail -n 3 "$evidence/vc$job-0.console.log")"
+  # the user's ERROR names the VM and quotes its console's last lines, each marked as the guest's
+  local error=$STATE/jobs/vcluster-$job/ERROR quoted
+  [[ -f $error ]] || fail "no $error"
+  grep -qx "VM vc$job-0 on node $node did not become ready; the last [0-9]* line(s) of its console:" "$error" ||
+    fail "the ERROR does not name the VM with its console: $(cat "$error")"
+  quoted=$(grep -c "^  vc$job-0| " "$error" || true)
+  ((quoted >= 1 && quoted <= 8)) || fail "the ERROR quotes $quoted console lines (1 to 8 expected): $(cat "$error")"
+  say "the ERROR quotes $quoted console line(s), the last: $(grep "^  vc$job-0| " "$error" | tail -n 1)"
   expect_eq "the prolog's outcome" "node-fault 1 step ready" \
     "$(vc_outcome "$node" "$job" prolog '"\(.outcome) \(.exit) \(.error.code) \(.error.step)"')"
   measure sbatch-to-held "$(secs_between "$t_submit" "$t_held")"

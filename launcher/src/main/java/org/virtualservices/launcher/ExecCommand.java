@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -58,6 +59,10 @@ final class ExecCommand {
       }
       Duration timeout = ClusterArgs.timeout(cmd, USAGE);
       VirtualCluster c = new ClusterLocator(tools).locate(ClusterArgs.job(cmd));
+      Optional<Integer> there = InJob.elsewhere(tools, c, "exec", args, false);
+      if (there.isPresent()) {
+        return there.get();
+      }
       List<VirtualCluster.Vm> targets = targets(c, names);
       try (RemoteShell shell = tools.shells().open(c)) {
         List<FanOut.Outcome> outcomes = FanOut.exec(shell, c.login(), targets, command, timeout, out, err);

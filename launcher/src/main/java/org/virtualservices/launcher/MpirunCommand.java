@@ -55,6 +55,10 @@ final class MpirunCommand {
         }
       }
       VirtualCluster c = new ClusterLocator(tools).locate(p.job());
+      Optional<Integer> there = InJob.elsewhere(tools, c, "mpirun", args, false);
+      if (there.isPresent()) {
+        return there.get();
+      }
       try (RemoteShell shell = tools.shells().open(c)) {
         if (!p.copies().isEmpty()) {
           List<FanOut.Outcome> copied = FanOut.each(c.vms(), vm -> {

@@ -3,6 +3,7 @@ package org.virtualservices.launcher;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.virtualservices.core.remote.RemoteShell;
@@ -48,6 +49,11 @@ final class SshCommand {
       }
       Duration timeout = ClusterArgs.timeout(cmd, USAGE);
       VirtualCluster c = new ClusterLocator(tools).locate(ClusterArgs.job(cmd));
+      // a login needs a terminal on the batch host too
+      Optional<Integer> there = InJob.elsewhere(tools, c, "ssh", args, !split.dashes());
+      if (there.isPresent()) {
+        return there.get();
+      }
       VirtualCluster.Vm vm = cmd.getArgList().isEmpty() ? c.head()
           : ExecCommand.targets(c, List.of(cmd.getArgList().get(0))).get(0);
       if (!split.dashes()) {

@@ -14,10 +14,13 @@ import org.virtualservices.core.report.ReportFiles;
  * first is the head), the login on them, and the report folder with the key, known_hosts, ssh
  * config and hostfile. Read from report.json, the prolog's account for scripts.
  */
-record VirtualCluster(String job, String login, List<Vm> vms, ReportFiles files) {
+record VirtualCluster(String job, String login, String batchHost, List<Vm> vms, ReportFiles files) {
 
-  /** One VM: its name, its address on the job's network, and the node it runs on. */
-  record Vm(String name, String ip, String node) {
+  /**
+   * One VM: its name, its address on the job's network, the node it runs on, and its console log
+   * there (empty in a report from before the console was the user's).
+   */
+  record Vm(String name, String ip, String node, String console) {
     RemoteHost host(String login) {
       return new RemoteHost(name, ip, 22, login);
     }
@@ -61,13 +64,14 @@ record VirtualCluster(String job, String login, List<Vm> vms, ReportFiles files)
     List<Vm> vms = new ArrayList<>();
     for (JsonNode node : root.path("nodes")) {
       for (JsonNode vm : node.path("vms")) {
-        vms.add(new Vm(text(vm, "name", files), text(vm, "ip", files), node.path("name").asText("")));
+        vms.add(new Vm(text(vm, "name", files), text(vm, "ip", files), node.path("name").asText(""),
+            vm.path("console").asText("")));
       }
     }
     if (vms.isEmpty()) {
       throw new LauncherException(1, files.json() + " lists no VMs");
     }
-    return new VirtualCluster(job, login, vms, files);
+    return new VirtualCluster(job, login, root.path("batchHost").asText(""), vms, files);
   }
 
   private static String text(JsonNode n, String field, ReportFiles files) {

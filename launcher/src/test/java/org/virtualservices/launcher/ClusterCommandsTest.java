@@ -48,6 +48,7 @@ class ClusterCommandsTest {
   void reportFolder() throws IOException {
     vcDir = report(work, "42", "vc42-0", "vc42-1", "vc42-2", "vc42-3");
     env.put("VC_DIR", vcDir.toString());
+    env.put("SLURMD_NODENAME", "n1"); // the batch host, where the job script runs
   }
 
   /** A report folder as ReportWriter leaves it: two VMs per node on n1 and n2. */
@@ -62,7 +63,9 @@ class ClusterCommandsTest {
         nodes.append(", ");
       }
       nodes.append("{\"name\": \"").append(vms[i]).append("\", \"ip\": \"10.42.0.").append(i + 1)
-          .append("\", \"mac\": \"52:54:00:00:00:0").append(i).append("\", \"vcpus\": 2, \"memoryMiB\": 512}");
+          .append("\", \"mac\": \"52:54:00:00:00:0").append(i).append("\", \"vcpus\": 2, \"memoryMiB\": 512,")
+          .append(" \"console\": \"/var/lib/vcluster/jobs/").append(job).append("/n").append(i / 2 + 1).append('/')
+          .append(vms[i]).append(".console.log\"}");
       hostfile.append(vms[i]).append(" slots=2\n");
     }
     nodes.append("]}");

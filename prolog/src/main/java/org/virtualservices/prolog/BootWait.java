@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import org.virtualservices.core.config.Boot;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.plan.NodePlan;
@@ -50,6 +53,7 @@ final class BootWait {
     Boot boot = s.config().boot();
     boolean ports = boot.readiness().contains(Boot.Probe.port) && plan.isBatchHost(thisNode);
     List<ReadinessCheck> local = new ArrayList<>();
+    Map<ReadinessCheck, VmPlan> vmOf = new IdentityHashMap<>();
     for (VmPlan v : mine.vms()) {
       // one VM's probes in order: its port is not probed before its console says it is ready
       List<ReadinessCheck> steps = new ArrayList<>();
@@ -63,7 +67,9 @@ final class BootWait {
         steps.add(portOf(v, boot));
       }
       if (!steps.isEmpty()) {
-        local.add(new InOrder(steps));
+        InOrder one = new InOrder(steps);
+        local.add(one);
+        vmOf.put(one, v);
       }
     }
     Duration poll = Duration.ofMillis(boot.pollMillis());
@@ -72,6 +78,10 @@ final class BootWait {
     Duration timeout = Duration.ofSeconds(boot.timeoutSeconds());
     try (Sleeper.Waking waking = consoleSleeper(mine, boot, poll)) {
       new Readiness(s.clock(), waking, poll).await(local, timeout, "on node " + thisNode);
+    } catch (NotReadyException e) {
+      // the VMs named, each with its console's last lines (escaped: the guest wrote them)
+      List<VmPlan> late = e.pending().stream().map(vmOf::get).filter(Objects::nonNull).toList();
+      throw new NotReadyException(e.getMessage() + ConsoleQuote.of(late), e.pending());
     }
     if (!ports) {
       return;

@@ -15,6 +15,7 @@ import org.virtualservices.core.disk.Disks;
 import org.virtualservices.core.disk.GuestSeed;
 import org.virtualservices.core.disk.SeedImage;
 import org.virtualservices.core.fabric.FabricSpec;
+import org.virtualservices.core.files.ConsoleAccess;
 import org.virtualservices.core.files.PrivateFiles;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.hypervisor.QemuAccount;
@@ -95,6 +96,8 @@ final class NodeMake {
       Path xmlFile = StatePaths.domainXml(nodeDir, v.name());
       Files.deleteIfExists(xmlFile);
       PrivateFiles.write(xmlFile, xml);
+      // made before virtlogd opens it, so that it keeps the ACL that lets the job's user read it
+      ConsoleAccess.grant(nodeDir, v.console(), job.uid());
       hv.define(v.name(), xml);
       s.faults().reached("define:" + v.name());
     }));

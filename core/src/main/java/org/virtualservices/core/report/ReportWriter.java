@@ -119,6 +119,7 @@ public final class ReportWriter {
         vm.put("mac", v.mac());
         vm.put("vcpus", v.vcpus());
         vm.put("memoryMiB", v.memoryMiB());
+        vm.put("console", v.console().toString()); // vcluster console reads it on the node, as the user
         vms.add(vm);
       }
       Map<String, Object> node = new LinkedHashMap<>();

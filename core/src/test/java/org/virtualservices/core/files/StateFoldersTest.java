@@ -102,7 +102,7 @@ class StateFoldersTest {
   }
 
   /** Runs a command as {@code uid} (and the same gid), no other group; returns its exit status. */
-  private static int as(int uid, String... cmd) throws Exception {
+  static int as(int uid, String... cmd) throws Exception {
     List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
         "--"));
     argv.addAll(List.of(cmd));

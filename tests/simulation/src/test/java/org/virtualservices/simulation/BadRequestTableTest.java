@@ -273,7 +273,7 @@ class BadRequestTableTest {
     return cluster.pbsProlog(host, args);
   }
 
-  private static void assertNoRawControl(String text, String what) {
+  static void assertNoRawControl(String text, String what) {
     for (int i = 0; i < text.length(); i++) {
       char ch = text.charAt(i);
       boolean control = (ch < 0x20 && ch != '\n') || ch == 0x7f || (ch >= 0x80 && ch < 0xa0) || ch == 0x2028
