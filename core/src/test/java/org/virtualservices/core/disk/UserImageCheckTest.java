@@ -1,4 +1,4 @@
-package org.virtualservices.core.images;
+package org.virtualservices.core.disk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.virtualservices.core.command.Command;
 import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.command.ProcessCommandRunner;
-import org.virtualservices.core.images.UserImageCheck.Checked;
+import org.virtualservices.core.disk.UserImageCheck.Checked;
+import org.virtualservices.core.images.UserImages;
 import org.virtualservices.core.images.UserImages.Format;
 import org.virtualservices.core.request.RequestException;
 
