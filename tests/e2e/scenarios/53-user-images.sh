@@ -52,7 +52,8 @@ scenario_user_images() {
     grep -q "user image user:app: revision 1 (qcow2, 1388 MiB virtual), checked as uid $(id -u "$VC_E2E_USER")" \
       <<<"$out" || fail "the prolog on $node did not check the user's image: $out"
     # QEMU's own command line (libvirt's log of the domain): the user's file, opened read-only
-    out=$(cluster_exec "$node" sh -c "grep -h -- '-blockdev' /var/log/libvirt/qemu/vc$job-*.log | tail -n 1")
+    # (one argument a line; a domain started once)
+    out=$(cluster_exec "$node" sh -c "grep -h -- '-blockdev' /var/log/libvirt/qemu/vc$job-*.log")
     local storage
     storage=$(grep -o "\"filename\":\"$repo/app/1.qcow2\",\"node-name\":\"[a-z0-9-]*\"" <<<"$out" | sed 's/.*"node-name":"//; s/"$//')
     [[ -n $storage ]] || fail "QEMU on $node did not open the user's image: $out"
@@ -80,14 +81,14 @@ scenario_user_images() {
   mknod "$repo/dev/1.raw" b 7 0 && chown "$VC_E2E_USER" "$repo/dev/1.raw"
 
   local -A want=(
-    [link]="user:link (revision 1, $repo/link/1.qcow2) is a symbolic link, not a regular file"
-    [fifo]="user:fifo (revision 1, $repo/fifo/1.raw) is a FIFO, not a regular file"
-    [dev]="user:dev (revision 1, $repo/dev/1.raw) is a block device, not a regular file"
-    [shadow]="has a backing file (/etc/shadow): a user's image must stand alone"
-    [other]="has a backing file ($repo2/theirs/1.qcow2): a user's image must stand alone"
-    [big]="has a virtual size of 3072 MiB, more than the site's limit userImages.maxVirtualMiB = 2048 MiB"
-    [vmdk]="is a vmdk image by its content; allowed: raw, qcow2"
-    [vdi]="is a vdi image by its content; allowed: raw, qcow2"
+    [link]="image: user:link (revision 1, $repo/link/1.qcow2) is a symbolic link, not a regular file"
+    [fifo]="image: user:fifo (revision 1, $repo/fifo/1.raw) is a FIFO, not a regular file"
+    [dev]="image: user:dev (revision 1, $repo/dev/1.raw) is a block device, not a regular file"
+    [shadow]="image: user:shadow (revision 1, $repo/shadow/1.qcow2) has a backing file (/etc/shadow): a user's image must stand alone"
+    [other]="image: user:other (revision 1, $repo/other/1.qcow2) has a backing file ($repo2/theirs/1.qcow2): a user's image must stand alone"
+    [big]="image: user:big (revision 1, $repo/big/1.qcow2) has a virtual size of 3072 MiB, more than the site's limit userImages.maxVirtualMiB = 2048 MiB"
+    [vmdk]="image: user:vmdk (revision 1, $repo/vmdk/1.qcow2) is a vmdk image by its content; allowed: raw, qcow2"
+    [vdi]="image: user:vdi (revision 1, $repo/vdi/1.raw) is a vdi image by its content; allowed: raw, qcow2"
   )
   local -A jobs=()
   for name in link fifo dev shadow other big vmdk vdi; do
@@ -97,7 +98,7 @@ scenario_user_images() {
   done
   for name in link fifo dev shadow other big vmdk vdi; do
     say "image $name: job ${jobs[$name]}"
-    expect_refused_job "${jobs[$name]}" "image: ${want[$name]}"
+    expect_refused_job "${jobs[$name]}" "${want[$name]}"
   done
   expect_eq "the user's image at the end" "$sum_before" "$(sha256sum <"$repo/app/1.qcow2")"
   expect_all_clean "$job"
