@@ -78,6 +78,9 @@ public final class SiteConfigCheck {
     network(e, c.network());
     within(e, "domain.memoryOverheadMiB", c.domain().memoryOverheadMiB(), 0, 1 << 20);
     mounts(e, c.mounts());
+    absolute(e, "checkpoint.dir", c.checkpoint().dir());
+    within(e, "checkpoint.keep", c.checkpoint().keep(), 1, 100);
+    within(e, "checkpoint.spareMiB", c.checkpoint().spareMiB(), 0, 1L << 30);
     Boot b = c.boot();
     within(e, "boot.timeoutSeconds", b.timeoutSeconds(), 1, 86_400);
     within(e, "boot.pollMillis", b.pollMillis(), 10, 60_000);
