@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.virtualservices.core.checkpoint.Restorable;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.confine.JobCpus;
 import org.virtualservices.core.confine.VmPinning;
@@ -64,7 +66,7 @@ final class NodeMake {
    */
   void run(Hypervisor hv, JobContext job, Plan plan, NodePlan mine, Path nodeDir, Journal journal, Image image,
       String login, QemuAccount qemu, List<Share> shares, Pending<JobKeys> keys, List<Pending<?>> pending,
-      PerVm.Step step)
+      PerVm.Step step, Optional<Restorable> restore)
       throws IOException {
     step.is("fabric");
     Pending<Void> fabric = null;
@@ -92,6 +94,9 @@ final class NodeMake {
           .map(sh -> new DomainModel.Filesystem(sh.tag(), sh.socket(nodeDir, v.name()))).toList();
       String xml = DomainModel.of(s.config(), plan, v, image, job.user(), qemu, fs).pinned(pins.get(v.name()))
           .render(s.templates());
+      if (restore.isPresent()) {
+        xml = restore.get().definition(v.name(), xml); // the saved domain's UUID: restored into this definition
+      }
       Path xmlFile = StatePaths.domainXml(nodeDir, v.name());
       Files.deleteIfExists(xmlFile);
       PrivateFiles.write(xmlFile, xml);
@@ -104,7 +109,11 @@ final class NodeMake {
       var d = timer.start();
       PerVm.run(mine.vms(), (v, at) -> {
         at.is("disk of " + v.name());
-        disks.overlay(image.disk(), image.format(), v.disk(), qemu.uid(), qemu.gid());
+        if (restore.isPresent()) {
+          restore.get().placeDisk(v, qemu.uid(), qemu.gid());
+        } else {
+          disks.overlay(image.disk(), image.format(), v.disk(), qemu.uid(), qemu.gid());
+        }
         s.faults().reached("disk:" + v.name());
         at.is("keys");
         JobKeys k = keys.await();
