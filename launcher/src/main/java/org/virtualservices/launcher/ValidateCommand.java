@@ -106,7 +106,8 @@ final class ValidateCommand {
       out.println("ok image=" + sizing.imageName() + " vcpus=" + sizing.vcpus() + " mem=" + sizing.memoryMiB()
           + "M vms=" + sizing.vmsPerNode() + (nodes == null ? "" : " nodes=" + nodes)
           + (cpus == null ? "" : " cpus-per-node=" + cpus)
-          + (request.mounts() == null ? "" : " mounts=" + (request.mounts().none() ? 0 : request.mounts().extra().size())));
+          + (request.mounts() == null ? "" : " mounts=" + (request.mounts().none() ? 0 : request.mounts().extra().size()))
+          + (cmd.hasOption("checkpoint") ? " checkpoint=" + (request.checkpointOnTimeout() ? 1 : 0) : ""));
       return 0;
     } catch (RequestException e) {
       err.println(e.getMessage());
