@@ -1,12 +1,13 @@
 # shellcheck shell=bash disable=SC2153  # STATE and the helpers come from run.sh (lib/*.sh)
 # Scenario checkpoint: first, a job asking checkpoint=on-timeout with the working folder shared in
 # (virtiofs cannot be saved) is refused as the user's mistake. Then a 1-node vc job that asked
-# --comment=vc:...,mounts=none,checkpoint=on-timeout starts a
+# --comment=vc:...,mounts=none,checkpoint=on-timeout (on 2 nodes, 1 VM each, when the cluster has
+# them; 1 node on a 1-node cluster, as tests/bench/checkpoint.sh runs it) starts a
 # counter in its VM that lives in the guest's memory (a shell's variable, shown in /tmp/count),
 # then requeues itself (`scontrol requeue`, as the users' guide's signal trap does before the time
 # limit). The epilog, as root, checkpoints the VM (memory state and overlay, manifest, `current`)
 # before the teardown; the job runs again and its prolog restores the VM instead of booting it:
-# the same kernel boot (boot_id), the same counter process, its count past the one seen before the
+# the same kernel boot (boot_id) in every VM, the same counter process, its count past the one seen before the
 # requeue and still rising. At the end, the job over, its epilog removes its checkpoints and
 # nothing of the job is left. Figures: the checkpoint's time and size per VM, and the prolog's
 # start+ready when restoring against when booting the same image in the same run (a ratio).
@@ -20,8 +21,9 @@ ck_prolog() {
 
 scenario_checkpoint() {
   local p=$VC_E2E_NODE_PREFIX node script job state out before after later pid1 pid2 boot1 boot2 log line
-  local boot_s restore_s secs mib
-  node=${p}1
+  local boot_s restore_s secs mib nodes n all1 all2
+  node=${p}1 nodes=${p}1 n=1
+  if (($(cat "$STATE/nodes.count") >= 2)); then nodes=${p}1,${p}2 n=2; fi
   [[ -e $STATE/etc/hooks/prolog.target ]] || { say "needs the product (VC_DIST)"; exit 77; }
   vc_all_clean || fail "leftovers before the job: $(for n in $(node_names); do vc_node_left "$n"; done)"
 
@@ -44,8 +46,12 @@ scenario_checkpoint() {
   wait_for 60 "nothing of job $job left on any node" vc_all_clean || true
   expect_all_clean
 
-  script=$(job_script checkpoint <<'JOB'
+  script=$(job_script checkpoint <<JOB
 #!/bin/bash
+vc=$VC_DIST/bin/vcluster
+JOB
+)
+  cat >>"$script" <<'JOB'
 set -euo pipefail
 vm() { ssh -F "$VC_SSH_CONFIG" "$VC_HEAD" "$@"; }
 run=${SLURM_RESTART_COUNT:-0}
@@ -55,20 +61,21 @@ if [[ $run == 0 ]]; then
   vm 'nohup sh -c "i=0; while :; do i=\$((i+1)); echo \$i >/tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.2; done" >/dev/null 2>&1 </dev/null & echo $! >/tmp/counter.pid'
   sleep 6
   echo "before=$(vm cat /tmp/count) pid=$(vm cat /tmp/counter.pid) boot=$(vm cat /proc/sys/kernel/random/boot_id)"
+  echo "all=$("$vc" exec --all -- cat /proc/sys/kernel/random/boot_id | sort | paste -sd ' ')"
   scontrol requeue "$SLURM_JOB_ID"
   sleep infinity
 fi
 echo "after=$(vm cat /tmp/count) pid=$(vm cat /tmp/counter.pid) boot=$(vm cat /proc/sys/kernel/random/boot_id)"
+echo "all=$("$vc" exec --all -- cat /proc/sys/kernel/random/boot_id | sort | paste -sd ' ')"
 echo "alive=$(vm 'kill -0 "$(cat /tmp/counter.pid)" && echo yes')"
 sleep 2
 echo "later=$(vm cat /tmp/count)"
 echo done
 JOB
-)
-  job=$(submit -N 1 -w "$node" --ntasks-per-node=1 --job-name=checkpoint --open-mode=append \
+  job=$(submit -N "$n" -w "$nodes" --ntasks-per-node=1 --job-name=checkpoint --open-mode=append \
     --comment=vc:image=testapp,vms=1,vcpus=1,mem=384M,mounts=none,checkpoint=on-timeout \
     --output="$STATE/jobs/checkpoint-%j.out" "$script")
-  say "submitted job $job: sbatch -N 1 --comment=vc:image=testapp,vms=1,vcpus=1,mem=384M,mounts=none,checkpoint=on-timeout"
+  say "submitted job $job: sbatch -N $n -w $nodes --comment=vc:image=testapp,vms=1,vcpus=1,mem=384M,mounts=none,checkpoint=on-timeout"
   wait_for "${VC_E2E_BOOT_TIMEOUT:-150}" "job $job's first run to requeue itself" \
     grep -q '^before=' "$STATE/jobs/checkpoint-$job.out" ||
     fail "job $job's first run did not count: $(cat "$STATE/jobs/checkpoint-$job.out" 2>/dev/null)"
@@ -88,6 +95,10 @@ JOB
   pid2=$(sed 's/.* pid=\([0-9]*\) .*/\1/' <<<"$line")
   boot2=${line##* boot=}
   later=$(sed -n 's/^later=//p' <<<"$out")
+  all1=$(grep '^all=' <<<"$out" | head -n 1) all2=$(grep '^all=' <<<"$out" | tail -n 1)
+  say "every VM's boot_id before and after: $all1 / $all2"
+  expect_eq "VMs that answered" "$n" "$(wc -w <<<"${all1#all=}" | awk '{ print $1 / 2 }')"
+  expect_eq "every VM's boot_id across the requeue" "$all1" "$all2"
   say "count $before before the requeue, $after after the restore, $later two seconds later"
   expect_eq "the guest's boot (boot_id) across the requeue" "$boot1" "$boot2"
   expect_eq "the counter's process across the requeue" "$pid1" "$pid2"
@@ -96,8 +107,10 @@ JOB
   ((later > after)) || fail "the count did not go on after the restore: $after, then $later"
   grep -q "restoring the checkpoint of" <<<"$log" || fail "the second prolog did not restore the checkpoint"
   grep -q "the job is over: its checkpoints here are removed" <<<"$log" || fail "the last epilog kept the checkpoints"
-  expect_eq "checkpoints of job $job left on $node" "" \
-    "$(cluster_exec "$node" sh -c "ls -A /var/lib/vcluster/checkpoints/ 2>/dev/null | grep -x '$job' || true")"
+  for line in ${nodes//,/ }; do
+    expect_eq "checkpoints of job $job left on $line" "" \
+      "$(cluster_exec "$line" sh -c "ls -A /var/lib/vcluster/checkpoints/ 2>/dev/null | grep -x '$job' || true")"
+  done
   wait_for 60 "nothing of job $job left on any node" vc_all_clean || true
   expect_all_clean "$job"
 
