@@ -84,6 +84,8 @@ final class SimulatedCluster implements AutoCloseable {
         "libvirtUri: test:///default",
         "stateDir: " + stateDir,
         "runDir: " + root.resolve("run"),
+        "checkpoint:",
+        "  dir: " + root.resolve("checkpoints"),
         "secretFile: " + secret,
         "images:",
         "  tiny:",
