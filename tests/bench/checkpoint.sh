@@ -32,5 +32,5 @@ printf '| figure | value |\n| --- | --- |\n'
 printf '| checkpoint per VM (epilog: pause, copy, save, manifest, verify, swap) | %s s |\n' "$ckpt"
 printf '| checkpoint size per VM (memory state + overlay) | %s MiB |\n' "$size"
 printf '| fresh boot to ready (prolog start+ready, run 1) | %s s |\n' "$boot"
-printf '| restore to ready (prolog start+ready, run 2) | %s s |\n' "$restore"
+printf '| restore to ready (prolog checkpoint found and verified + start + ready, run 2) | %s s |\n' "$restore"
 printf '| restore / boot | %s |\n' "$(awk -v a="$restore" -v b="$boot" 'BEGIN { printf "%.2f", a / b }')"
