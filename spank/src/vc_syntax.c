@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const OPTION_NAMES[VC_KEYS] = {"vc-image", "vc-vcpus", "vc-mem", "vc-vms", "vc-mount"};
-static const char *const KEY_WORDS[VC_KEYS] = {"image", "vcpus", "mem", "vms", "mounts"};
+static const char *const OPTION_NAMES[VC_KEYS] = {"vc-image", "vc-vcpus", "vc-mem", "vc-vms", "vc-mount",
+							   "vc-checkpoint"};
+static const char *const KEY_WORDS[VC_KEYS] = {"image", "vcpus", "mem", "vms", "mounts", "checkpoint"};
 
 const char *vc_option_name(enum vc_key key)
 {
@@ -207,6 +208,20 @@ static int is_path_char(char c)
 	return is_alnum(c) || c == '.' || c == '_' || c == '+' || c == '@' || c == '-';
 }
 
+/* When the VMs are checkpointed, as RequestParser.checkpoint: "on-timeout" (1) or "off" (0). */
+static int check_checkpoint(const char *v, unsigned long long *out, char *why, size_t why_len)
+{
+	char s[96];
+
+	if (strcmp(v, "on-timeout") == 0 || strcmp(v, "off") == 0) {
+		*out = v[1] == 'n' ? 1 : 0;
+		return 0;
+	}
+	shown(v, s, sizeof(s));
+	snprintf(why, why_len, "invalid checkpoint '%s' (expected on-timeout or off)", s);
+	return -1;
+}
+
 /*
  * Host folders, as RequestParser.mounts: "none", or ':'-separated absolute plain paths, each
  * maybe followed by "=ro"; no "." or ".." part, no trailing slash, no path twice, at most
@@ -313,6 +328,8 @@ int vc_check(enum vc_key key, const char *value, unsigned long long *normalized,
 		return check_mem(value, normalized, why, why_len);
 	case VC_MOUNT:
 		return check_mounts(value, normalized, why, why_len);
+	case VC_CHECKPOINT:
+		return check_checkpoint(value, normalized, why, why_len);
 	default:
 		snprintf(why, why_len, "unknown option");
 		return -1;

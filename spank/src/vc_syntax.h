@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 /* The things a request can say. */
-enum vc_key { VC_IMAGE, VC_VCPUS, VC_MEM, VC_VMS, VC_MOUNT, VC_KEYS };
+enum vc_key { VC_IMAGE, VC_VCPUS, VC_MEM, VC_VMS, VC_MOUNT, VC_CHECKPOINT, VC_KEYS };
 
 /* Sanity bounds, as RequestParser.MAX_*: the site's own limits are checked by `vcluster validate`. */
 #define VC_MAX_VCPUS 1024ULL

@@ -8,7 +8,7 @@
  *      argument list, no shell) for the site's policy: the catalog and the limits;
  *   3. puts the values in the job control environment (spank_job_control_setenv), which slurmd
  *      hands to the Prolog and Epilog of every node as SPANK_VC_IMAGE, SPANK_VC_VCPUS,
- *      SPANK_VC_MEM, SPANK_VC_VMS and SPANK_VC_MOUNT.
+ *      SPANK_VC_MEM, SPANK_VC_VMS, SPANK_VC_MOUNT and SPANK_VC_CHECKPOINT.
  * A bad request fails the command with one line that names the option, before any job exists.
  *
  * plugstack.conf (site-config/slurm/plugstack.conf.fragment):
@@ -52,7 +52,8 @@ SPANK_PLUGIN(vcluster, 1);
 #define DEFAULT_CONFIG "/etc/vcluster/site.yaml"
 #define DEFAULT_TIMEOUT_SECONDS 30
 /* The job control variables, without the SPANK_ that Slurm prepends. */
-static const char *const CONTROL_NAMES[VC_KEYS] = {"VC_IMAGE", "VC_VCPUS", "VC_MEM", "VC_VMS", "VC_MOUNT"};
+static const char *const CONTROL_NAMES[VC_KEYS] = {"VC_IMAGE", "VC_VCPUS", "VC_MEM", "VC_VMS", "VC_MOUNT",
+							    "VC_CHECKPOINT"};
 
 /* The values the user gave (NULL: not given), and the plugstack.conf arguments. */
 static char *given[VC_KEYS];
@@ -75,6 +76,9 @@ static struct spank_option options[VC_KEYS] = {
 	{"vc-mount", "FOLDERS", "Virtual Services: host folders in the VMs beyond the working folder and the"
 	 " site's, PATH[=ro][:PATH...] within the site's roots; none: not even the working folder", 1, VC_MOUNT,
 	 option_given},
+	{"vc-checkpoint", "WHEN", "Virtual Services: on-timeout: the VMs are checkpointed when the job is"
+	 " requeued (scontrol requeue in a --signal trap, or preemption) and restored when it runs again", 1,
+	 VC_CHECKPOINT, option_given},
 };
 
 /* Option callback: checks the syntax at once, so the user hears of a typo before anything else. */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import org.virtualservices.core.checkpoint.AtRequeue;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.hypervisor.VmUsage;
 import org.virtualservices.core.log.JobLog;
@@ -62,6 +63,11 @@ public final class Epilog {
     Instant t = phases.start();
     try (Hypervisor hv = s.hypervisors().apply(s.config().libvirtUri())) {
       phases.lap("plan+connect", t);
+      if (plan.isPresent() && inv.request().get().checkpointOnTimeout()) {
+        t = phases.start();
+        new AtRequeue(s, log).atEnd(hv, job, plan.get(), nodeDir);
+        phases.lap("checkpoint", t);
+      }
       Teardown teardown = new Teardown(hv, s.fabric(), log, s.faults(),
           new UserCopy(s.runner(), s.config().tools()), s.clock());
       r = teardown.run(job.jobId(), job.thisNode(), nodeDir, plan, folder);

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.virtualservices.core.fabric.NetworkId;
 import org.virtualservices.core.hypervisor.DomainInfo;
+import org.virtualservices.core.files.FileTrees;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.journal.Journal;
 import org.virtualservices.core.journal.JournalRecord;
@@ -118,6 +119,13 @@ public final class Sweep {
           }
         }
       }
+      // a job cancelled while pending after its requeue has no epilog any more to remove its checkpoints
+      Path checkpoints = s.config().checkpoint().dir();
+      for (String job : jobsIn(checkpoints, null, problems)) {
+        if (!activeTokens.contains(Names.jobToken(job))) {
+          stale.computeIfAbsent(job, k -> new ArrayList<>()).add("checkpoints " + checkpoints.resolve(job));
+        }
+      }
       for (String job : jobsIn(paths.runJobs(), null, problems)) {
         if (!activeTokens.contains(Names.jobToken(job))) {
           stale.computeIfAbsent(job, k -> new ArrayList<>()).add("job folder " + paths.runJob(job));
@@ -159,6 +167,11 @@ public final class Sweep {
           TeardownResult r = teardown.run(job, node, paths.node(job, node), Optional.empty(),
               Optional.of(JobFolder.of(paths, job)));
           removed.addAll(r.removed());
+          Path ckpt = checkpoints.resolve(job);
+          if (Files.isDirectory(ckpt, LinkOption.NOFOLLOW_LINKS)) {
+            FileTrees.delete(ckpt);
+            removed.add("checkpoints " + ckpt);
+          }
           left.addAll(r.leftovers());
           if (!r.clean()) {
             failed++;
@@ -167,7 +180,7 @@ public final class Sweep {
             out.println(what);
             log.outcome().error("left", what);
           }
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
           failed++;
           String what = "job " + job + ": teardown failed: " + e.getMessage();
           out.println(what);

@@ -79,6 +79,8 @@ final class SubmitCommand {
     o.addOption(Option.builder().longOpt("mount").hasArg().argName("FOLDERS")
         .desc("host folders in the VMs beyond the working folder and the site's (PATH[=ro][:PATH...]), or none:"
             + " not even the working folder").get());
+    o.addOption(Option.builder().longOpt("checkpoint").hasArg().argName("WHEN")
+        .desc("on-timeout: the VMs are checkpointed when the job is requeued and restored when it runs again").get());
     o.addOption(Option.builder().longOpt("job-name").hasArg().argName("NAME").desc("the job's name").get());
     o.addOption(Option.builder().longOpt("output").hasArg().argName("FILE")
         .desc("the job's output file (the scheduler's default: slurm-JOB.out, NAME.oJOB)").get());

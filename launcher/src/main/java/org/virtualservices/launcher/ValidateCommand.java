@@ -57,6 +57,8 @@ final class ValidateCommand {
     o.addOption(Option.builder().longOpt("vms").hasArg().argName("K").desc("VMs on each node").get());
     o.addOption(Option.builder().longOpt("mounts").hasArg().argName("FOLDERS")
         .desc("host folders in the VMs: none, or PATH[=ro][:PATH...]").get());
+    o.addOption(Option.builder().longOpt("checkpoint").hasArg().argName("WHEN")
+        .desc("on-timeout: the VMs are checkpointed when the job is requeued and restored when it runs again").get());
     o.addOption(Option.builder().longOpt("nodes").hasArg().argName("N")
         .desc("nodes of the job: checks that its VMs fit the job's subnet").get());
     o.addOption(Option.builder().longOpt("cpus-per-node").hasArg().argName("N")
@@ -104,7 +106,8 @@ final class ValidateCommand {
       out.println("ok image=" + sizing.imageName() + " vcpus=" + sizing.vcpus() + " mem=" + sizing.memoryMiB()
           + "M vms=" + sizing.vmsPerNode() + (nodes == null ? "" : " nodes=" + nodes)
           + (cpus == null ? "" : " cpus-per-node=" + cpus)
-          + (request.mounts() == null ? "" : " mounts=" + (request.mounts().none() ? 0 : request.mounts().extra().size())));
+          + (request.mounts() == null ? "" : " mounts=" + (request.mounts().none() ? 0 : request.mounts().extra().size()))
+          + (cmd.hasOption("checkpoint") ? " checkpoint=" + (request.checkpointOnTimeout() ? 1 : 0) : ""));
       return 0;
     } catch (RequestException e) {
       err.println(e.getMessage());

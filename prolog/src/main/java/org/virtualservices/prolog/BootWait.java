@@ -46,10 +46,11 @@ final class BootWait {
    * nodes' prologs say why, and draining the batch host for it would take a healthy node out of
    * service.
    *
+   * @param restored the VMs were restored from a checkpoint, not booted
    * @throws NotReadyException when this node's VMs are not ready in time
    * @throws PeersNotReadyException when the other nodes' VMs are not
    */
-  void await(Hypervisor hv, Plan plan, NodePlan mine, String thisNode) {
+  void await(Hypervisor hv, Plan plan, NodePlan mine, String thisNode, boolean restored) {
     Boot boot = s.config().boot();
     boolean ports = boot.readiness().contains(Boot.Probe.port) && plan.isBatchHost(thisNode);
     List<ReadinessCheck> local = new ArrayList<>();
@@ -60,7 +61,8 @@ final class BootWait {
       if (boot.readiness().contains(Boot.Probe.running)) {
         steps.add(new DomainRunning(hv, v.name()));
       }
-      if (boot.readiness().contains(Boot.Probe.marker)) {
+      // a restored guest does not boot: its console never says the marker again
+      if (boot.readiness().contains(Boot.Probe.marker) && !restored) {
         steps.add(new MarkerSeen(v.console(), boot.marker() + " " + v.name(), boot.failureMarker()));
       }
       if (ports) {

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.virtualservices.core.checkpoint.Restorable;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.confine.JobCpus;
 import org.virtualservices.core.confine.VmPinning;
@@ -65,7 +67,7 @@ final class NodeMake {
    */
   void run(Hypervisor hv, JobContext job, Plan plan, NodePlan mine, Path nodeDir, Journal journal, BaseImage base,
       String login, QemuAccount qemu, List<Share> shares, Pending<JobKeys> keys, List<Pending<?>> pending,
-      PerVm.Step step)
+      PerVm.Step step, Optional<Restorable> restore)
       throws IOException {
     Image image = base.image();
     step.is("fabric");
@@ -94,6 +96,9 @@ final class NodeMake {
           .map(sh -> new DomainModel.Filesystem(sh.tag(), sh.socket(nodeDir, v.name()))).toList();
       String xml = DomainModel.of(s.config(), plan, v, image, job.user(), qemu, fs).pinned(pins.get(v.name()))
           .render(s.templates());
+      if (restore.isPresent()) {
+        xml = restore.get().definition(v.name(), xml); // the saved domain's UUID: restored into this definition
+      }
       Path xmlFile = StatePaths.domainXml(nodeDir, v.name());
       Files.deleteIfExists(xmlFile);
       PrivateFiles.write(xmlFile, xml);
@@ -108,7 +113,9 @@ final class NodeMake {
       var d = timer.start();
       PerVm.run(mine.vms(), (v, at) -> {
         at.is("disk of " + v.name());
-        if (base.usersOwn()) {
+        if (restore.isPresent()) {
+          restore.get().placeDisk(v, qemu.uid(), qemu.gid());
+        } else if (base.usersOwn()) {
           disks.overlayOfChecked(image.disk(), image.format(), base.checkedBytes(), v.disk(), qemu.uid(), qemu.gid());
         } else {
           disks.overlay(image.disk(), image.format(), v.disk(), qemu.uid(), qemu.gid());

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.virtualservices.core.checkpoint.AtRequeue;
+import org.virtualservices.core.checkpoint.Restorable;
 import org.virtualservices.core.confine.JobCpus;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.SiteConfig;
@@ -122,11 +124,12 @@ public final class Prolog {
    * @param shares the host folders shared into the VMs
    * @param refusal the outcome when the job gets no virtual cluster here (the user's mistake, told
    *     to the user; or the node's fault), already logged; null when admitted
+   * @param checkpoint the job asked checkpoint=on-timeout: a run after a requeue restores its checkpoint
    */
   record Admitted(JobContext job, Plan plan, NodePlan mine, Optional<UserCopy.Target> copy, QemuAccount qemu,
-      JobCpus cpus, List<Share> shares, BaseImage base, Outcome refusal) {
+      JobCpus cpus, List<Share> shares, BaseImage base, Outcome refusal, boolean checkpoint) {
     static Admitted refused(Outcome outcome) {
-      return new Admitted(null, null, null, Optional.empty(), null, null, List.of(), null, outcome);
+      return new Admitted(null, null, null, Optional.empty(), null, null, List.of(), null, outcome, false);
     }
   }
 
@@ -152,6 +155,7 @@ public final class Prolog {
       admission = Admission.decide(s, log, inv.job(), request);
       // the shared folders, each looked at as the job's user before anything is made
       shares = Shares.of(cfg.mounts(), request.mounts(), admission.job().workDir());
+      CheckpointLimits.check(request, shares);
       new ShareCheck(s).asUser(admission.job(), shares);
     } catch (RequestException e) {
       return Admitted.refused(refused(inv.job(), request.channel(), e));
@@ -179,7 +183,8 @@ public final class Prolog {
     timer.lap("plan", t);
     log.info("plan: {0} VM(s) of image {1} on this node, network {2} VNI {3}{4}", mine.vms().size(),
         plan.image(), plan.subnet(), plan.vni(), plan.isBatchHost(job.thisNode()) ? ", batch host" : "");
-    return new Admitted(job, plan, mine, copy, admission.qemu(), admission.cpus(), shares, admission.base(), null);
+    return new Admitted(job, plan, mine, copy, admission.qemu(), admission.cpus(), shares, admission.base(), null,
+        request.checkpointOnTimeout());
   }
 
   /**
@@ -206,7 +211,16 @@ public final class Prolog {
     // written while the VMs boot. Every pending step ends before a rollback starts.
     List<Pending<?>> pending = new ArrayList<>();
     // the keys need only the site secret and the names: derived meanwhile, waited for by the seeds
-    Pending<JobKeys> keys = Pending.compute("keys", at -> JobKeys.derive(s.keys().get(), job, plan.vms()));
+    Instant found = timer.start();
+    AtRequeue.Start restart = admitted.checkpoint() ? new AtRequeue(s, log).atStart(job, plan, mine)
+        : new AtRequeue.Start(-1, Optional.empty(), job.instance());
+    if (admitted.checkpoint()) {
+      timer.lap("checkpoint", found); // the restarts asked, a checkpoint found and verified
+    }
+    Optional<Restorable> restore = restart.restore();
+    // a restored guest holds the keys of the run it was saved in
+    JobContext keyed = job.withAllocation(restart.keysInstance(), job.memoryMiBPerNode());
+    Pending<JobKeys> keys = Pending.compute("keys", at -> JobKeys.derive(s.keys().get(), keyed, plan.vms()));
     pending.add(keys);
     try (Hypervisor hv = OpeningHypervisor.open(cfg.libvirtUri(), s.hypervisors())) {
       try {
@@ -217,20 +231,22 @@ public final class Prolog {
         // QEMU runs as the job's user: it must reach its overlays and seeds, and nobody else
         StateFolders.openTo(cfg.stateDir(), nodeDir, qemu.gid());
         s.faults().reached("journal");
+        restart.record(nodeDir, log);
 
         t = timer.start();
         Image image = admitted.base().image();
         String login = image.loginUser() != null ? image.loginUser() : job.user();
         new NodeMake(s, log, timer, cpus).run(hv, job, plan, mine, nodeDir, journal, admitted.base(), login, qemu,
-            shares, keys,
-            pending, step);
+            shares, keys, pending, step, restore);
         timer.lap("make", t);
 
         t = timer.start();
         try {
           PerVm.run(mine.vms(), (v, at) -> {
             at.is("start " + v.name());
-            if (cfg.domain().memoryHardLimit()) {
+            if (restore.isPresent()) {
+              Restored.start(hv, s, log, restore.get(), v, nodeDir);
+            } else if (cfg.domain().memoryHardLimit()) {
               hv.start(v.name(), v.memoryMiB() + cfg.domain().memoryOverheadMiB());
             } else {
               hv.start(v.name());
@@ -270,7 +286,7 @@ public final class Prolog {
 
         step.is("ready");
         t = timer.start();
-        new BootWait(s).await(hv, plan, mine, job.thisNode());
+        new BootWait(s).await(hv, plan, mine, job.thisNode(), restore.isPresent());
         log.info("{0} VM(s) ready", mine.vms().size());
         s.faults().reached("ready");
         if (report != null) {

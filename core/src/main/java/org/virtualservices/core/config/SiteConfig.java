@@ -35,7 +35,8 @@ public record SiteConfig(
     @Doc(value = "fault injection for the project's tests; off") Testing testing,
     @Doc(value = "host folders shared into the VMs (virtiofs, as the job's user)") Mounts mounts,
     @Doc(value = "users' own images, kept in a repository of each user's (user:NAME[@REV])")
-    UserImagePolicy userImages) {
+    UserImagePolicy userImages,
+    @Doc(value = "checkpoints of a job's VMs at requeue, restored when it runs again") Checkpoint checkpoint) {
 
   public SiteConfig {
     images = images == null ? Map.of() : Map.copyOf(images);

@@ -107,6 +107,9 @@ public final class SiteConfigCheck {
       e.add("userImages.enabled: users' images need QEMU to run as each job's user (domain.qemuUser absent), who"
           + " alone may read them");
     }
+    absolute(e, "checkpoint.dir", c.checkpoint().dir());
+    within(e, "checkpoint.keep", c.checkpoint().keep(), 1, 100);
+    within(e, "checkpoint.spareMiB", c.checkpoint().spareMiB(), 0, 1L << 30);
     Boot b = c.boot();
     within(e, "boot.timeoutSeconds", b.timeoutSeconds(), 1, 86_400);
     within(e, "boot.pollMillis", b.pollMillis(), 10, 60_000);

@@ -40,6 +40,42 @@ public interface Hypervisor extends AutoCloseable {
   /** The domain's current XML, if it exists. */
   Optional<String> xml(String name);
 
+  /** Pauses the running domain (its vCPUs stop; QEMU flushes its disks). */
+  default void suspend(String name) {
+    throw new HypervisorException("suspend domain " + name + " on " + uri() + ": not supported here");
+  }
+
+  /** Lets the paused domain run again. */
+  default void resume(String name) {
+    throw new HypervisorException("resume domain " + name + " on " + uri() + ": not supported here");
+  }
+
+  /**
+   * Saves the domain's memory and device state into {@code file} (libvirt's virDomainSave, written by
+   * libvirtd as root) and stops it: the domain stays defined, shut off.
+   */
+  default void save(String name, java.nio.file.Path file) {
+    throw new HypervisorException("save domain " + name + " on " + uri() + ": not supported here");
+  }
+
+  /**
+   * Brings a saved domain back from {@code file}, paused, its memory bounded when {@code hardLimitMiB}
+   * is positive, then running. With {@code xml}, the domain is restored with that definition
+   * (libvirt's virDomainRestoreFlags {@code dxml}: other paths and bridge, the same devices and UUID);
+   * without, with the one saved in the file.
+   */
+  default void restore(String name, java.nio.file.Path file, Optional<String> xml, long hardLimitMiB) {
+    throw new HypervisorException("restore domain " + name + " on " + uri() + ": not supported here");
+  }
+
+  /**
+   * Sets the guest's clock to {@code epochSecond} through its guest agent (virDomainSetTime);
+   * false, never an exception, when the guest has no agent or it does not answer.
+   */
+  default boolean setGuestTime(String name, long epochSecond) {
+    return false;
+  }
+
   @Override
   void close();
 }

@@ -255,6 +255,72 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
   }
 
   @Override
+  public void suspend(String name) {
+    onDomain(name, "suspend domain " + name, Domain::suspend);
+  }
+
+  @Override
+  public void resume(String name) {
+    onDomain(name, "resume domain " + name, Domain::resume);
+  }
+
+  @Override
+  public void save(String name, Path file) {
+    onDomain(name, "save domain " + name + " into " + file, d -> d.save(file.toString()));
+  }
+
+  @Override
+  public void restore(String name, Path file, Optional<String> xml, long hardLimitMiB) {
+    String what = "restore domain " + name + " from " + file;
+    try {
+      SavedState.restore(conn, file.toString(), xml.orElse(null), hardLimitMiB > 0);
+    } catch (LibvirtException e) {
+      throw fail(what, e);
+    }
+    onDomain(name, what, d -> {
+      if (hardLimitMiB > 0) {
+        try {
+          MemoryTune.setHardLimit(d, hardLimitMiB << 10);
+        } catch (LibvirtException | RuntimeException e) {
+          d.destroy(); // an unbounded guest never runs, restored or not
+          throw e;
+        }
+      }
+      // QEMU's saved a paused domain (a checkpoint pauses first): it comes back paused
+      if (d.getInfo().state == DomainState.VIR_DOMAIN_PAUSED) {
+        d.resume();
+      }
+    });
+  }
+
+  @Override
+  public boolean setGuestTime(String name, long epochSecond) {
+    try {
+      onDomain(name, "set the clock of " + name, d -> SavedState.setTime(d, epochSecond));
+      return true;
+    } catch (HypervisorException | IllegalStateException e) {
+      return false; // no guest agent, or it does not answer: the caller says so
+    }
+  }
+
+  private interface DomainCall {
+    void on(Domain d) throws LibvirtException;
+  }
+
+  private void onDomain(String name, String what, DomainCall call) {
+    try {
+      Domain d = conn.domainLookupByName(name);
+      try {
+        call.on(d);
+      } finally {
+        d.free();
+      }
+    } catch (LibvirtException e) {
+      throw fail(what, e);
+    }
+  }
+
+  @Override
   public void close() {
     try {
       conn.close();

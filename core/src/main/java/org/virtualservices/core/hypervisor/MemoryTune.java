@@ -2,8 +2,6 @@ package org.virtualservices.core.hypervisor;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
@@ -50,38 +48,8 @@ final class MemoryTune {
     params[0].type = ULLONG;
     params[0].value.setType(long.class);
     params[0].value.l = kib;
-    int rc = Holder.VIRT.virDomainSetMemoryParameters(pointer(d), params, 1, AFFECT_LIVE);
-    checked(rc);
-  }
-
-  private static DomainPointer pointer(Domain d) {
-    try {
-      Field f = Domain.class.getDeclaredField("vdp");
-      f.setAccessible(true);
-      return (DomainPointer) f.get(d);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException("libvirt-java's Domain has no pointer field 'vdp' (another version?)", e);
-    }
-  }
-
-  /** libvirt-java's own translation of a failed call (its last error, as a LibvirtException). */
-  private static void checked(int rc) throws LibvirtException {
-    if (rc >= 0) {
-      return;
-    }
-    try {
-      Method m = Class.forName("org.libvirt.ErrorHandler").getDeclaredMethod("processError", int.class);
-      m.setAccessible(true);
-      m.invoke(null, rc);
-    } catch (java.lang.reflect.InvocationTargetException e) {
-      if (e.getCause() instanceof LibvirtException le) {
-        throw le;
-      }
-      throw new IllegalStateException("virDomainSetMemoryParameters failed: " + e.getCause(), e.getCause());
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("virDomainSetMemoryParameters failed (" + rc + "), and libvirt-java's"
-          + " error translation is not reachable", e);
-    }
-    throw new IllegalStateException("virDomainSetMemoryParameters failed (" + rc + ") with no libvirt error");
+    DomainPointer dp = (DomainPointer) NativeCalls.field(Domain.class, "vdp", d);
+    int rc = Holder.VIRT.virDomainSetMemoryParameters(dp, params, 1, AFFECT_LIVE);
+    NativeCalls.checked(rc, "virDomainSetMemoryParameters");
   }
 }

@@ -81,6 +81,31 @@ public final class OpeningHypervisor implements Hypervisor {
   }
 
   @Override
+  public void suspend(String name) {
+    connection().suspend(name);
+  }
+
+  @Override
+  public void resume(String name) {
+    connection().resume(name);
+  }
+
+  @Override
+  public void save(String name, java.nio.file.Path file) {
+    connection().save(name, file);
+  }
+
+  @Override
+  public void restore(String name, java.nio.file.Path file, Optional<String> xml, long hardLimitMiB) {
+    connection().restore(name, file, xml, hardLimitMiB);
+  }
+
+  @Override
+  public boolean setGuestTime(String name, long epochSecond) {
+    return connection().setGuestTime(name, epochSecond);
+  }
+
+  @Override
   public void close() {
     Hypervisor open;
     try {

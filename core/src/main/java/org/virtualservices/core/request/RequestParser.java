@@ -25,7 +25,7 @@ public final class RequestParser {
 
   /** The things a request can say. */
   public enum Key {
-    IMAGE("image"), VCPUS("vcpus"), MEM("mem"), VMS("vms"), MOUNTS("mounts");
+    IMAGE("image"), VCPUS("vcpus"), MEM("mem"), VMS("vms"), MOUNTS("mounts"), CHECKPOINT("checkpoint");
 
     private final String word;
 
@@ -107,6 +107,7 @@ public final class RequestParser {
     Long mem = null;
     Integer vms = null;
     MountRequest mounts = null;
+    boolean checkpoint = false;
     for (Field f : seen.values()) {
       switch (f.key()) {
         case IMAGE -> image = image(f.name(), f.value());
@@ -114,10 +115,11 @@ public final class RequestParser {
         case MEM -> mem = memoryMiB(f.name(), f.value());
         case VMS -> vms = vmsPerNode(f.name(), f.value());
         case MOUNTS -> mounts = mounts(f.name(), f.value());
+        case CHECKPOINT -> checkpoint = checkpoint(f.name(), f.value());
         default -> throw new IllegalStateException("unhandled key " + f.key());
       }
     }
-    return new VcRequest(image, vcpus, mem, vms, channel, mounts);
+    return new VcRequest(image, vcpus, mem, vms, channel, mounts, checkpoint);
   }
 
   /**
@@ -162,7 +164,7 @@ public final class RequestParser {
       String word = item.substring(0, eq);
       String value = item.substring(eq + 1);
       Key key = Key.ofWord(word).orElseThrow(() -> new RequestException(word.isEmpty() ? field : shown(word),
-          "unknown key '" + shown(word) + "' in '" + shown(request) + "' (known: image, vcpus, mem, vms, mounts)"));
+          "unknown key '" + shown(word) + "' in '" + shown(request) + "' (known: image, vcpus, mem, vms, mounts, checkpoint)"));
       fields.add(new Field(key, word, value));
     }
     return Optional.of(parse(fields, channel));
@@ -188,6 +190,19 @@ public final class RequestParser {
           + " '.', '_', '-', starting with a letter or digit, at most 64 characters, no '..'; or user:NAME[@REV])");
     }
     return v;
+  }
+
+  /**
+   * When the VMs are checkpointed: {@code on-timeout} (when Slurm requeues the job, its time limit
+   * near or preempted; docs/users.md, "Checkpoint at requeue") or {@code off}.
+   */
+  public static boolean checkpoint(String field, String value) {
+    String v = nonEmpty(field, value);
+    return switch (v) {
+      case "on-timeout" -> true;
+      case "off" -> false;
+      default -> throw new RequestException(field, "invalid checkpoint '" + shown(v) + "' (expected on-timeout or off)");
+    };
   }
 
   /** vCPUs per VM: 1 to {@value #MAX_VCPUS}. */

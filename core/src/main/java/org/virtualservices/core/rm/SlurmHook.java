@@ -87,6 +87,7 @@ public final class SlurmHook {
     addSpank(env, "MEM", Key.MEM, "vc-mem", spank);
     addSpank(env, "VMS", Key.VMS, "vc-vms", spank);
     addSpank(env, "MOUNT", Key.MOUNTS, "vc-mount", spank);
+    addSpank(env, "CHECKPOINT", Key.CHECKPOINT, "vc-checkpoint", spank);
     if (!spank.isEmpty()) {
       return Optional.of(RequestParser.parse(spank, CHANNEL_SPANK));
     }

@@ -31,6 +31,7 @@ class RequestSyntaxTableTest {
         case MEM -> r.memoryMiB();
         case VMS -> r.vmsPerNode();
         case MOUNTS -> r.mounts().none() ? 0 : r.mounts().extra().size();
+        case CHECKPOINT -> r.checkpointOnTimeout() ? 1 : 0;
       };
       assertEquals(c.expected(), String.valueOf(got), c.toString());
     } else {

@@ -84,6 +84,8 @@ final class SimulatedCluster implements AutoCloseable {
         "libvirtUri: test:///default",
         "stateDir: " + stateDir,
         "runDir: " + root.resolve("run"),
+        "checkpoint:",
+        "  dir: " + root.resolve("checkpoints"),
         "secretFile: " + secret,
         "images:",
         "  tiny:",
@@ -118,7 +120,7 @@ final class SimulatedCluster implements AutoCloseable {
     }
     return new SiteConfig(c.libvirtUri(), c.stateDir(), c.runDir().resolve(node), c.secretFile(), c.templatesDir(),
         c.images(), c.limits(), c.defaults(), c.network(), c.boot(), c.domain(), c.tools(), c.pbs(), c.submit(),
-        c.testing(), c.mounts(), c.userImages());
+        c.testing(), c.mounts(), c.userImages(), c.checkpoint());
   }
 
   /** The job's folder in {@code node}'s run tree. */

@@ -45,7 +45,7 @@ class SweepTest {
   }
 
   @Test
-  void removesOnlyWhatJobsThatAreGoneLeftAndOnlyWhenToldTo() {
+  void removesOnlyWhatJobsThatAreGoneLeftAndOnlyWhenToldTo() throws IOException {
     for (String node : NODES) {
       assertEquals(0, cluster.prolog("61", node, REQUEST), cluster.log());
       assertEquals(0, cluster.prolog("62", node, REQUEST), cluster.log());
@@ -55,8 +55,15 @@ class SweepTest {
     // and a network nobody's journal names, of a VNI no live job would use
     cluster.fabrics.get("sim1").plant("lost", 99_999);
 
+    // checkpoints of a job that is gone (cancelled while pending after its requeue), and of the live one
+    Path ckpt = tmp.resolve("checkpoints");
+    Files.createDirectories(ckpt.resolve("61/n0/c-1"));
+    Files.createDirectories(ckpt.resolve("62/n0/c-1"));
+
     String dry = sweep("sim1", false, 0);
     assertTrue(dry.contains("would remove: job 61: state folder"), dry);
+    assertTrue(dry.contains("checkpoints " + ckpt.resolve("61")), dry);
+    assertTrue(Files.exists(ckpt.resolve("61")), "a dry run removes nothing");
     assertTrue(dry.contains("domain vc61-0"), dry);
     assertTrue(dry.contains("would remove: network of VNI 99999 (no job of this node names it)"), dry);
     assertFalse(dry.contains("job 62"), "a live job is never listed: " + dry);
@@ -68,6 +75,8 @@ class SweepTest {
     assertTrue(cluster.keepAlive.domains().stream().anyMatch(d -> d.name().equals("vc61-1")), "sim2's is sim2's");
     assertTrue(cluster.keepAlive.domains().stream().anyMatch(d -> d.name().equals("vc62-0")), "the live job's stays");
     assertFalse(Files.exists(cluster.stateDir.resolve("jobs/61/sim1")));
+    assertFalse(Files.exists(ckpt.resolve("61")), "the gone job's checkpoints are removed");
+    assertTrue(Files.exists(ckpt.resolve("62/n0/c-1")), "the live job's stay");
     assertTrue(Files.exists(cluster.stateDir.resolve("jobs/62/sim1")));
     assertEquals(1, cluster.fabrics.get("sim1").networks().size(), "only the live job's network is left");
     assertTrue(sweep("sim1", false, 0).contains("nothing left by jobs that are gone"));

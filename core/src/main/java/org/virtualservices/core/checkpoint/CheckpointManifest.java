@@ -1,0 +1,134 @@
+package org.virtualservices.core.checkpoint;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * What a checkpoint of one node's VMs holds (docs/hooks.md, "Checkpoints"): the job, its image, the
+ * plan of this node (each VM's name, address, MAC, size, domain UUID), when it was taken, and each
+ * file with its size and SHA-256. Written last into the new folder; a checkpoint is good only when
+ * every file it names is there with that size and checksum ({@link #verify}).
+ *
+ * @param version the manifest's format, {@value #VERSION}
+ * @param nodeIndex this node's place in the job's node list: a requeued job may run on other nodes
+ * @param instance the job instance its keys were derived from: the saved guests hold those keys
+ */
+public record CheckpointManifest(int version, String jobId, String image, int vni, String subnet, int nodeIndex,
+    String node, String instance, String time, List<Vm> vms, List<FileSum> files) {
+
+  public static final int VERSION = 1;
+  public static final String FILE_NAME = "manifest.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  public CheckpointManifest {
+    vms = List.copyOf(vms);
+    files = List.copyOf(files);
+  }
+
+  /** One VM as it was checkpointed; its files are {@code <name>.state} and {@code <name>.qcow2}. */
+  public record Vm(String name, int index, String ip, String mac, int vcpus, long memoryMiB, String uuid) {
+  }
+
+  /** One file of the checkpoint, named relative to its folder. */
+  public record FileSum(String name, long size, String sha256) {
+  }
+
+  /** A VM's saved memory and device state. */
+  public static String stateFile(String vm) {
+    return vm + ".state";
+  }
+
+  /** A VM's disk overlay. */
+  public static String diskFile(String vm) {
+    return vm + ".qcow2";
+  }
+
+  public String json() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (IOException e) {
+      throw new IllegalStateException("checkpoint manifest: " + e.getMessage(), e);
+    }
+  }
+
+  /** The manifest in {@code folder}; a missing, unreadable or foreign one is a {@link CheckpointException}. */
+  public static CheckpointManifest read(Path folder) {
+    Path file = folder.resolve(FILE_NAME);
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      CheckpointManifest m = JSON.readValue(in.readNBytes(1 << 20), CheckpointManifest.class);
+      if (m.version() != VERSION) {
+        throw new CheckpointException("checkpoint " + folder + ": manifest version " + m.version() + ", expected "
+            + VERSION);
+      }
+      return m;
+    } catch (IOException e) {
+      throw new CheckpointException("checkpoint " + folder + ": no readable manifest: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks that every file the manifest names is in {@code folder}, a plain file (not a link) of the
+   * size and SHA-256 it says, and that every VM has its two files.
+   *
+   * @throws CheckpointException naming the first file that is not
+   */
+  public void verify(Path folder) {
+    for (Vm v : vms) {
+      for (String f : List.of(stateFile(v.name()), diskFile(v.name()))) {
+        if (files.stream().noneMatch(x -> x.name().equals(f))) {
+          throw new CheckpointException("checkpoint " + folder + ": the manifest names no " + f);
+        }
+      }
+    }
+    for (FileSum f : files) {
+      if (f.name().contains("/") || f.name().startsWith(".")) {
+        throw new CheckpointException("checkpoint " + folder + ": the manifest names '" + f.name() + "'");
+      }
+      Path p = folder.resolve(f.name());
+      FileSum found;
+      try {
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          throw new CheckpointException("checkpoint " + folder + ": " + f.name() + " is missing or not a plain file");
+        }
+        found = sum(p);
+      } catch (IOException e) {
+        throw new CheckpointException("checkpoint " + folder + ": cannot read " + f.name() + ": " + e.getMessage(), e);
+      }
+      if (found.size() != f.size() || !found.sha256().equals(f.sha256())) {
+        throw new CheckpointException("checkpoint " + folder + ": " + f.name() + " has " + found.size()
+            + " bytes, SHA-256 " + found.sha256() + "; the manifest says " + f.size() + ", " + f.sha256());
+      }
+    }
+  }
+
+  /** The size and SHA-256 of {@code file}, read without following a link. */
+  public static FileSum sum(Path file) throws IOException {
+    MessageDigest md = sha256();
+    long size;
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), md)) {
+      size = in.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+    return new FileSum(file.getFileName().toString(), size, HexFormat.of().formatHex(md.digest()));
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package org.virtualservices.core.config;
+
+import java.nio.file.Path;
+
+/**
+ * Where and how a job's virtual cluster is checkpointed (docs/hooks.md, "Checkpoints"): each VM's
+ * memory state and disk overlay, saved by the epilog of a job that asked for it
+ * ({@code checkpoint=on-timeout}) when Slurm requeues it, restored by its prolog when it runs again.
+ */
+public record Checkpoint(
+    @Doc(value = "root's folder of checkpoints, one folder per job (0700, root's); a shared file system that root"
+        + " may write (no root squash) lets a requeued job resume on other nodes", defaultValue
+        = "/var/lib/vcluster/checkpoints") Path dir,
+    @Doc(value = "complete checkpoints kept per job and node (the newest is current); at least 1",
+        defaultValue = "1") int keep,
+    @Doc(value = "MiB left free on the checkpoints' file system beyond the checkpoint's own size; less, and no"
+        + " checkpoint is begun", defaultValue = "1024") long spareMiB) {
+}

@@ -1,0 +1,25 @@
+package org.virtualservices.prolog;
+
+import java.util.List;
+import org.virtualservices.core.plan.Share;
+import org.virtualservices.core.request.RequestException;
+import org.virtualservices.core.request.VcRequest;
+
+/**
+ * What a checkpointed job cannot have (docs/users.md, "Checkpoint at requeue"), refused before
+ * anything is made: a shared host folder, since QEMU cannot save a VM with a virtiofs device
+ * ("non-migratable device: vhost-user-fs"; its open files live in a daemon on the host).
+ */
+final class CheckpointLimits {
+
+  private CheckpointLimits() {
+  }
+
+  static void check(VcRequest request, List<Share> shares) {
+    if (request.checkpointOnTimeout() && !shares.isEmpty()) {
+      throw new RequestException("checkpoint", "on-timeout cannot save VMs that share host folders (" + shares.size()
+          + " here, the working folder among them unless mounts=none): virtiofs cannot be checkpointed; ask"
+          + " mounts=none with it, and copy files in and out over ssh");
+    }
+  }
+}
