@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const OPTION_NAMES[VC_KEYS] = {"vc-image", "vc-vcpus", "vc-mem", "vc-vms", "vc-mount"};
-static const char *const KEY_WORDS[VC_KEYS] = {"image", "vcpus", "mem", "vms", "mounts"};
+static const char *const OPTION_NAMES[VC_KEYS] = {"vc-image", "vc-vcpus", "vc-mem", "vc-vms", "vc-mount", "vc-save"};
+static const char *const KEY_WORDS[VC_KEYS] = {"image", "vcpus", "mem", "vms", "mounts", "save"};
 
 const char *vc_option_name(enum vc_key key)
 {
@@ -61,20 +61,39 @@ static void shown(const char *v, char *out, size_t len)
 }
 
 /* A catalog name: [A-Za-z0-9][A-Za-z0-9._-]{0,63}, and no "..". */
-static int check_image(const char *v, char *why, size_t why_len)
+static int is_name(const char *v)
 {
 	size_t n = strlen(v);
 	size_t i;
-	char s[400];
 
 	int ok = n >= 1 && n <= VC_MAX_IMAGE_LEN && is_alnum(v[0]) && strstr(v, "..") == NULL;
 	for (i = 1; ok && i < n; i++)
 		ok = is_alnum(v[i]) || v[i] == '.' || v[i] == '_' || v[i] == '-';
-	if (ok)
+	return ok;
+}
+
+static int check_image(const char *v, char *why, size_t why_len)
+{
+	char s[400];
+
+	if (is_name(v))
 		return 0;
 	shown(v, s, sizeof(s));
 	snprintf(why, why_len, "invalid image name '%s' (a catalog name: letters, digits, '.', '_', '-', starting with"
 		 " a letter or digit, at most %d characters, no '..')", s, VC_MAX_IMAGE_LEN);
+	return -1;
+}
+
+/* The user's image to save the head VM's disk into, as RequestParser.saveName: a name as in the catalog. */
+static int check_save(const char *v, char *why, size_t why_len)
+{
+	char s[400];
+
+	if (is_name(v))
+		return 0;
+	shown(v, s, sizeof(s));
+	snprintf(why, why_len, "invalid name to save as '%s' (a name of your images: letters, digits, '.', '_', '-',"
+		 " starting with a letter or digit, at most %d characters, no '..')", s, VC_MAX_IMAGE_LEN);
 	return -1;
 }
 
@@ -281,6 +300,8 @@ int vc_check(enum vc_key key, const char *value, unsigned long long *normalized,
 		return check_mem(value, normalized, why, why_len);
 	case VC_MOUNT:
 		return check_mounts(value, normalized, why, why_len);
+	case VC_SAVE:
+		return check_save(value, why, why_len);
 	default:
 		snprintf(why, why_len, "unknown option");
 		return -1;

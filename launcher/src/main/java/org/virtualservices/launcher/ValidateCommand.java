@@ -57,6 +57,8 @@ final class ValidateCommand {
     o.addOption(Option.builder().longOpt("vms").hasArg().argName("K").desc("VMs on each node").get());
     o.addOption(Option.builder().longOpt("mounts").hasArg().argName("FOLDERS")
         .desc("host folders in the VMs: none, or PATH[=ro][:PATH...]").get());
+    o.addOption(Option.builder().longOpt("save").hasArg().argName("NAME")
+        .desc("keep the head VM's disk at the job's end as a new revision of your image NAME").get());
     o.addOption(Option.builder().longOpt("nodes").hasArg().argName("N")
         .desc("nodes of the job: checks that its VMs fit the job's subnet").get());
     o.addOption(Option.builder().longOpt("cpus-per-node").hasArg().argName("N")
@@ -73,7 +75,7 @@ final class ValidateCommand {
     CommandLine cmd = parsed.get();
     if (cmd.hasOption("help")) {
       CliHelp.print(out, NAME + " [--config FILE] --image NAME [--vcpus N] [--mem SIZE] [--vms K]"
-          + " [--mounts FOLDERS] [--nodes N] [--cpus-per-node N]", "Checks a request as the prolog would. Exit 0: ok; 2: refused"
+          + " [--mounts FOLDERS] [--save NAME] [--nodes N] [--cpus-per-node N]", "Checks a request as the prolog would. Exit 0: ok; 2: refused"
           + " (one line naming the field); 1: the site configuration cannot be read.", options());
       return 0;
     }
@@ -104,7 +106,8 @@ final class ValidateCommand {
       out.println("ok image=" + sizing.imageName() + " vcpus=" + sizing.vcpus() + " mem=" + sizing.memoryMiB()
           + "M vms=" + sizing.vmsPerNode() + (nodes == null ? "" : " nodes=" + nodes)
           + (cpus == null ? "" : " cpus-per-node=" + cpus)
-          + (request.mounts() == null ? "" : " mounts=" + (request.mounts().none() ? 0 : request.mounts().extra().size())));
+          + (request.mounts() == null ? "" : " mounts=" + (request.mounts().none() ? 0 : request.mounts().extra().size()))
+          + (request.save() == null ? "" : " save=" + request.save()));
       return 0;
     } catch (RequestException e) {
       err.println(e.getMessage());

@@ -33,7 +33,8 @@ public record SiteConfig(
     @Doc(value = "PBS/Torque specifics") Pbs pbs,
     @Doc(value = "the user's side: vcluster submit, status and cancel") Submit submit,
     @Doc(value = "fault injection for the project's tests; off") Testing testing,
-    @Doc(value = "host folders shared into the VMs (virtiofs, as the job's user)") Mounts mounts) {
+    @Doc(value = "host folders shared into the VMs (virtiofs, as the job's user)") Mounts mounts,
+    @Doc(value = "saving the head VM's disk as a new revision of a user's image at the job's end") Save save) {
 
   public SiteConfig {
     images = images == null ? Map.of() : Map.copyOf(images);

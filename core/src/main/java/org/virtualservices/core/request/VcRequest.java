@@ -10,12 +10,20 @@ package org.virtualservices.core.request;
  * @param vmsPerNode VMs on each node of the allocation, or null
  * @param channel where the request was read from, for messages ("SPANK options", "--comment", "PBS variable list")
  * @param mounts the host folders asked for beyond (or instead of) the site's, or null: the site's
+ * @param save the user's image that the head VM's disk is saved into at the job's end, as a new
+ *     revision, or null: no save asked at submission ({@code vcluster save} may still ask, in the job)
  */
 public record VcRequest(String image, Integer vcpus, Long memoryMiB, Integer vmsPerNode, String channel,
-    MountRequest mounts) {
+    MountRequest mounts, String save) {
+
+  /** A request that asks for no save. */
+  public VcRequest(String image, Integer vcpus, Long memoryMiB, Integer vmsPerNode, String channel,
+      MountRequest mounts) {
+    this(image, vcpus, memoryMiB, vmsPerNode, channel, mounts, null);
+  }
 
   /** A request that says nothing of host folders. */
   public VcRequest(String image, Integer vcpus, Long memoryMiB, Integer vmsPerNode, String channel) {
-    this(image, vcpus, memoryMiB, vmsPerNode, channel, null);
+    this(image, vcpus, memoryMiB, vmsPerNode, channel, null, null);
   }
 }

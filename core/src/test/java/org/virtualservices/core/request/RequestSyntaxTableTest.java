@@ -31,6 +31,7 @@ class RequestSyntaxTableTest {
         case MEM -> r.memoryMiB();
         case VMS -> r.vmsPerNode();
         case MOUNTS -> r.mounts().none() ? 0 : r.mounts().extra().size();
+        case SAVE -> r.save();
       };
       assertEquals(c.expected(), String.valueOf(got), c.toString());
     } else {
