@@ -61,26 +61,52 @@ static void shown(const char *v, char *out, size_t len)
 }
 
 /* A catalog name: [A-Za-z0-9][A-Za-z0-9._-]{0,63}, and no "..". */
-static int is_name(const char *v)
+static int is_catalog_name(const char *v, size_t n)
 {
-	size_t n = strlen(v);
 	size_t i;
+	int ok = n >= 1 && n <= VC_MAX_IMAGE_LEN && is_alnum(v[0]);
 
-	int ok = n >= 1 && n <= VC_MAX_IMAGE_LEN && is_alnum(v[0]) && strstr(v, "..") == NULL;
 	for (i = 1; ok && i < n; i++)
 		ok = is_alnum(v[i]) || v[i] == '.' || v[i] == '_' || v[i] == '-';
+	for (i = 0; ok && i + 1 < n; i++)
+		ok = !(v[i] == '.' && v[i + 1] == '.');
 	return ok;
 }
 
+/* A revision: [1-9][0-9]{0,8}. */
+static int is_revision(const char *v, size_t n)
+{
+	size_t i;
+	int ok = n >= 1 && n <= 9 && v[0] >= '1' && v[0] <= '9';
+
+	for (i = 1; ok && i < n; i++)
+		ok = is_digit(v[i]);
+	return ok;
+}
+
+/* A catalog name, or a user's own image: user:NAME or user:NAME@REV (NAME as a catalog name). */
 static int check_image(const char *v, char *why, size_t why_len)
 {
+	size_t n = strlen(v);
 	char s[400];
 
-	if (is_name(v))
+	if (strncmp(v, VC_USER_IMAGE_PREFIX, strlen(VC_USER_IMAGE_PREFIX)) == 0) {
+		const char *name = v + strlen(VC_USER_IMAGE_PREFIX);
+		const char *at = strchr(name, '@');
+		size_t name_len = at == NULL ? strlen(name) : (size_t)(at - name);
+
+		if (is_catalog_name(name, name_len) && (at == NULL || is_revision(at + 1, strlen(at + 1))))
+			return 0;
+		shown(v, s, sizeof(s));
+		snprintf(why, why_len, "invalid user image '%s' (user:NAME or user:NAME@REV: NAME as a catalog name,"
+			 " REV a revision number from 1)", s);
+		return -1;
+	}
+	if (is_catalog_name(v, n))
 		return 0;
 	shown(v, s, sizeof(s));
 	snprintf(why, why_len, "invalid image name '%s' (a catalog name: letters, digits, '.', '_', '-', starting with"
-		 " a letter or digit, at most %d characters, no '..')", s, VC_MAX_IMAGE_LEN);
+		 " a letter or digit, at most %d characters, no '..'; or user:NAME[@REV])", s, VC_MAX_IMAGE_LEN);
 	return -1;
 }
 
@@ -89,7 +115,7 @@ static int check_save(const char *v, char *why, size_t why_len)
 {
 	char s[400];
 
-	if (is_name(v))
+	if (is_catalog_name(v, strlen(v)))
 		return 0;
 	shown(v, s, sizeof(s));
 	snprintf(why, why_len, "invalid name to save as '%s' (a name of your images: letters, digits, '.', '_', '-',"

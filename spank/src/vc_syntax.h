@@ -18,6 +18,8 @@ enum vc_key { VC_IMAGE, VC_VCPUS, VC_MEM, VC_VMS, VC_MOUNT, VC_SAVE, VC_KEYS };
 #define VC_MAX_VMS_PER_NODE 256ULL
 #define VC_MAX_MEMORY_MIB (16ULL * 1024 * 1024)
 #define VC_MAX_IMAGE_LEN 64
+/* A user's own image: user:NAME or user:NAME@REV (UserImages.PREFIX). */
+#define VC_USER_IMAGE_PREFIX "user:"
 #define VC_MAX_MOUNTS 8
 #define VC_MAX_MOUNT_PATH 200
 /* The longest value: VC_MAX_MOUNTS folders, each with "=ro", separated by ':'. */

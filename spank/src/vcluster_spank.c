@@ -64,7 +64,8 @@ static int option_given(int val, const char *optarg, int remote);
 
 static struct spank_option options[VC_KEYS] = {
 	{"vc-image", "NAME", "Virtual Services: run the job in a virtual cluster of VMs booted from this image of"
-	 " the site's catalog ('vcluster images' lists them)", 1, VC_IMAGE, option_given},
+	 " the site's catalog ('vcluster images' lists them), or user:NAME[@REV], one of your own ('vcluster image"
+	 " list')", 1, VC_IMAGE, option_given},
 	{"vc-vcpus", "N", "Virtual Services: virtual CPUs of each VM (default: the site's)", 1, VC_VCPUS,
 	 option_given},
 	{"vc-mem", "SIZE", "Virtual Services: memory of each VM, e.g. 512M, 2G (a bare number is MiB; default:"
@@ -279,7 +280,7 @@ static int check_policy(void)
 	argv[a++] = (char *)conf;
 	for (int k = 0; k < VC_KEYS; k++) {
 		if (given[k] != NULL) {
-			/* the syntax is checked: values are short ASCII (an image name at most 64) */
+			/* the syntax is checked: values are short ASCII (an image name at most 79) */
 			snprintf(pairs[k], sizeof(pairs[k]), "--%s=%s", vc_key_word((enum vc_key)k), given[k]);
 			argv[a++] = pairs[k];
 		}

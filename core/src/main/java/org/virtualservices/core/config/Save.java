@@ -13,8 +13,6 @@ public record Save(
     boolean uncleanDisk,
     @Doc(value = "seconds qemu-img may take to write the new revision; a save that takes longer is stopped and"
         + " removed", defaultValue = "1800") int convertTimeoutSeconds,
-    @Doc(value = "GNU find, run as the job's user: lists the image's folder (without following links)",
-        defaultValue = "/usr/bin/find") String find,
     @Doc(value = "GNU dd, run as the job's user: reads the in-job request (no link, bounded) and claims the new"
         + " revision's name (O_EXCL)", defaultValue = "/usr/bin/dd") String dd,
     @Doc(value = "mkdir, run as the job's user: makes the image's folder when it is the first revision",

@@ -34,6 +34,8 @@ public record SiteConfig(
     @Doc(value = "the user's side: vcluster submit, status and cancel") Submit submit,
     @Doc(value = "fault injection for the project's tests; off") Testing testing,
     @Doc(value = "host folders shared into the VMs (virtiofs, as the job's user)") Mounts mounts,
+    @Doc(value = "users' own images, kept in a repository of each user's (user:NAME[@REV])")
+    UserImagePolicy userImages,
     @Doc(value = "saving the head VM's disk as a new revision of a user's image at the job's end") Save save) {
 
   public SiteConfig {

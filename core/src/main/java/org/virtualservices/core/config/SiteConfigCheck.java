@@ -44,6 +44,30 @@ public final class SiteConfigCheck {
     }
   }
 
+  /** Users' images: a repository template that makes an absolute path, raw and qcow2 only, a known bootLike. */
+  private static void userImages(List<String> e, UserImagePolicy u, Map<String, Image> catalog) {
+    try {
+      org.virtualservices.core.images.UserImages.forUser(u.repository(), "user", 1000);
+    } catch (IllegalArgumentException | NullPointerException x) {
+      e.add("userImages.repository: " + x.getMessage());
+    }
+    positive(e, "userImages.maxVirtualMiB", u.maxVirtualMiB(), 1L << 40);
+    if (u.formats().isEmpty()) {
+      e.add("userImages.formats: needs raw, qcow2 or both");
+    }
+    for (String f : u.formats()) {
+      if (org.virtualservices.core.images.UserImages.Format.of(f).isEmpty()) {
+        e.add("userImages.formats: '" + f + "' is not allowed (only raw and qcow2: the prolog checks no other)");
+      }
+    }
+    if (u.bootLike() != null && !catalog.containsKey(u.bootLike())) {
+      e.add("userImages.bootLike: '" + u.bootLike() + "' is not in the catalog (images)");
+    }
+    if (u.find() == null || !u.find().startsWith("/")) {
+      e.add("userImages.find: must be an absolute path (hooks run with no PATH), got '" + u.find() + "'");
+    }
+  }
+
   static List<String> semantic(SiteConfig c) {
     List<String> e = new ArrayList<>();
     if (c.libvirtUri() == null || !c.libvirtUri().matches("[a-z+]+://.*")) {
@@ -78,6 +102,7 @@ public final class SiteConfigCheck {
     network(e, c.network());
     within(e, "domain.memoryOverheadMiB", c.domain().memoryOverheadMiB(), 0, 1 << 20);
     mounts(e, c.mounts());
+    userImages(e, c.userImages(), c.images());
     Boot b = c.boot();
     within(e, "boot.timeoutSeconds", b.timeoutSeconds(), 1, 86_400);
     within(e, "boot.pollMillis", b.pollMillis(), 10, 60_000);

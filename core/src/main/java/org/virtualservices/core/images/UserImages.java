@@ -29,6 +29,10 @@ import java.util.stream.Stream;
  *
  * <p>A user names an image {@code user:NAME} (its latest revision) or {@code user:NAME@REV}.
  *
+ * <p>A revision is a standalone file: the prolog refuses one with a backing file (or a qcow2
+ * external data file) of any kind, so a writer of a new revision flattens it ({@code qemu-img
+ * convert}), never leaves it on top of an earlier one (docs/hooks.md, "Users' own images").
+ *
  * <p>The methods that touch files ({@link #revisions(String)}, {@link #names()}, {@link #publish})
  * are for code that runs AS THE USER (the launcher); root code uses the pure ones
  * ({@link #revisionsIn}, {@link #fileName}) on a listing that a process of the user's made.
@@ -145,15 +149,19 @@ public final class UserImages {
     return new Ref(rest.substring(0, at), OptionalInt.of(Integer.parseInt(rev)));
   }
 
-  /** Whether a name is a valid image name (letters, digits, {@code . _ -}; not starting with a dot). */
+  /**
+   * Whether a name is a valid image name: as a catalog name (letters, digits, {@code . _ -},
+   * starting with a letter or digit, no {@code ..}, at most {@value #MAX_NAME} characters).
+   */
   public static boolean validName(String name) {
-    return name != null && NAME.matcher(name).matches();
+    return name != null && NAME.matcher(name).matches() && !name.contains("..");
   }
 
   public static void checkName(String name) {
     if (!validName(name)) {
       throw new IllegalArgumentException("image name must be 1 to " + MAX_NAME
-          + " letters, digits, '.', '_' or '-', starting with a letter or digit: '" + name + "'");
+          + " letters, digits, '.', '_' or '-', starting with a letter or digit, no '..': '"
+          + org.virtualservices.core.log.Shown.value(name) + "'");
     }
   }
 

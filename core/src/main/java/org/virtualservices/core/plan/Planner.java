@@ -6,6 +6,8 @@ import java.util.List;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.Limits;
 import org.virtualservices.core.config.SiteConfig;
+import org.virtualservices.core.images.UserImageBoot;
+import org.virtualservices.core.images.UserImages;
 import org.virtualservices.core.names.Names;
 import org.virtualservices.core.net.Cidr;
 import org.virtualservices.core.request.JobContext;
@@ -132,7 +134,8 @@ public final class Planner {
     if (request.image() == null) {
       throw new RequestException("image", "not given, and a virtual cluster needs one (known: " + catalog(site) + ")");
     }
-    Image image = site.images().get(request.image());
+    Image image = UserImages.isUserRef(request.image()) ? userImage(request.image(), site)
+        : site.images().get(request.image());
     if (image == null) {
       throw new RequestException("image", "'" + request.image() + "' is not in the site's catalog (known: "
           + catalog(site) + ")");
@@ -225,6 +228,18 @@ public final class Planner {
       throw new RequestException("vms", total + " VMs in one job (" + sizing.vmsPerNode() + " on each of "
           + nodeCount + " nodes) is more than the site's /" + net.subnetPrefix() + " subnets hold (" + room + ")");
     }
+  }
+
+  /**
+   * A user's own image, where the site allows them: its boot settings (the disk is found and checked
+   * on each node, as the user, by the prolog).
+   */
+  private static Image userImage(String ref, SiteConfig site) {
+    if (!site.userImages().enabled()) {
+      throw new RequestException("image", "'" + ref + "': this site does not let users boot images of their own"
+          + " (userImages.enabled is off; catalog: " + catalog(site) + ")");
+    }
+    return UserImageBoot.image(site, null, null, "");
   }
 
   private static String catalog(SiteConfig site) {

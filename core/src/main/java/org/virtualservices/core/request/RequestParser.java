@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.virtualservices.core.images.UserImages;
 import org.virtualservices.core.log.Shown;
 
 /**
@@ -172,12 +173,24 @@ public final class RequestParser {
     return Optional.of(parse(fields, channel));
   }
 
-  /** A catalog name: letters, digits, dot, underscore, dash; no slash, no "..", at most 64 characters. */
+  /**
+   * A catalog name: letters, digits, dot, underscore, dash; no slash, no "..", at most 64 characters;
+   * or a user's own image, {@code user:NAME} or {@code user:NAME@REV} (NAME as a catalog name, REV
+   * a revision from 1: {@link UserImages}). Whether the site allows users' images is decided later.
+   */
   public static String image(String field, String value) {
     String v = nonEmpty(field, value);
+    if (UserImages.isUserRef(v)) {
+      try {
+        return UserImages.parseRef(v).toString();
+      } catch (IllegalArgumentException e) {
+        throw new RequestException(field, "invalid user image '" + shown(v) + "' (user:NAME or user:NAME@REV: NAME"
+            + " as a catalog name, REV a revision number from 1)");
+      }
+    }
     if (!IMAGE.matcher(v).matches() || v.contains("..")) {
       throw new RequestException(field, "invalid image name '" + shown(v) + "' (a catalog name: letters, digits,"
-          + " '.', '_', '-', starting with a letter or digit, at most 64 characters, no '..')");
+          + " '.', '_', '-', starting with a letter or digit, at most 64 characters, no '..'; or user:NAME[@REV])");
     }
     return v;
   }

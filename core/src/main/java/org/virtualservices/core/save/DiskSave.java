@@ -76,6 +76,7 @@ public final class DiskSave {
   private final String setpriv;
   private final String qemuImg;
   private final String rm;
+  private final String find;
   private final Save conf;
   private final Clock clock;
   private final Sleeper sleeper;
@@ -85,13 +86,15 @@ public final class DiskSave {
    * @param faults test-only point {@code save:publish}, reached when the revision is written and
    *     not yet published: a failure there must leave nothing behind
    */
-  public DiskSave(Hypervisor hypervisor, CommandRunner runner, Tools tools, Save conf, Clock clock, Sleeper sleeper,
-      FaultPoints faults) {
+  /** @param find GNU find (userImages.find), run as the user */
+  public DiskSave(Hypervisor hypervisor, CommandRunner runner, Tools tools, String find, Save conf, Clock clock,
+      Sleeper sleeper, FaultPoints faults) {
     this.hypervisor = hypervisor;
     this.runner = runner;
     this.setpriv = tools.setpriv();
     this.qemuImg = tools.qemuImg();
     this.rm = tools.rm();
+    this.find = find;
     this.conf = conf;
     this.clock = clock;
     this.sleeper = sleeper;
@@ -196,7 +199,7 @@ public final class DiskSave {
 
   /** As the user, without following a link (find -P: the start point's own included; %y is 'l' for a link). */
   private void ownFolder(Job job, Path dir, String what) {
-    String line = asUser(job, SHORT, "look at " + dir, conf.find(), "-P", dir.toString(), "-maxdepth", "0",
+    String line = asUser(job, SHORT, "look at " + dir, find, "-P", dir.toString(), "-maxdepth", "0",
         "-printf", "%y %U\\n").stdout().strip();
     if (!line.equals("d " + job.uid())) {
       throw new IllegalStateException(what + Shown.value(dir.toString()) + " is not a folder of the job's user ("
@@ -206,7 +209,7 @@ public final class DiskSave {
 
   /** The entry names of the image's folder, listed as the user, without following links. */
   private List<String> entries(Job job, Path folder) {
-    String out = asUser(job, SHORT, "list " + folder, conf.find(), "-P", folder.toString(), "-mindepth", "1",
+    String out = asUser(job, SHORT, "list " + folder, find, "-P", folder.toString(), "-mindepth", "1",
         "-maxdepth", "1", "-printf", "%f\\0").stdout();
     List<String> names = new ArrayList<>();
     for (String n : out.split("\0")) {

@@ -34,7 +34,7 @@ class UserImagesTest {
   @ParameterizedTest
   @ValueSource(strings = {"user:", "user:@1", "user:a@", "user:a@0", "user:a@01", "user:a@-1", "user:a@1x",
       "user:a@1@2", "user:../etc", "user:.hidden", "user:a/b", "user:a b", "user:a\nb", "user:a@1234567890",
-      "debian12", "user:-x"})
+      "debian12", "user:-x", "user:a..b"})
   void badRefsAreRefusedWithTheirText(String bad) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UserImages.parseRef(bad));
     assertFalse(e.getMessage().isEmpty());

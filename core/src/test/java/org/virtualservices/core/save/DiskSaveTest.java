@@ -179,7 +179,7 @@ class DiskSaveTest {
         tools.setpriv(), tools.tar(), tools.rm(), tools.scontrol());
     hv.running.put(VM, true);
     long t0 = System.nanoTime();
-    r = new DiskSave(hv, new ProcessCommandRunner(), hanging, new Save(30, false, 1, "/usr/bin/find", "/usr/bin/dd",
+    r = new DiskSave(hv, new ProcessCommandRunner(), hanging, "/usr/bin/find", new Save(30, false, 1, "/usr/bin/dd",
         "/usr/bin/mkdir", "/usr/bin/ln"), time, time.sleeper(), FaultPoints.NONE).save(job("deb"));
     assertFalse(r.saved());
     assertTrue(r.message().contains("within 1 s"), r.message());
@@ -259,7 +259,7 @@ class DiskSaveTest {
   // ---- helpers ----
 
   private DiskSave.Result save(Save conf, FaultPoints faults, String name) {
-    return new DiskSave(hv, new ProcessCommandRunner(), tools, conf, time, time.sleeper(), faults)
+    return new DiskSave(hv, new ProcessCommandRunner(), tools, "/usr/bin/find", conf, time, time.sleeper(), faults)
         .save(job(name));
   }
 
@@ -268,7 +268,7 @@ class DiskSaveTest {
   }
 
   private static Save save(int shutdownSeconds, boolean unclean) {
-    return new Save(shutdownSeconds, unclean, 120, "/usr/bin/find", "/usr/bin/dd", "/usr/bin/mkdir", "/usr/bin/ln");
+    return new Save(shutdownSeconds, unclean, 120, "/usr/bin/dd", "/usr/bin/mkdir", "/usr/bin/ln");
   }
 
   private Path userFolder(String name) throws IOException {

@@ -118,7 +118,7 @@ final class SimulatedCluster implements AutoCloseable {
     }
     return new SiteConfig(c.libvirtUri(), c.stateDir(), c.runDir().resolve(node), c.secretFile(), c.templatesDir(),
         c.images(), c.limits(), c.defaults(), c.network(), c.boot(), c.domain(), c.tools(), c.pbs(), c.submit(),
-        c.testing(), c.mounts(), c.save());
+        c.testing(), c.mounts(), c.userImages(), c.save());
   }
 
   /** The job's folder in {@code node}'s run tree. */
