@@ -62,6 +62,11 @@ public final class Epilog {
     Instant t = phases.start();
     try (Hypervisor hv = s.hypervisors().apply(s.config().libvirtUri())) {
       phases.lap("plan+connect", t);
+      // before the domains go: the head VM's disk, when a save was asked (docs/hooks.md, "Saving a VM's disk")
+      Instant saving = phases.start();
+      if (new SaveAtEnd(s, log).run(job, inv.request(), plan, folder, hv)) {
+        phases.lap("save", saving);
+      }
       Teardown teardown = new Teardown(hv, s.fabric(), log, s.faults(),
           new UserCopy(s.runner(), s.config().tools()), s.clock());
       r = teardown.run(job.jobId(), job.thisNode(), nodeDir, plan, folder);
