@@ -11,7 +11,7 @@ import java.util.Map;
 public final class Vcluster {
 
   static final String USAGE =
-      "usage: vcluster submit|status|cancel|validate|images|hostfile|exec|ssh|mpirun|--version [options]"
+      "usage: vcluster submit|status|cancel|validate|images|hostfile|exec|ssh|mpirun|save|--version [options]"
           + " (vcluster SUBCOMMAND --help)";
 
   private final PrintStream out;
@@ -48,6 +48,7 @@ public final class Vcluster {
       case "exec" -> new ExecCommand(out, err, Tools.real(env)).run(rest);
       case "ssh" -> new SshCommand(out, err, Tools.real(env)).run(rest);
       case "mpirun" -> new MpirunCommand(out, err, Tools.real(env)).run(rest);
+      case "save" -> new SaveCommand(out, err, Tools.real(env)).run(rest);
       case "-h", "--help", "help" -> {
         out.println(USAGE);
         yield 0;
