@@ -20,7 +20,8 @@ import org.virtualservices.core.config.SiteConfigLoader;
 /**
  * {@code vcluster images [--json] [--config FILE]}: the site's catalog, the names users may give
  * to {@code --vc-image}, with their descriptions. Paths of the images are the site's business and
- * are not shown.
+ * are not shown. A user's own images ({@code user:NAME}) are listed by {@code vcluster image list}
+ * ({@link ImageCommand}).
  */
 final class ImagesCommand {
 
@@ -44,7 +45,8 @@ final class ImagesCommand {
     try {
       cmd = DefaultParser.builder().get().parse(o, args.toArray(String[]::new));
     } catch (ParseException e) {
-      err.println(NAME + ": " + e.getMessage() + " (usage: " + NAME + " [--json] [--config FILE])");
+      err.println(NAME + ": " + e.getMessage() + " (usage: " + NAME + " [--json] [--config FILE]; the site's catalog,"
+          + " 'vcluster image list' lists your own)");
       return 2;
     }
     if (!cmd.getArgList().isEmpty()) {

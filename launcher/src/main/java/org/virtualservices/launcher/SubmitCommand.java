@@ -72,7 +72,8 @@ final class SubmitCommand {
     Options o = new Options();
     o.addOption(Option.builder("N").longOpt("nodes").hasArg().argName("N").desc("nodes of the job").get());
     o.addOption(Option.builder().longOpt("image").hasArg().argName("NAME")
-        .desc("image of the site's catalog: asks for a virtual cluster (vcluster images lists them)").get());
+        .desc("image of the site's catalog (vcluster images lists them) or user:NAME[@REV], one of your own"
+            + " (vcluster image list): asks for a virtual cluster").get());
     o.addOption(Option.builder().longOpt("vcpus").hasArg().argName("N").desc("virtual CPUs of each VM").get());
     o.addOption(Option.builder().longOpt("mem").hasArg().argName("SIZE").desc("memory of each VM (512M, 2G)").get());
     o.addOption(Option.builder().longOpt("vms").hasArg().argName("K").desc("VMs on each node").get());

@@ -51,7 +51,7 @@ final class ValidateCommand {
     Options o = new Options();
     o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
         .desc("site configuration (default: $VC_CONFIG, else /etc/vcluster/site.yaml)").get());
-    o.addOption(Option.builder().longOpt("image").hasArg().argName("NAME").desc("image of the site's catalog").get());
+    o.addOption(Option.builder().longOpt("image").hasArg().argName("NAME").desc("image of the site's catalog, or user:NAME[@REV]").get());
     o.addOption(Option.builder().longOpt("vcpus").hasArg().argName("N").desc("virtual CPUs of each VM").get());
     o.addOption(Option.builder().longOpt("mem").hasArg().argName("SIZE").desc("memory of each VM (512M, 2G)").get());
     o.addOption(Option.builder().longOpt("vms").hasArg().argName("K").desc("VMs on each node").get());

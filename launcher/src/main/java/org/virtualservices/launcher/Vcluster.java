@@ -11,7 +11,7 @@ import java.util.Map;
 public final class Vcluster {
 
   static final String USAGE =
-      "usage: vcluster submit|status|cancel|validate|images|hostfile|exec|ssh|mpirun|save|--version [options]"
+      "usage: vcluster submit|status|cancel|validate|images|image|hostfile|exec|ssh|mpirun|save|--version [options]"
           + " (vcluster SUBCOMMAND --help)";
 
   private final PrintStream out;
@@ -41,6 +41,7 @@ public final class Vcluster {
     return switch (args.get(0)) {
       case "validate" -> new ValidateCommand(out, err, env).run(rest);
       case "images" -> new ImagesCommand(out, err, env).run(rest);
+      case "image" -> ImageCommand.real(out, err, env).run(rest);
       case "submit" -> new SubmitCommand(out, err, env).run(rest);
       case "status" -> new StatusCommand(out, err, env).run(rest);
       case "cancel" -> new CancelCommand(out, err, env).run(rest);

@@ -44,10 +44,12 @@ class ValidateCommandTest {
 
   @BeforeAll
   static void sites() throws IOException {
+    // users' images (user:NAME[@REV]) are allowed; every other valid name is in the catalog
     String images = SyntaxCases.all().stream().filter(c -> c.option().equals("vc-image") && c.valid())
+        .filter(c -> !c.value().startsWith("user:"))
         .map(c -> "  " + c.value() + ": {disk: /img/x.qcow2}").collect(Collectors.joining("\n"));
     permissive = Files.writeString(dir.resolve("permissive.yaml"), String.join("\n",
-        "images:", images,
+        "images:", images, "userImages: {enabled: true}",
         "limits: {maxVmsPerNode: 256, maxVcpusPerVm: 1024, maxMemoryMiBPerVm: 16777216, minMemoryMiBPerVm: 1,"
             + " allocationRule: none}", ""));
     site = Files.writeString(dir.resolve("site.yaml"), String.join("\n",
@@ -104,6 +106,9 @@ class ValidateCommandTest {
         Arguments.of(List.of("--image", "nosuch"), "image: 'nosuch' is not in the site's catalog (known: debian12,"
             + " testapp)"),
         Arguments.of(List.of("--image", "TestApp"), "image: 'TestApp' is not in the site's catalog"),
+        Arguments.of(List.of("--image", "user:deb12"), "image: 'user:deb12': this site does not let users boot images"
+            + " of their own (userImages.enabled is off; catalog: debian12, testapp)"),
+        Arguments.of(List.of("--image", "user:deb12@0"), "image: invalid user image 'user:deb12@0'"),
         Arguments.of(List.of("--vcpus", "2"), "image: missing"),
         Arguments.of(List.of("--image", "../etc"), "image: invalid image name '../etc'"),
         Arguments.of(List.of("--image=testapp;reboot"), "image: invalid image name 'testapp;reboot'"),

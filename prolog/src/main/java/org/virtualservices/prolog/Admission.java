@@ -12,6 +12,7 @@ import org.virtualservices.core.confine.JobCpus;
 import org.virtualservices.core.disk.ImageSize;
 import org.virtualservices.core.hypervisor.ConsoleLogBound;
 import org.virtualservices.core.hypervisor.QemuAccount;
+import org.virtualservices.core.images.UserImages;
 import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.log.Shown;
 import org.virtualservices.core.plan.Plan;
@@ -36,8 +37,9 @@ import org.virtualservices.core.runtime.NodeServices;
  * @param plan its plan
  * @param qemu whom the job's QEMU processes run as on this node
  * @param cpus the job's CPUs on this node, where its VMs' threads are pinned (empty: unpinned)
+ * @param base what its overlays sit on: the catalog's image or the user's, checked as the user
  */
-record Admission(JobContext job, Plan plan, QemuAccount qemu, JobCpus cpus) {
+record Admission(JobContext job, Plan plan, QemuAccount qemu, JobCpus cpus, BaseImage base) {
 
   /**
    * @throws RequestException the user's mistake: a request beyond a limit of the site or the job
@@ -52,21 +54,8 @@ record Admission(JobContext job, Plan plan, QemuAccount qemu, JobCpus cpus) {
     log.info("job record: instance {0}, memory per node {1}", job.instance(),
         job.memoryMiBPerNode().isEmpty() ? "not given (the per-CPU rule)" : job.memoryMiBPerNode() + " MiB");
     Plan plan = Planner.plan(job, request, cfg);
-    Image image = cfg.images().get(plan.image());
-    long disk;
-    try {
-      disk = ImageSize.virtualBytes(image.disk(), image.format(), s.runner(), cfg.tools().qemuImg());
-    } catch (UncheckedIOException e) {
-      // a base image missing or unreadable here boots no VM: the disk step fails on it, keeping the
-      // evidence (docs/hooks.md, "When the prolog fails"); there is no overlay to bound
-      log.info("image {0}: {1}; the disk step will say more", plan.image(), e.getMessage());
-      disk = 0;
-    }
-    long maxDisk = cfg.limits().maxDiskMiBPerVm();
-    if (disk > maxDisk << 20) {
-      throw new RequestException("image", "'" + plan.image() + "' has a virtual disk of " + mib(disk)
-          + " MiB, more than the site's limit limits.maxDiskMiBPerVm = " + maxDisk + " MiB");
-    }
+    BaseImage base = UserImages.isUserRef(plan.image()) ? UserImageAdmission.check(s, log, job, plan.image())
+        : catalogImage(s, log, plan);
     ConsoleLogBound.problem(cfg.libvirtUri(), cfg.domain().libvirtQemuConf(), cfg.domain().virtlogdConf(),
         cfg.limits().maxConsoleLogMiB()).ifPresent(p -> {
           throw new IllegalStateException(p);
@@ -82,7 +71,28 @@ record Admission(JobContext job, Plan plan, QemuAccount qemu, JobCpus cpus) {
       log.warn("VMs not pinned: {0}", cpus.source());
     }
     checkWorkDir(job);
-    return new Admission(job, plan, qemu, cpus);
+    return new Admission(job, plan, qemu, cpus, base);
+  }
+
+  /** A catalog image, whose virtual disk must be within {@code limits.maxDiskMiBPerVm}. */
+  private static BaseImage catalogImage(NodeServices s, JobLog log, Plan plan) {
+    SiteConfig cfg = s.config();
+    Image image = cfg.images().get(plan.image());
+    long disk;
+    try {
+      disk = ImageSize.virtualBytes(image.disk(), image.format(), s.runner(), cfg.tools().qemuImg());
+    } catch (UncheckedIOException e) {
+      // a base image missing or unreadable here boots no VM: the disk step fails on it, keeping the
+      // evidence (docs/hooks.md, "When the prolog fails"); there is no overlay to bound
+      log.info("image {0}: {1}; the disk step will say more", plan.image(), e.getMessage());
+      disk = 0;
+    }
+    long maxDisk = cfg.limits().maxDiskMiBPerVm();
+    if (disk > maxDisk << 20) {
+      throw new RequestException("image", "'" + plan.image() + "' has a virtual disk of " + mib(disk)
+          + " MiB, more than the site's limit limits.maxDiskMiBPerVm = " + maxDisk + " MiB");
+    }
+    return new BaseImage(image, 0);
   }
 
   /**

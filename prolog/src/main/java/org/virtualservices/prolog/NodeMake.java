@@ -62,10 +62,11 @@ final class NodeMake {
    *
    * @param step where the prolog is, for its failure message
    */
-  void run(Hypervisor hv, JobContext job, Plan plan, NodePlan mine, Path nodeDir, Journal journal, Image image,
+  void run(Hypervisor hv, JobContext job, Plan plan, NodePlan mine, Path nodeDir, Journal journal, BaseImage base,
       String login, QemuAccount qemu, List<Share> shares, Pending<JobKeys> keys, List<Pending<?>> pending,
       PerVm.Step step)
       throws IOException {
+    Image image = base.image();
     step.is("fabric");
     Pending<Void> fabric = null;
     FabricSpec spec = null;
@@ -104,7 +105,11 @@ final class NodeMake {
       var d = timer.start();
       PerVm.run(mine.vms(), (v, at) -> {
         at.is("disk of " + v.name());
-        disks.overlay(image.disk(), image.format(), v.disk(), qemu.uid(), qemu.gid());
+        if (base.usersOwn()) {
+          disks.overlayOfChecked(image.disk(), image.format(), base.checkedBytes(), v.disk(), qemu.uid(), qemu.gid());
+        } else {
+          disks.overlay(image.disk(), image.format(), v.disk(), qemu.uid(), qemu.gid());
+        }
         s.faults().reached("disk:" + v.name());
         at.is("keys");
         JobKeys k = keys.await();

@@ -124,9 +124,9 @@ public final class Prolog {
    *     to the user; or the node's fault), already logged; null when admitted
    */
   record Admitted(JobContext job, Plan plan, NodePlan mine, Optional<UserCopy.Target> copy, QemuAccount qemu,
-      JobCpus cpus, List<Share> shares, Outcome refusal) {
+      JobCpus cpus, List<Share> shares, BaseImage base, Outcome refusal) {
     static Admitted refused(Outcome outcome) {
-      return new Admitted(null, null, null, Optional.empty(), null, null, List.of(), outcome);
+      return new Admitted(null, null, null, Optional.empty(), null, null, List.of(), null, outcome);
     }
   }
 
@@ -179,7 +179,7 @@ public final class Prolog {
     timer.lap("plan", t);
     log.info("plan: {0} VM(s) of image {1} on this node, network {2} VNI {3}{4}", mine.vms().size(),
         plan.image(), plan.subnet(), plan.vni(), plan.isBatchHost(job.thisNode()) ? ", batch host" : "");
-    return new Admitted(job, plan, mine, copy, admission.qemu(), admission.cpus(), shares, null);
+    return new Admitted(job, plan, mine, copy, admission.qemu(), admission.cpus(), shares, admission.base(), null);
   }
 
   /**
@@ -219,9 +219,10 @@ public final class Prolog {
         s.faults().reached("journal");
 
         t = timer.start();
-        Image image = cfg.images().get(plan.image());
+        Image image = admitted.base().image();
         String login = image.loginUser() != null ? image.loginUser() : job.user();
-        new NodeMake(s, log, timer, cpus).run(hv, job, plan, mine, nodeDir, journal, image, login, qemu, shares, keys,
+        new NodeMake(s, log, timer, cpus).run(hv, job, plan, mine, nodeDir, journal, admitted.base(), login, qemu,
+            shares, keys,
             pending, step);
         timer.lap("make", t);
 

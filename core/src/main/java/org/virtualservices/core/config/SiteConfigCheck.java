@@ -103,6 +103,10 @@ public final class SiteConfigCheck {
     within(e, "domain.memoryOverheadMiB", c.domain().memoryOverheadMiB(), 0, 1 << 20);
     mounts(e, c.mounts());
     userImages(e, c.userImages(), c.images());
+    if (c.userImages().enabled() && c.domain() != null && c.domain().qemuUser() != null) {
+      e.add("userImages.enabled: users' images need QEMU to run as each job's user (domain.qemuUser absent), who"
+          + " alone may read them");
+    }
     Boot b = c.boot();
     within(e, "boot.timeoutSeconds", b.timeoutSeconds(), 1, 86_400);
     within(e, "boot.pollMillis", b.pollMillis(), 10, 60_000);

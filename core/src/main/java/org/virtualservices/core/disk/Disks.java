@@ -29,14 +29,32 @@ public final class Disks {
     if (!Files.isReadable(base)) {
       throw new IllegalStateException("base image " + base + " is missing or unreadable on this node");
     }
+    make(overlay, Command.of(qemuImg, "create", "-q", "-f", "qcow2", "-F", baseFormat, "-b", base.toString(),
+        overlay.toString()), uid, gid);
+  }
+
+  /**
+   * Makes {@code overlay} on a user's image that was checked as the user (docs/hooks.md, "Users' own
+   * images"), as {@link #overlay} does but without root ever opening the base: qemu-img's {@code -u}
+   * leaves the backing file unopened, and the overlay's virtual size is the checked one, so a base
+   * swapped after the check cannot make the guest's disk larger.
+   */
+  public void overlayOfChecked(Path base, String baseFormat, long virtualBytes, Path overlay, int uid, int gid) {
+    if (virtualBytes <= 0) {
+      throw new IllegalArgumentException("no checked size for the overlay on " + base);
+    }
+    make(overlay, Command.of(qemuImg, "create", "-q", "-f", "qcow2", "-u", "-F", baseFormat, "-b", base.toString(),
+        overlay.toString(), Long.toString(virtualBytes)), uid, gid);
+  }
+
+  private void make(Path overlay, Command create, int uid, int gid) {
     try {
       // made 0600 first: qemu-img opens the existing file (O_TRUNC), so its mode holds from the first byte
       PrivateFiles.empty(overlay);
     } catch (IOException e) {
       throw new UncheckedIOException("make " + overlay + ": " + e.getMessage(), e);
     }
-    runner.check(Command.of(qemuImg, "create", "-q", "-f", "qcow2", "-F", baseFormat, "-b", base.toString(),
-        overlay.toString()).withTimeout(Duration.ofSeconds(60)));
+    runner.check(create.withTimeout(Duration.ofSeconds(60)));
     try {
       PrivateFiles.handTo(overlay, uid, gid);
     } catch (IOException e) {

@@ -165,6 +165,38 @@ class DomainTemplateTest {
     }
   }
 
+  /**
+   * A user's image (docs/hooks.md, "Users' own images"): named with its checked format, and its
+   * chain ended by an empty backing store, so neither libvirt (root) nor QEMU reads a backing name
+   * from the user's header; a catalog image's chain is left as it was.
+   */
+  @Test
+  void aUsersImageEndsItsChainWithAnEmptyBackingStore() throws Exception {
+    DomainModel catalog = model("alice", "/img/vmlinux", TEST);
+    Image users = new Image(Path.of("/home/alice/.vcluster/images/deb12/3.raw"), "raw", null, null, "console=ttyS0",
+        Image.GuestConfig.nocloud, null, "");
+    DomainModel user = new DomainModel(catalog.vm(), "42", "alice", "user:deb12", users, TEST, true, "vcbr4138", 24,
+        1450, new QemuAccount(1001, 2000, "alice"), java.util.List.of(), null);
+    XPath x = XPathFactory.newInstance().newXPath();
+    Document mine = parse(user.render(Templates.shipped()));
+    assertEquals("/home/alice/.vcluster/images/deb12/3.raw raw 1 0", x.evaluate("concat("
+        + "//disk[target/@dev='vda']/backingStore/source/@file, ' ', //disk[target/@dev='vda']/backingStore/format/@type,"
+        + " ' ', count(//disk[target/@dev='vda']/backingStore/backingStore), ' ',"
+        + " count(//disk[target/@dev='vda']/backingStore/backingStore/*))", mine));
+    assertEquals("0", x.evaluate("count(//disk[target/@dev='vda']/backingStore/backingStore)",
+        parse(catalog.render(Templates.shipped()))));
+    try (LibvirtHypervisor hv = LibvirtHypervisor.open("test:///default")) {
+      hv.define("vc42-1", user.render(Templates.shipped()));
+      try {
+        Document back = parse(hv.xml("vc42-1").orElseThrow());
+        assertEquals("raw 1", x.evaluate("concat(//disk[target/@dev='vda']/backingStore/format/@type, ' ',"
+            + " count(//disk[target/@dev='vda']/backingStore/backingStore))", back));
+      } finally {
+        hv.remove("vc42-1");
+      }
+    }
+  }
+
   private static Document parse(String xml) throws Exception {
     return DocumentBuilderFactory.newInstance().newDocumentBuilder()
         .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
