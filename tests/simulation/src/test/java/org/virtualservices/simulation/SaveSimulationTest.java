@@ -3,7 +3,6 @@ package org.virtualservices.simulation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,16 +32,8 @@ class SaveSimulationTest {
 
   @BeforeEach
   void up() throws IOException {
-    assumeTrue(((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0, "needs root: jobs of uid "
-        + USER);
-    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path home = Files.createDirectories(tmp.resolve("home/nobody"));
-    Path work = Files.createDirectory(home.resolve("work"));
-    for (Path p : List.of(home, work)) {
-      Files.setAttribute(p, "unix:uid", USER);
-      Files.setAttribute(p, "unix:gid", USER);
-    }
-    repo = home.resolve("images");
+    RootHooksUnderAttackTest.requireRoot();
+    repo = SimulatedCluster.userWork(tmp, USER).resolveSibling("images");
   }
 
   @AfterEach
