@@ -79,7 +79,8 @@ scenario_save() {
   expect_eq "job $jd's guest (revision 1)" "before: A" "$(grep '^before: ' <<<"$out" | tr '\n' ' ' | sed 's/ $//')"
   vc_torn_down "$jd"
   expect_all_clean "$ja" "$jb" "$jc" "$jd"
-  out=$(AS_USER=$VC_E2E_USER cluster_as_user "$vc" image list 2>&1) || fail "image list: $out"
+  out=$(AS_USER=$VC_E2E_USER cluster_as_user "$vc" image list --config "$E2E_WORK/site.yaml" 2>&1) || fail "image list: $out"
+  grep -Eq "^saved +2 +qcow2 " <<<"$out" || fail "image list does not show saved 2 qcow2: $out"
   say "vcluster image list:"$'\n'"      ${out//$'\n'/$'\n'      }"
   rm -rf "$home/.vcluster"
 }
