@@ -32,12 +32,12 @@ scenario_user_images() {
 
   # the import, as the user: qemu-img converts the appliance into revision 1 of image app
   t0=$(now)
-  out=$(ui_as "$VC_E2E_USER" "$vc" image import "$VC_APPLIANCE/disk.qcow2" app 2>&1) || fail "import: $out"
+  out=$(ui_as "$VC_E2E_USER" "$vc" image import --config "$E2E_WORK/site.yaml" "$VC_APPLIANCE/disk.qcow2" app 2>&1) || fail "import: $out"
   measure "image import (appliance, 1388 MiB virtual)" "$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')"
   say "$out"
   [[ $out == *"as user:app@1 (qcow2, 1388 MiB virtual)"* ]] || fail "import said: $out"
   expect_eq "owner and mode of the revision" "$VC_E2E_USER 600" "$(stat -c '%U %a' "$repo/app/1.qcow2")"
-  out=$(ui_as "$VC_E2E_USER" "$vc" image list 2>&1) || fail "list: $out"
+  out=$(ui_as "$VC_E2E_USER" "$vc" image list --config "$E2E_WORK/site.yaml" 2>&1) || fail "list: $out"
   say "vcluster image list:"$'\n'"      ${out//$'\n'/$'\n'      }"
   grep -Eq '^app +1 +qcow2 +1388 MiB ' <<<"$out" || fail "image list does not show app 1 qcow2 1388 MiB"
   sum_before=$(sha256sum <"$repo/app/1.qcow2")
@@ -53,14 +53,17 @@ scenario_user_images() {
       <<<"$out" || fail "the prolog on $node did not check the user's image: $out"
     # QEMU's own command line (libvirt's log of the domain): the user's file, opened read-only
     out=$(cluster_exec "$node" sh -c "grep -h -- '-blockdev' /var/log/libvirt/qemu/vc$job-*.log | tail -n 1")
-    grep -Eq "\"filename\":\"$repo/app/1.qcow2\"[^}]*\"read-only\":true" <<<"$out" ||
-      fail "QEMU on $node did not open the user's image read-only: $out"
+    local storage
+    storage=$(grep -o "\"filename\":\"$repo/app/1.qcow2\",\"node-name\":\"[a-z0-9-]*\"" <<<"$out" | sed 's/.*"node-name":"//; s/"$//')
+    [[ -n $storage ]] || fail "QEMU on $node did not open the user's image: $out"
+    grep -Eq "\"read-only\":true,(\"cache\":\{[^}]*\},)?\"driver\":\"qcow2\",\"file\":\"$storage\",\"backing\":null" <<<"$out" ||
+      fail "QEMU on $node did not read the user's image as a read-only qcow2 with no backing: $out"
   done
   vc_torn_down "$job"
   expect_eq "the user's image after the job" "$sum_before" "$(sha256sum <"$repo/app/1.qcow2")"
 
   # the second user's image, readable by everyone: only the rule (no backing file) keeps it out
-  out=$(ui_as "$VC_E2E_USER2" "$vc" image import "$VC_APPLIANCE/disk.qcow2" theirs 2>&1) || fail "import 2: $out"
+  out=$(ui_as "$VC_E2E_USER2" "$vc" image import --config "$E2E_WORK/site.yaml" "$VC_APPLIANCE/disk.qcow2" theirs 2>&1) || fail "import 2: $out"
   ui_as "$VC_E2E_USER2" chmod 0755 "$home2" "$home2/.vcluster" "$repo2" "$repo2/theirs"
   ui_as "$VC_E2E_USER2" chmod 0644 "$repo2/theirs/1.qcow2"
 
@@ -97,6 +100,6 @@ scenario_user_images() {
     expect_refused_job "${jobs[$name]}" "image: ${want[$name]}"
   done
   expect_eq "the user's image at the end" "$sum_before" "$(sha256sum <"$repo/app/1.qcow2")"
-  expect_all_clean "${jobs[@]}" "$job"
+  expect_all_clean "$job"
   rm -rf "$home/.vcluster" "$home2/.vcluster"
 }

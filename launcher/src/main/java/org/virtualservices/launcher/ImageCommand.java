@@ -24,7 +24,7 @@ import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.config.SiteConfigLoader;
 import org.virtualservices.core.config.UserImagePolicy;
 import org.virtualservices.core.disk.ImageSize;
-import org.virtualservices.core.images.UserImageCheck;
+import org.virtualservices.core.disk.UserImageCheck;
 import org.virtualservices.core.images.UserImages;
 import org.virtualservices.core.images.UserImages.Format;
 import org.virtualservices.core.images.UserImages.Revision;

@@ -6,7 +6,6 @@ import java.util.List;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.Limits;
 import org.virtualservices.core.config.SiteConfig;
-import org.virtualservices.core.images.UserImageBoot;
 import org.virtualservices.core.images.UserImages;
 import org.virtualservices.core.names.Names;
 import org.virtualservices.core.net.Cidr;

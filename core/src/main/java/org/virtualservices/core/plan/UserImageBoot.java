@@ -1,4 +1,4 @@
-package org.virtualservices.core.images;
+package org.virtualservices.core.plan;
 
 import java.nio.file.Path;
 import org.virtualservices.core.config.Image;

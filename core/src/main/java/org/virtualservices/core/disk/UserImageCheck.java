@@ -1,4 +1,4 @@
-package org.virtualservices.core.images;
+package org.virtualservices.core.disk;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.virtualservices.core.command.Command;
 import org.virtualservices.core.command.CommandResult;
 import org.virtualservices.core.command.CommandRunner;
+import org.virtualservices.core.images.UserImages;
 import org.virtualservices.core.images.UserImages.Format;
 import org.virtualservices.core.images.UserImages.Ref;
 import org.virtualservices.core.images.UserImages.Revision;

@@ -1,4 +1,4 @@
-package org.virtualservices.core.images;
+package org.virtualservices.core.disk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.virtualservices.core.command.Command;
 import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.command.ProcessCommandRunner;
-import org.virtualservices.core.images.UserImageCheck.Checked;
+import org.virtualservices.core.disk.UserImageCheck.Checked;
+import org.virtualservices.core.images.UserImages;
 import org.virtualservices.core.images.UserImages.Format;
 import org.virtualservices.core.request.RequestException;
 
@@ -55,6 +56,11 @@ class UserImageCheckTest {
     return e.getMessage();
   }
 
+  void refusedWith(String ref, String text) {
+    String m = refused(ref);
+    assertTrue(m.contains(text), m);
+  }
+
   Path image(Path p, String format, String size, String... options) {
     List<String> argv = new java.util.ArrayList<>(List.of(QEMU_IMG, "create", "-q", "-f", format));
     argv.addAll(List.of(options));
@@ -78,23 +84,22 @@ class UserImageCheckTest {
 
   @Test
   void aMissingImageOrRevisionIsNamed() {
-    assertTrue(refused("user:nothing").contains("no user image 'nothing'"), refused("user:nothing"));
+    refusedWith("user:nothing", "no user image 'nothing'");
     image(repo.path("deb12", 1, Format.QCOW2), "qcow2", "8M");
-    assertTrue(refused("user:deb12@5").contains("has no revision 5"), refused("user:deb12@5"));
+    refusedWith("user:deb12@5", "has no revision 5");
   }
 
   @Test
   void aLinkIsRefusedNotFollowed() throws Exception {
     Path real = image(tmp.resolve("real.qcow2"), "qcow2", "8M");
     Files.createSymbolicLink(repo.path("deb12", 1, Format.QCOW2), real);
-    String m = refused("user:deb12");
-    assertTrue(m.contains("is a symbolic link, not a regular file"), m);
+    refusedWith("user:deb12", "is a symbolic link, not a regular file");
   }
 
   @Test
   void aLinkToShadowIsRefusedToo() throws Exception {
     Files.createSymbolicLink(repo.path("deb12", 1, Format.RAW), Path.of("/etc/shadow"));
-    assertTrue(refused("user:deb12").contains("is a symbolic link"));
+    refusedWith("user:deb12", "is a symbolic link");
   }
 
   @Test
@@ -110,14 +115,14 @@ class UserImageCheckTest {
     Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "mknod needs root");
     runner.check(Command.of("/usr/bin/mknod", repo.path("deb12", 1, Format.RAW).toString(), "b", "7", "0"));
     runner.check(Command.of("/usr/bin/mknod", repo.path("deb12", 2, Format.RAW).toString(), "c", "1", "3"));
-    assertTrue(refused("user:deb12@1").contains("is a block device"));
-    assertTrue(refused("user:deb12@2").contains("is a character device"));
+    refusedWith("user:deb12@1", "is a block device");
+    refusedWith("user:deb12@2", "is a character device");
   }
 
   @Test
   void aFolderIsRefused() throws Exception {
     Files.createDirectory(repo.path("deb12", 1, Format.QCOW2));
-    assertTrue(refused("user:deb12").contains("is a folder, not a regular file"));
+    refusedWith("user:deb12", "is a folder, not a regular file");
   }
 
   @Test
@@ -125,59 +130,53 @@ class UserImageCheckTest {
     Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
     image(elsewhere.resolve("1.qcow2"), "qcow2", "8M");
     Files.createSymbolicLink(repo.folder("linked"), elsewhere);
-    String m = refused("user:linked");
-    assertTrue(m.contains("is a symbolic link, not a folder"), m);
+    refusedWith("user:linked", "is a symbolic link, not a folder");
   }
 
   @Test
   void aBackingFileOfShadowIsRefused() {
     image(repo.path("deb12", 1, Format.QCOW2), "qcow2", "8M", "-u", "-F", "raw", "-b", "/etc/shadow");
-    String m = refused("user:deb12");
-    assertTrue(m.contains("has a backing file (/etc/shadow)"), m);
+    refusedWith("user:deb12", "has a backing file (/etc/shadow)");
   }
 
   @Test
   void aBackingFileInAnotherUsersRepositoryOrAnEarlierRevisionIsRefused() {
     Path others = image(tmp.resolve("bob-1.qcow2"), "qcow2", "8M");
     image(repo.path("deb12", 1, Format.QCOW2), "qcow2", "8M", "-F", "qcow2", "-b", others.toString());
-    assertTrue(refused("user:deb12").contains("has a backing file"));
+    refusedWith("user:deb12", "has a backing file");
     image(repo.path("deb12", 2, Format.QCOW2), "qcow2", "8M", "-F", "qcow2", "-b", "1.qcow2");
-    assertTrue(refused("user:deb12@2").contains("has a backing file (1.qcow2)"));
+    refusedWith("user:deb12@2", "has a backing file (1.qcow2)");
   }
 
   @Test
   void anExternalDataFileIsRefused() {
     image(repo.path("deb12", 1, Format.QCOW2), "qcow2", "8M", "-o",
         "data_file=" + tmp.resolve("data.raw") + ",data_file_raw=on");
-    String m = refused("user:deb12");
-    assertTrue(m.contains("has an external data file"), m);
+    refusedWith("user:deb12", "has an external data file");
   }
 
   @Test
   void aVirtualSizeOverTheLimitIsRefused() {
     image(repo.path("deb12", 1, Format.QCOW2), "qcow2", "65M");
-    String m = refused("user:deb12");
-    assertTrue(m.contains("virtual size of 65 MiB, more than the site's limit userImages.maxVirtualMiB = 64 MiB"), m);
+    refusedWith("user:deb12",
+        "virtual size of 65 MiB, more than the site's limit userImages.maxVirtualMiB = 64 MiB");
     // a sparse raw file counts by its size, not by the blocks it holds
     image(repo.path("deb12", 2, Format.RAW), "raw", "1G");
-    assertTrue(refused("user:deb12@2").contains("virtual size of 1024 MiB"));
+    refusedWith("user:deb12@2", "virtual size of 1024 MiB");
   }
 
   @Test
   void otherFormatsAreRefusedByContentWhateverTheirName() {
     image(repo.path("deb12", 1, Format.QCOW2), "vmdk", "8M");
     image(repo.path("deb12", 2, Format.RAW), "vdi", "8M");
-    String m = refused("user:deb12@1");
-    assertTrue(m.contains("is a vmdk image by its content; allowed: raw, qcow2"), m);
-    m = refused("user:deb12@2");
-    assertTrue(m.contains("is a vdi image by its content"), m);
+    refusedWith("user:deb12@1", "is a vmdk image by its content; allowed: raw, qcow2");
+    refusedWith("user:deb12@2", "is a vdi image by its content");
   }
 
   @Test
   void aQcow2NamedRawIsRefusedWithTheNameItShouldHave() {
     image(repo.path("deb12", 3, Format.RAW), "qcow2", "8M");
-    String m = refused("user:deb12");
-    assertTrue(m.contains("is a qcow2 image by its content but named .raw: rename it 3.qcow2"), m);
+    refusedWith("user:deb12", "is a qcow2 image by its content but named .raw: rename it 3.qcow2");
   }
 
   @Test
