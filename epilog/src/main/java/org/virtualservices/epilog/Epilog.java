@@ -64,14 +64,17 @@ public final class Epilog {
       phases.lap("plan+connect", t);
       // before the domains go: the head VM's disk, when a save was asked (docs/hooks.md, "Saving a VM's disk")
       Instant saving = phases.start();
-      if (new SaveAtEnd(s, log).run(job, inv.request(), plan, folder, hv)) {
+      SaveAtEnd save = new SaveAtEnd(s, log);
+      if (save.run(job, inv.request(), plan, folder, hv)) {
         phases.lap("save", saving);
       }
       Teardown teardown = new Teardown(hv, s.fabric(), log, s.faults(),
           new UserCopy(s.runner(), s.config().tools()), s.clock());
       r = teardown.run(job.jobId(), job.thisNode(), nodeDir, plan, folder);
       teardown.timings().forEach(x -> phases.timed(x.phase(), x.seconds()));
-      tellTheUser(job, teardown.usages());
+      Map<String, VmUsage> used = new java.util.TreeMap<>(save.usages()); // the head's, read before it powered off
+      used.putAll(teardown.usages());
+      tellTheUser(job, used);
     } catch (RuntimeException e) {
       log.failed("teardown", "epilog could not tear down: {0}", e.getMessage());
       return false;

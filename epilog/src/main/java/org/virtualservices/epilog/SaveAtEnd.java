@@ -3,6 +3,7 @@ package org.virtualservices.epilog;
 import java.util.Map;
 import java.util.Optional;
 import org.virtualservices.core.hypervisor.Hypervisor;
+import org.virtualservices.core.hypervisor.VmUsage;
 import org.virtualservices.core.images.UserImages;
 import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.plan.Plan;
@@ -29,6 +30,7 @@ final class SaveAtEnd {
 
   private final NodeServices s;
   private final JobLog log;
+  private final Map<String, VmUsage> usages = new java.util.TreeMap<>();
 
   SaveAtEnd(NodeServices services, JobLog log) {
     this.s = services;
@@ -73,6 +75,11 @@ final class SaveAtEnd {
       return true;
     }
     VmPlan head = plan.get().node(job.thisNode()).orElseThrow().vms().get(0);
+    // what it used, read while its QEMU runs: after the power-off the teardown finds it stopped
+    hv.usage(head.name()).ifPresent(u -> {
+      usages.put(head.name(), u);
+      log.info("{0} used {1}", head.name(), u.line());
+    });
     log.info("saving the disk of {0} as a new revision of user:{1}", head.name(), name);
     DiskSave.Result r;
     try {
@@ -85,6 +92,11 @@ final class SaveAtEnd {
     }
     told(job, name, r);
     return true;
+  }
+
+  /** What the head VM had used when it was asked to power off, by name; empty when no save ran. */
+  Map<String, VmUsage> usages() {
+    return Map.copyOf(usages);
   }
 
   /** Into the log, the outcome line and, as the user, {@code save.txt} beside what the VMs used. */

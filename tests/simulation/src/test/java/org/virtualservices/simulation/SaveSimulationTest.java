@@ -72,6 +72,9 @@ class SaveSimulationTest {
     String log = cluster.log();
     assertTrue(log.contains("\"save\":{\"name\":\"mine\",\"revision\":2,\"saved\":true"), log);
     assertTrue(Files.readString(cluster.workDir.resolve("vcluster-802-usage/save.txt")).contains("user:mine@2"));
+    // what the head VM used is told too: read before it powered off (the teardown then finds it stopped)
+    assertTrue(Files.readString(cluster.workDir.resolve("vcluster-802-usage/sim1.json")).contains("vc802-0"),
+        "the head VM's usage");
   }
 
   @Test
