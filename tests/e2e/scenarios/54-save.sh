@@ -33,6 +33,11 @@ scenario_save() {
   expect_eq "owner and mode of revision 1" "$VC_E2E_USER 600" "$(stat -c '%U %a' "$repo/saved/1.qcow2")"
   qemu-img info --output=json "$repo/saved/1.qcow2" | grep -q backing-filename &&
     fail "revision 1 has a backing file: it must stand alone"
+  node=$(job_field "$ja" BatchHost)
+  grep -q "\"vc$ja-0\"" "$STATE/jobs/vcluster-$ja-usage/$node.json" ||
+    fail "what the head VM used is not told: $(cat "$STATE/jobs/vcluster-$ja-usage/$node.json" 2>&1)"
+  expect_eq "save.txt of job $ja" "saved vc$ja-0's disk as user:saved@1 ($repo/saved/1.qcow2)" \
+    "$(<"$STATE/jobs/vcluster-$ja-usage/save.txt")"
   vc_torn_down "$ja"
 
   # B: boots revision 1, finds A's marker, asks from inside the job
