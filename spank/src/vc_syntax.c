@@ -9,8 +9,8 @@
 #include <string.h>
 
 static const char *const OPTION_NAMES[VC_KEYS] = {"vc-image", "vc-vcpus", "vc-mem", "vc-vms", "vc-mount",
-							   "vc-checkpoint"};
-static const char *const KEY_WORDS[VC_KEYS] = {"image", "vcpus", "mem", "vms", "mounts", "checkpoint"};
+							   "vc-checkpoint", "vc-save"};
+static const char *const KEY_WORDS[VC_KEYS] = {"image", "vcpus", "mem", "vms", "mounts", "checkpoint", "save"};
 
 const char *vc_option_name(enum vc_key key)
 {
@@ -108,6 +108,19 @@ static int check_image(const char *v, char *why, size_t why_len)
 	shown(v, s, sizeof(s));
 	snprintf(why, why_len, "invalid image name '%s' (a catalog name: letters, digits, '.', '_', '-', starting with"
 		 " a letter or digit, at most %d characters, no '..'; or user:NAME[@REV])", s, VC_MAX_IMAGE_LEN);
+	return -1;
+}
+
+/* The user's image to save the head VM's disk into, as RequestParser.saveName: a name as in the catalog. */
+static int check_save(const char *v, char *why, size_t why_len)
+{
+	char s[400];
+
+	if (is_catalog_name(v, strlen(v)))
+		return 0;
+	shown(v, s, sizeof(s));
+	snprintf(why, why_len, "invalid name to save as '%s' (a name of your images: letters, digits, '.', '_', '-',"
+		 " starting with a letter or digit, at most %d characters, no '..')", s, VC_MAX_IMAGE_LEN);
 	return -1;
 }
 
@@ -330,6 +343,8 @@ int vc_check(enum vc_key key, const char *value, unsigned long long *normalized,
 		return check_mounts(value, normalized, why, why_len);
 	case VC_CHECKPOINT:
 		return check_checkpoint(value, normalized, why, why_len);
+	case VC_SAVE:
+		return check_save(value, why, why_len);
 	default:
 		snprintf(why, why_len, "unknown option");
 		return -1;

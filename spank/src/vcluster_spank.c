@@ -1,5 +1,5 @@
 /*
- * vcluster_spank.so: the --vc-image, --vc-vcpus, --vc-mem, --vc-vms and --vc-mount options of sbatch,
+ * vcluster_spank.so: the --vc-image, --vc-vcpus, --vc-mem, --vc-vms, --vc-mount and --vc-save options of sbatch,
  * salloc and srun for Virtual Services.
  *
  * At submission (allocator or local context) it
@@ -8,7 +8,7 @@
  *      argument list, no shell) for the site's policy: the catalog and the limits;
  *   3. puts the values in the job control environment (spank_job_control_setenv), which slurmd
  *      hands to the Prolog and Epilog of every node as SPANK_VC_IMAGE, SPANK_VC_VCPUS,
- *      SPANK_VC_MEM, SPANK_VC_VMS, SPANK_VC_MOUNT and SPANK_VC_CHECKPOINT.
+ *      SPANK_VC_MEM, SPANK_VC_VMS, SPANK_VC_MOUNT, SPANK_VC_CHECKPOINT and SPANK_VC_SAVE.
  * A bad request fails the command with one line that names the option, before any job exists.
  *
  * plugstack.conf (site-config/slurm/plugstack.conf.fragment):
@@ -53,7 +53,7 @@ SPANK_PLUGIN(vcluster, 1);
 #define DEFAULT_TIMEOUT_SECONDS 30
 /* The job control variables, without the SPANK_ that Slurm prepends. */
 static const char *const CONTROL_NAMES[VC_KEYS] = {"VC_IMAGE", "VC_VCPUS", "VC_MEM", "VC_VMS", "VC_MOUNT",
-							    "VC_CHECKPOINT"};
+							    "VC_CHECKPOINT", "VC_SAVE"};
 
 /* The values the user gave (NULL: not given), and the plugstack.conf arguments. */
 static char *given[VC_KEYS];
@@ -79,6 +79,8 @@ static struct spank_option options[VC_KEYS] = {
 	{"vc-checkpoint", "WHEN", "Virtual Services: on-timeout: the VMs are checkpointed when the job is"
 	 " requeued (scontrol requeue in a --signal trap, or preemption) and restored when it runs again", 1,
 	 VC_CHECKPOINT, option_given},
+	{"vc-save", "NAME", "Virtual Services: at the job's end, shut the head VM down and keep its disk as a new"
+	 " revision of your image NAME (a later job boots it as image user:NAME)", 1, VC_SAVE, option_given},
 };
 
 /* Option callback: checks the syntax at once, so the user hears of a typo before anything else. */

@@ -63,16 +63,26 @@ public final class Epilog {
     Instant t = phases.start();
     try (Hypervisor hv = s.hypervisors().apply(s.config().libvirtUri())) {
       phases.lap("plan+connect", t);
+      boolean requeued = false;
       if (plan.isPresent() && inv.request().get().checkpointOnTimeout()) {
         t = phases.start();
-        new AtRequeue(s, log).atEnd(hv, job, plan.get(), nodeDir);
+        requeued = new AtRequeue(s, log).atEnd(hv, job, plan.get(), nodeDir);
         phases.lap("checkpoint", t);
+      }
+      // before the domains go: the head VM's disk, when a save was asked (docs/hooks.md, "Saving a VM's disk"); not
+      // at a requeue, which is not the job's end: its next run ends it, and saves then
+      Instant saving = phases.start();
+      SaveAtEnd save = new SaveAtEnd(s, log);
+      if (!requeued && save.run(job, inv.request(), plan, folder, hv)) {
+        phases.lap("save", saving);
       }
       Teardown teardown = new Teardown(hv, s.fabric(), log, s.faults(),
           new UserCopy(s.runner(), s.config().tools()), s.clock());
       r = teardown.run(job.jobId(), job.thisNode(), nodeDir, plan, folder);
       teardown.timings().forEach(x -> phases.timed(x.phase(), x.seconds()));
-      tellTheUser(job, teardown.usages());
+      Map<String, VmUsage> used = new java.util.TreeMap<>(save.usages()); // the head's, read before it powered off
+      used.putAll(teardown.usages());
+      tellTheUser(job, used);
     } catch (RuntimeException e) {
       log.failed("teardown", "epilog could not tear down: {0}", e.getMessage());
       return false;

@@ -56,26 +56,38 @@ final class ClusterLocator {
       String id = p.getFileName().toString().replaceFirst("^vcluster-", "");
       return load(id, new ReportFiles(p));
     }
+    VirtualCluster c = ownCopy().map(f -> load(f.dir().getFileName().toString().replaceFirst("^vcluster-", ""), f))
+        .orElse(null);
+    if (c == null) {
+      throw new LauncherException(2, "not inside a job (no VC_DIR, SLURM_JOB_ID or PBS_JOBID): give --job ID");
+    }
+    return c;
+  }
+
+  /**
+   * Inside a job, the report's copy in its working folder ({@code <working folder>/vcluster-<job>}),
+   * found from the job id (the run tree's {@code VC_DIR} is root's and not this): empty outside a job.
+   */
+  Optional<ReportFiles> ownCopy() {
+    Map<String, String> env = tools.env();
     String slurm = env.get("SLURM_JOB_ID");
     if (slurm != null && !slurm.isEmpty()) {
       // scontrol knows the working folder even after --chdir; the submit folder is the fallback
-      ReportFiles files;
       try {
-        files = workDirOf(slurm);
+        return Optional.of(workDirOf(slurm));
       } catch (LauncherException e) {
         String work = Optional.ofNullable(env.get("SLURM_JOB_WORK_DIR")).orElse(env.get("SLURM_SUBMIT_DIR"));
         if (work == null || e.exitCode() != 1) {
           throw e;
         }
-        files = ReportFiles.in(Path.of(work), slurm);
+        return Optional.of(ReportFiles.in(Path.of(work), slurm));
       }
-      return load(slurm, files);
     }
     String pbs = env.get("PBS_JOBID");
     if (pbs != null && !pbs.isEmpty() && env.get("PBS_O_WORKDIR") != null) {
-      return load(pbs, ReportFiles.in(Path.of(env.get("PBS_O_WORKDIR")), pbs));
+      return Optional.of(ReportFiles.in(Path.of(env.get("PBS_O_WORKDIR")), pbs));
     }
-    throw new LauncherException(2, "not inside a job (no VC_DIR, SLURM_JOB_ID or PBS_JOBID): give --job ID");
+    return Optional.empty();
   }
 
   private static VirtualCluster load(String job, ReportFiles files) {

@@ -30,7 +30,8 @@ import org.virtualservices.launcher.drmaa.GridSession;
 import org.virtualservices.launcher.drmaa.Sessions;
 
 /**
- * {@code vcluster submit [-N nodes] [--image NAME [--vcpus N] [--mem SIZE] [--vms K]] [--wait]
+ * {@code vcluster submit [-N nodes] [--image NAME [--vcpus N] [--mem SIZE] [--vms K] [--mount FOLDERS]
+ * [--save NAME]] [--wait]
  * script [args]}: submits a batch job through the DRMAA session of the site's resource manager,
  * with the virtual-cluster request in the native specification ({@link NativeSpec}). The request
  * is checked first with the checks of {@code vcluster validate}, so a bad one never reaches the
@@ -81,6 +82,9 @@ final class SubmitCommand {
             + " not even the working folder").get());
     o.addOption(Option.builder().longOpt("checkpoint").hasArg().argName("WHEN")
         .desc("on-timeout: the VMs are checkpointed when the job is requeued and restored when it runs again").get());
+    o.addOption(Option.builder().longOpt("save").hasArg().argName("NAME")
+        .desc("at the job's end, shut the head VM down and keep its disk as a new revision of your image NAME"
+            + " (a later job boots it as --image user:NAME)").get());
     o.addOption(Option.builder().longOpt("job-name").hasArg().argName("NAME").desc("the job's name").get());
     o.addOption(Option.builder().longOpt("output").hasArg().argName("FILE")
         .desc("the job's output file (the scheduler's default: slurm-JOB.out, NAME.oJOB)").get());
@@ -101,7 +105,7 @@ final class SubmitCommand {
     }
     CommandLine cmd = parsed.get();
     if (cmd.hasOption("help")) {
-      CliHelp.print(out, NAME + " [-N nodes] [--image NAME [--vcpus N] [--mem SIZE] [--vms K] [--mount FOLDERS]] [--wait] script [args]",
+      CliHelp.print(out, NAME + " [-N nodes] [--image NAME [--vcpus N] [--mem SIZE] [--vms K] [--mount FOLDERS] [--save NAME]] [--wait] script [args]",
           "Submits a batch job through DRMAA to the site's Slurm or PBS; with --image, in a virtual cluster. Exit 0:"
           + " submitted (with --wait: the job's exit code); 2: refused before submission; 1: the scheduler could not"
           + " be reached or refused the job.", options());

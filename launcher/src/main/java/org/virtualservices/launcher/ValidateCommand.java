@@ -59,6 +59,8 @@ final class ValidateCommand {
         .desc("host folders in the VMs: none, or PATH[=ro][:PATH...]").get());
     o.addOption(Option.builder().longOpt("checkpoint").hasArg().argName("WHEN")
         .desc("on-timeout: the VMs are checkpointed when the job is requeued and restored when it runs again").get());
+    o.addOption(Option.builder().longOpt("save").hasArg().argName("NAME")
+        .desc("keep the head VM's disk at the job's end as a new revision of your image NAME").get());
     o.addOption(Option.builder().longOpt("nodes").hasArg().argName("N")
         .desc("nodes of the job: checks that its VMs fit the job's subnet").get());
     o.addOption(Option.builder().longOpt("cpus-per-node").hasArg().argName("N")
@@ -75,7 +77,7 @@ final class ValidateCommand {
     CommandLine cmd = parsed.get();
     if (cmd.hasOption("help")) {
       CliHelp.print(out, NAME + " [--config FILE] --image NAME [--vcpus N] [--mem SIZE] [--vms K]"
-          + " [--mounts FOLDERS] [--nodes N] [--cpus-per-node N]", "Checks a request as the prolog would. Exit 0: ok; 2: refused"
+          + " [--mounts FOLDERS] [--save NAME] [--nodes N] [--cpus-per-node N]", "Checks a request as the prolog would. Exit 0: ok; 2: refused"
           + " (one line naming the field); 1: the site configuration cannot be read.", options());
       return 0;
     }
@@ -107,7 +109,8 @@ final class ValidateCommand {
           + "M vms=" + sizing.vmsPerNode() + (nodes == null ? "" : " nodes=" + nodes)
           + (cpus == null ? "" : " cpus-per-node=" + cpus)
           + (request.mounts() == null ? "" : " mounts=" + (request.mounts().none() ? 0 : request.mounts().extra().size()))
-          + (cmd.hasOption("checkpoint") ? " checkpoint=" + (request.checkpointOnTimeout() ? 1 : 0) : ""));
+          + (cmd.hasOption("checkpoint") ? " checkpoint=" + (request.checkpointOnTimeout() ? 1 : 0) : "")
+          + (request.save() == null ? "" : " save=" + request.save()));
       return 0;
     } catch (RequestException e) {
       err.println(e.getMessage());

@@ -11,7 +11,7 @@ import java.util.Map;
 public final class Vcluster {
 
   static final String USAGE =
-      "usage: vcluster submit|status|cancel|validate|images|image|hostfile|exec|ssh|mpirun|console|--version [options]"
+      "usage: vcluster submit|status|cancel|validate|images|image|hostfile|exec|ssh|mpirun|console|save|--version [options]"
           + " (vcluster SUBCOMMAND --help)";
 
   private final PrintStream out;
@@ -50,6 +50,7 @@ public final class Vcluster {
       case "ssh" -> new SshCommand(out, err, Tools.real(env)).run(rest);
       case "mpirun" -> new MpirunCommand(out, err, Tools.real(env)).run(rest);
       case "console" -> new ConsoleCommand(out, err, Tools.real(env)).run(rest);
+      case "save" -> new SaveCommand(out, err, Tools.real(env)).run(rest);
       case "-h", "--help", "help" -> {
         out.println(USAGE);
         yield 0;

@@ -1,6 +1,7 @@
 package org.virtualservices.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -102,6 +103,7 @@ class ClusterCommandsTest {
       case "exec" -> new ExecCommand(o, e, tools()).run(a);
       case "ssh" -> new SshCommand(o, e, tools()).run(a);
       case "mpirun" -> new MpirunCommand(o, e, tools()).run(a);
+      case "save" -> new SaveCommand(o, e, tools()).run(a);
       default -> throw new IllegalArgumentException(sub);
     };
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
@@ -118,6 +120,53 @@ class ClusterCommandsTest {
     Run r = run("hostfile");
     assertEquals(0, r.code(), r.err());
     assertEquals("vc42-0 slots=2", r.out().lines().findFirst().orElse(""), r.out());
+  }
+
+  // ---- save
+
+  private void insideJob42(boolean userImages) throws IOException {
+    env.clear();
+    env.put("SLURM_JOB_ID", "42");
+    env.put("SLURM_JOB_WORK_DIR", work.toString());
+    Path site = Files.writeString(work.resolve("site.yaml"), "userImages:\n  enabled: " + userImages + "\n");
+    env.put("VC_CONFIG", site.toString());
+  }
+
+  @Test
+  void saveWritesTheRequestIntoTheJobsCopyAndTheLastCallWins() throws IOException {
+    insideJob42(true);
+    Run r = run("save", "first");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("at the job's end, vc42-0 will be powered off and its disk saved as a new revision of user:first\n",
+        r.out());
+    assertEquals(0, run("save", "deb12-mine").code());
+    assertEquals("deb12-mine\n", Files.readString(vcDir.resolve("save")));
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(vcDir.resolve("save"))));
+    try (var s = Files.list(vcDir)) {
+      assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary file left");
+    }
+  }
+
+  @Test
+  void saveRefusesABadNameASiteWithoutUsersImagesAndAPlaceOutsideAJob() throws IOException {
+    insideJob42(true);
+    for (String bad : List.of("../x", "user:x", "a b", "x@2", "")) {
+      Run r = run("save", bad);
+      assertEquals(2, r.code(), bad);
+      assertTrue(r.err().startsWith("vcluster save: invalid name to save as") || r.err().contains("empty value"),
+          r.err());
+    }
+    assertEquals(2, run("save", "a", "b").code());
+    insideJob42(false);
+    Run r = run("save", "mine");
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("vcluster save: this site keeps no users' images"), r.err());
+    env.clear();
+    r = run("save", "mine");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("not inside a job"), r.err());
+    assertFalse(Files.exists(vcDir.resolve("save")), "nothing asked");
   }
 
   // ---- exec

@@ -20,7 +20,7 @@ class CheckpointLimitsTest {
 
   @Test
   void checkpointWithASharedFolderIsRefused() {
-    VcRequest r = new VcRequest("deb", null, null, null, "--comment", null, true);
+    VcRequest r = new VcRequest("deb", null, null, null, "--comment", null, null, true);
     RequestException e = assertThrows(RequestException.class, () -> CheckpointLimits.check(r, WORK));
     assertEquals("checkpoint", e.field());
     assertTrue(e.getMessage().contains("mounts=none"), e.getMessage());
@@ -28,7 +28,7 @@ class CheckpointLimitsTest {
 
   @Test
   void checkpointWithoutFoldersOrFoldersWithoutCheckpointPass() {
-    assertDoesNotThrow(() -> CheckpointLimits.check(new VcRequest("deb", null, null, null, "c", null, true), List.of()));
-    assertDoesNotThrow(() -> CheckpointLimits.check(new VcRequest("deb", null, null, null, "c", null, false), WORK));
+    assertDoesNotThrow(() -> CheckpointLimits.check(new VcRequest("deb", null, null, null, "c", null, null, true), List.of()));
+    assertDoesNotThrow(() -> CheckpointLimits.check(new VcRequest("deb", null, null, null, "c", null, null, false), WORK));
   }
 }

@@ -99,12 +99,14 @@ public final class AtRequeue {
   /**
    * The epilog's part, before the teardown: a checkpoint when the job was requeued during this run,
    * the job's checkpoints removed when it is over.
+   *
+   * @return whether the job was requeued during this run (and so is not over: its next run ends it)
    */
-  public void atEnd(Hypervisor hv, JobContext job, Plan plan, Path nodeDir) {
+  public boolean atEnd(Hypervisor hv, JobContext job, Plan plan, Path nodeDir) {
     Optional<NodePlan> mine = plan.node(job.thisNode());
     Path file = nodeDir.resolve(RESTARTS);
     if (mine.isEmpty() || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-      return; // the prolog did not get as far as the VMs, or did not ask the controller: nothing to save
+      return false; // the prolog did not get as far as the VMs, or did not ask the controller: nothing to save
     }
     CheckpointStore store = store(job);
     int before;
@@ -117,7 +119,7 @@ public final class AtRequeue {
       now = Requeues.of(s.runner(), s.config().tools().scontrol(), job.jobId());
     } catch (IOException | RuntimeException e) {
       log.warn("no checkpoint: cannot tell whether the job was requeued: {0}", e.getMessage());
-      return;
+      return false;
     }
     if (now <= before) {
       try {
@@ -126,7 +128,7 @@ public final class AtRequeue {
       } catch (IOException | RuntimeException e) {
         log.warn("the job''s checkpoints in {0} could not be removed: {1}", store.folder(), e.getMessage());
       }
-      return;
+      return false;
     }
     SiteConfig cfg = s.config();
     try {
@@ -138,5 +140,6 @@ public final class AtRequeue {
     } catch (CheckpointException e) {
       log.error("no checkpoint: {0}", e.getMessage());
     }
+    return true;
   }
 }

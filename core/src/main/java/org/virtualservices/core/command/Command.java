@@ -1,14 +1,19 @@
 package org.virtualservices.core.command;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * An external program to run: an argument list (never a shell string), optional standard input,
- * and a timeout after which it is killed.
+ * An external program to run: an argument list (never a shell string), optional standard input
+ * (a text, or a file opened by the runner for the program to read as its fd 0), and a timeout
+ * after which it is killed.
+ *
+ * @param stdinFile a file the program gets as its standard input, or null; opened by this process
+ *     (root, in the hooks): a caller names only a file of root's own tree, no user's path
  */
-public record Command(List<String> argv, String stdin, Duration timeout) {
+public record Command(List<String> argv, String stdin, Duration timeout, Path stdinFile) {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -19,6 +24,13 @@ public record Command(List<String> argv, String stdin, Duration timeout) {
     }
     argv = List.copyOf(argv);
     Objects.requireNonNull(timeout, "timeout");
+    if (stdin != null && stdinFile != null) {
+      throw new IllegalArgumentException("a command reads a text or a file, not both");
+    }
+  }
+
+  public Command(List<String> argv, String stdin, Duration timeout) {
+    this(argv, stdin, timeout, null);
   }
 
   public static Command of(String... argv) {
@@ -30,11 +42,16 @@ public record Command(List<String> argv, String stdin, Duration timeout) {
   }
 
   public Command withStdin(String input) {
-    return new Command(argv, input, timeout);
+    return new Command(argv, input, timeout, null);
+  }
+
+  /** The program reads {@code file} as its standard input (opened here, handed over as fd 0). */
+  public Command withStdinFile(Path file) {
+    return new Command(argv, null, timeout, file);
   }
 
   public Command withTimeout(Duration limit) {
-    return new Command(argv, stdin, limit);
+    return new Command(argv, stdin, limit, stdinFile);
   }
 
   public String program() {

@@ -27,7 +27,9 @@ public final class ProcessCommandRunner implements CommandRunner {
   public CommandResult run(Command command) {
     log.log(Level.DEBUG, "run: {0}", command.display());
     ProcessBuilder pb = new ProcessBuilder(command.argv());
-    if (command.stdin() == null) {
+    if (command.stdinFile() != null) {
+      pb.redirectInput(ProcessBuilder.Redirect.from(command.stdinFile().toFile()));
+    } else if (command.stdin() == null) {
       pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     }
     Process p;

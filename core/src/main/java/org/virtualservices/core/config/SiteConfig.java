@@ -36,7 +36,8 @@ public record SiteConfig(
     @Doc(value = "host folders shared into the VMs (virtiofs, as the job's user)") Mounts mounts,
     @Doc(value = "users' own images, kept in a repository of each user's (user:NAME[@REV])")
     UserImagePolicy userImages,
-    @Doc(value = "checkpoints of a job's VMs at requeue, restored when it runs again") Checkpoint checkpoint) {
+    @Doc(value = "checkpoints of a job's VMs at requeue, restored when it runs again") Checkpoint checkpoint,
+    @Doc(value = "saving the head VM's disk as a new revision of a user's image at the job's end") Save save) {
 
   public SiteConfig {
     images = images == null ? Map.of() : Map.copyOf(images);

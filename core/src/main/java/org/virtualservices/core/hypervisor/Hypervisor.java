@@ -31,6 +31,15 @@ public interface Hypervisor extends AutoCloseable {
 
   DomainState state(String name);
 
+  /**
+   * Asks the running domain's guest to power off, as a power button would (libvirt's shutdown:
+   * ACPI for a guest without an agent); returns at once, the guest may take its time or ignore it.
+   */
+  void shutdown(String name);
+
+  /** Whether the domain's QEMU still runs (libvirt's isActive): false once it is off, or gone. */
+  boolean active(String name);
+
   /** Stops the domain if it runs and undefines it; returns false if it was already gone. */
   boolean remove(String name);
 

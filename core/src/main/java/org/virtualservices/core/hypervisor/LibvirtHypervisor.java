@@ -166,6 +166,37 @@ public final class LibvirtHypervisor implements org.virtualservices.core.hypervi
   }
 
   @Override
+  public void shutdown(String name) {
+    try {
+      Domain d = conn.domainLookupByName(name);
+      try {
+        d.shutdown();
+      } finally {
+        d.free();
+      }
+    } catch (LibvirtException e) {
+      throw fail("shut down domain " + name, e);
+    }
+  }
+
+  @Override
+  public boolean active(String name) {
+    try {
+      Domain d = conn.domainLookupByName(name);
+      try {
+        return d.isActive() == 1;
+      } finally {
+        d.free();
+      }
+    } catch (LibvirtException e) {
+      if (gone(e)) {
+        return false;
+      }
+      throw fail("ask whether domain " + name + " runs", e);
+    }
+  }
+
+  @Override
   public boolean remove(String name) {
     Domain d;
     try {

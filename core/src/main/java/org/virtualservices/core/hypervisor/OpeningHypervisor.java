@@ -66,6 +66,16 @@ public final class OpeningHypervisor implements Hypervisor {
   }
 
   @Override
+  public void shutdown(String name) {
+    connection().shutdown(name);
+  }
+
+  @Override
+  public boolean active(String name) {
+    return connection().active(name);
+  }
+
+  @Override
   public boolean remove(String name) {
     return connection().remove(name);
   }

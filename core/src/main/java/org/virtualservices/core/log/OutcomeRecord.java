@@ -61,6 +61,10 @@ public final class OutcomeRecord {
   private final Map<String, String> inside = new LinkedHashMap<>();
   private List<String> removed;
   private List<String> left;
+  private String saveName;
+  private int saveRevision;
+  private boolean saved;
+  private String saveMessage;
 
   /** @param hook "prolog", "epilog" or "sweep" */
   public OutcomeRecord(String hook) {
@@ -112,6 +116,18 @@ public final class OutcomeRecord {
     this.left = List.copyOf(leftItems);
   }
 
+  /**
+   * How the save of a VM's disk ended, where one was asked (docs/hooks.md, "Saving a VM's disk"):
+   * the image's name, the new revision (0: none), and why not when it failed. Absent from the line
+   * of a job that asked for none.
+   */
+  public synchronized void save(String name, int revision, boolean saved, String saveMessage) {
+    this.saveName = name;
+    this.saveRevision = revision;
+    this.saved = saved;
+    this.saveMessage = saveMessage;
+  }
+
   /** The line, without its newline. */
   public synchronized String json(Instant time, String job, String node, int exit, Duration took) {
     Kind k = kind != null ? kind : exit == 0 ? Kind.OK : Kind.NODE_FAULT;
@@ -149,6 +165,14 @@ public final class OutcomeRecord {
       g.writeEndObject();
       list(g, "removed", removed);
       list(g, "left", left);
+      if (saveName != null) {
+        g.writeObjectFieldStart("save");
+        g.writeStringField("name", Shown.line(saveName, ITEM_CHARS));
+        g.writeNumberField("revision", saveRevision);
+        g.writeBooleanField("saved", saved);
+        g.writeStringField("message", Shown.line(saveMessage, MESSAGE_CHARS));
+        g.writeEndObject();
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException("the outcome line: " + e.getMessage(), e);

@@ -139,6 +139,7 @@ public final class Planner {
       throw new RequestException("image", "'" + request.image() + "' is not in the site's catalog (known: "
           + catalog(site) + ")");
     }
+    org.virtualservices.core.save.SavePolicy.check("save", request.save(), site);
     int vcpus = request.vcpus() != null ? request.vcpus() : site.defaults().vcpus();
     long mem = request.memoryMiB() != null ? request.memoryMiB() : site.defaults().memoryMiB();
     int perNode = request.vmsPerNode() != null ? request.vmsPerNode() : site.defaults().vmsPerNode();

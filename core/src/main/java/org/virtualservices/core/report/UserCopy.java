@@ -117,15 +117,7 @@ public final class UserCopy {
 
   /** The argument list run as the target's user (this process's own user needs no switch). */
   List<String> asUser(Target t, List<String> argv) {
-    List<String> all = new ArrayList<>();
-    if (ourUid() == 0) {
-      all.addAll(List.of(tools.setpriv(), "--reuid=" + t.uid(), "--regid=" + t.gid(), "--clear-groups",
-          "--no-new-privs", "--reset-env", "--"));
-    } else if (ourUid() != t.uid()) {
-      throw new IllegalStateException("only root can write as uid " + t.uid());
-    }
-    all.addAll(argv);
-    return all;
+    return org.virtualservices.core.files.AsUser.argv(tools.setpriv(), t.uid(), t.gid(), argv);
   }
 
   private static String firstLine(String s) {
@@ -135,28 +127,13 @@ public final class UserCopy {
     return t.length() > 200 ? t.substring(0, 200) + "..." : t;
   }
 
-  private static final int[] IDS = new int[] {-1, -1};
-
   /** This process's uid: root in production; the tests' own user elsewhere. */
-  public static synchronized int ourUid() {
-    ids();
-    return IDS[0];
+  public static int ourUid() {
+    return org.virtualservices.core.files.AsUser.ourUid();
   }
 
-  public static synchronized int ourGid() {
-    ids();
-    return IDS[1];
-  }
-
-  private static void ids() {
-    if (IDS[0] < 0) {
-      try {
-        IDS[0] = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        IDS[1] = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
-      } catch (IOException e) {
-        throw new UncheckedIOException("this process's uid: " + e.getMessage(), e);
-      }
-    }
+  public static int ourGid() {
+    return org.virtualservices.core.files.AsUser.ourGid();
   }
 
   /**

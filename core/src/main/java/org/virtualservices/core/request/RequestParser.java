@@ -25,7 +25,7 @@ public final class RequestParser {
 
   /** The things a request can say. */
   public enum Key {
-    IMAGE("image"), VCPUS("vcpus"), MEM("mem"), VMS("vms"), MOUNTS("mounts"), CHECKPOINT("checkpoint");
+    IMAGE("image"), VCPUS("vcpus"), MEM("mem"), VMS("vms"), MOUNTS("mounts"), CHECKPOINT("checkpoint"), SAVE("save");
 
     private final String word;
 
@@ -33,7 +33,10 @@ public final class RequestParser {
       this.word = word;
     }
 
-    /** The key as written in a job comment: {@code image}, {@code vcpus}, {@code mem}, {@code vms}, {@code mounts}. */
+    /**
+     * The key as written in a job comment: {@code image}, {@code vcpus}, {@code mem}, {@code vms}, {@code mounts},
+     * {@code save}.
+     */
     public String word() {
       return word;
     }
@@ -108,6 +111,7 @@ public final class RequestParser {
     Integer vms = null;
     MountRequest mounts = null;
     boolean checkpoint = false;
+    String save = null;
     for (Field f : seen.values()) {
       switch (f.key()) {
         case IMAGE -> image = image(f.name(), f.value());
@@ -116,10 +120,11 @@ public final class RequestParser {
         case VMS -> vms = vmsPerNode(f.name(), f.value());
         case MOUNTS -> mounts = mounts(f.name(), f.value());
         case CHECKPOINT -> checkpoint = checkpoint(f.name(), f.value());
+        case SAVE -> save = saveName(f.name(), f.value());
         default -> throw new IllegalStateException("unhandled key " + f.key());
       }
     }
-    return new VcRequest(image, vcpus, mem, vms, channel, mounts, checkpoint);
+    return new VcRequest(image, vcpus, mem, vms, channel, mounts, save, checkpoint);
   }
 
   /**
@@ -164,7 +169,7 @@ public final class RequestParser {
       String word = item.substring(0, eq);
       String value = item.substring(eq + 1);
       Key key = Key.ofWord(word).orElseThrow(() -> new RequestException(word.isEmpty() ? field : shown(word),
-          "unknown key '" + shown(word) + "' in '" + shown(request) + "' (known: image, vcpus, mem, vms, mounts, checkpoint)"));
+          "unknown key '" + shown(word) + "' in '" + shown(request) + "' (known: image, vcpus, mem, vms, mounts, checkpoint, save)"));
       fields.add(new Field(key, word, value));
     }
     return Optional.of(parse(fields, channel));
@@ -203,6 +208,21 @@ public final class RequestParser {
       case "off" -> false;
       default -> throw new RequestException(field, "invalid checkpoint '" + shown(v) + "' (expected on-timeout or off)");
     };
+  }
+
+  /**
+   * The name of the user's image that the head VM's disk is saved into at the job's end, as a new
+   * revision (docs/users.md, "Saving a VM's disk"): a name as in the catalog (letters, digits,
+   * {@code . _ -}, at most 64 characters, no {@code ..}), without {@code user:} or a revision. It
+   * names one folder of the user's repository and nothing else.
+   */
+  public static String saveName(String field, String value) {
+    String v = nonEmpty(field, value);
+    if (!IMAGE.matcher(v).matches() || v.contains("..")) {
+      throw new RequestException(field, "invalid name to save as '" + shown(v) + "' (a name of your images: letters,"
+          + " digits, '.', '_', '-', starting with a letter or digit, at most 64 characters, no '..')");
+    }
+    return v;
   }
 
   /** vCPUs per VM: 1 to {@value #MAX_VCPUS}. */

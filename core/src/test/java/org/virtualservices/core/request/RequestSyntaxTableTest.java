@@ -32,6 +32,7 @@ class RequestSyntaxTableTest {
         case VMS -> r.vmsPerNode();
         case MOUNTS -> r.mounts().none() ? 0 : r.mounts().extra().size();
         case CHECKPOINT -> r.checkpointOnTimeout() ? 1 : 0;
+        case SAVE -> r.save();
       };
       assertEquals(c.expected(), String.valueOf(got), c.toString());
     } else {

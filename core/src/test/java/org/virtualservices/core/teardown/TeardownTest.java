@@ -203,6 +203,16 @@ class TeardownTest {
     }
 
     @Override
+    public void shutdown(String name) {
+      throw new UnsupportedOperationException("teardown never shuts a domain down");
+    }
+
+    @Override
+    public boolean active(String name) {
+      return state(name) == DomainState.RUNNING;
+    }
+
+    @Override
     public boolean remove(String name) {
       return domains.remove(name) != null;
     }

@@ -37,13 +37,7 @@ class SharedFolderDaemonsTest {
   @BeforeEach
   void up() throws IOException {
     RootHooksUnderAttackTest.requireRoot();
-    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Path home = Files.createDirectories(tmp.resolve("home/nobody"));
-    Path work = Files.createDirectory(home.resolve("work"));
-    for (Path p : List.of(home, work)) {
-      Files.setAttribute(p, "unix:uid", USER);
-      Files.setAttribute(p, "unix:gid", USER);
-    }
+    Path work = SimulatedCluster.userWork(tmp, USER);
     cluster = new SimulatedCluster(tmp, List.of("sim1"), "mounts:\n  enabled: true", "nobody", USER, USER, work);
   }
 

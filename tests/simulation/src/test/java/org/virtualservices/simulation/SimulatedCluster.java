@@ -120,7 +120,22 @@ final class SimulatedCluster implements AutoCloseable {
     }
     return new SiteConfig(c.libvirtUri(), c.stateDir(), c.runDir().resolve(node), c.secretFile(), c.templatesDir(),
         c.images(), c.limits(), c.defaults(), c.network(), c.boot(), c.domain(), c.tools(), c.pbs(), c.submit(),
-        c.testing(), c.mounts(), c.userImages(), c.checkpoint());
+        c.testing(), c.mounts(), c.userImages(), c.checkpoint(), c.save());
+  }
+
+  /**
+   * A home of {@code uid}'s, {@code <root>/home/nobody}, with the working folder {@code work} in it,
+   * below a {@code root} others may pass (0755): where tests run jobs of another user.
+   */
+  static Path userWork(Path root, int uid) throws IOException {
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path home = Files.createDirectories(root.resolve("home/nobody"));
+    Path work = Files.createDirectory(home.resolve("work"));
+    for (Path p : List.of(home, work)) {
+      Files.setAttribute(p, "unix:uid", uid);
+      Files.setAttribute(p, "unix:gid", uid);
+    }
+    return work;
   }
 
   /** The job's folder in {@code node}'s run tree. */
