@@ -26,6 +26,6 @@ public record VcRequest(String image, Integer vcpus, Long memoryMiB, Integer vms
 
   /** A request that says nothing of host folders. */
   public VcRequest(String image, Integer vcpus, Long memoryMiB, Integer vmsPerNode, String channel) {
-    this(image, vcpus, memoryMiB, vmsPerNode, channel, null, null);
+    this(image, vcpus, memoryMiB, vmsPerNode, channel, null);
   }
 }

@@ -78,6 +78,18 @@ final class FakeHypervisor implements Hypervisor {
   }
 
   @Override
+  public synchronized void shutdown(String name) {
+    calls.add("shutdown " + name);
+    states.put(name, DomainState.SHUTOFF);
+  }
+
+  @Override
+  public synchronized boolean active(String name) {
+    DomainState s = states.get(name);
+    return s == DomainState.RUNNING || s == DomainState.PAUSED;
+  }
+
+  @Override
   public synchronized void suspend(String name) {
     calls.add("suspend " + name);
     expect(name, DomainState.RUNNING);
