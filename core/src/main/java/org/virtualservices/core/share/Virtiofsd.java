@@ -35,8 +35,9 @@ import org.virtualservices.core.plan.Share;
  *   <li>for a read-only folder, first {@code unshare --user --map-root-user --mount} and
  *       {@link #READ_ONLY_BIND}: the folder bind-mounted read-only on itself in a mount namespace
  *       owned by that outer user namespace; the {@code unshare --user} below is then a child user
- *       namespace, in which the kernel locks the read-only flag of every mount it inherits
- *       (mount_namespaces(7), "restrictions on mount namespaces"): not even virtiofsd, which
+ *       namespace, and when virtiofsd's sandbox copies the mounts into a mount namespace of its own
+ *       there, the kernel locks their read-only flag (mount_namespaces(7), "restrictions on mount
+ *       namespaces"): not even virtiofsd, which
  *       holds every capability there, can remount the folder read-write or unmount it; a guest's
  *       writes get EROFS from the host's kernel, whatever the guest's own mount says;</li>
  *   <li>which execs virtiofsd on the inherited socket ({@code --fd=3}).</li>
