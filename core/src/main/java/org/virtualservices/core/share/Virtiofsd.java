@@ -37,9 +37,9 @@ import org.virtualservices.core.plan.Share;
  *       owned by that outer user namespace; the {@code unshare --user} below is then a child user
  *       namespace, and when virtiofsd's sandbox copies the mounts into a mount namespace of its own
  *       there, the kernel locks their read-only flag (mount_namespaces(7), "restrictions on mount
- *       namespaces"): not even virtiofsd, which
- *       holds every capability there, can remount the folder read-write or unmount it; a guest's
- *       writes get EROFS from the host's kernel, whatever the guest's own mount says;</li>
+ *       namespaces"): not even virtiofsd, which holds every capability there, can remount the
+ *       folder read-write or unmount it; a guest's writes get EROFS from the host's kernel,
+ *       whatever the guest's own mount says;</li>
  *   <li>which execs virtiofsd on the inherited socket ({@code --fd=3}).</li>
  * </ol>
  * One process from the first exec to the last, so its pid and start time name it; it ends when
