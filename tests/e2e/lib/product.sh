@@ -83,7 +83,7 @@ product_configure() {
   local conf="$E2E_WORK/site.yaml" secret="$E2E_WORK/secret" node cmdline
   cmdline=$(<"$VC_APPLIANCE/cmdline")
   sed -e "s#@APPLIANCE@#$VC_APPLIANCE#g" -e "s#@CMDLINE@#$cmdline#g" \
-    -e "s#@BOOT_TIMEOUT@#${VC_E2E_BOOT_TIMEOUT:-150}#g" "$E2E_DIR/conf/site.yaml.in" >"$conf"
+    -e "s#@BOOT_TIMEOUT@#${VC_E2E_BOOT_TIMEOUT:-150}#g" -e "s#@STATE@#$STATE#g" "$E2E_DIR/conf/site.yaml.in" >"$conf"
   # the site secret: the same on every node, root's only, as munge's key
   (umask 077 && head -c 32 /dev/urandom >"$secret")
   for node in $(node_names); do

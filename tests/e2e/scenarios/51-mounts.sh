@@ -12,11 +12,15 @@
 # link made in the guest. Checked on the host afterwards: root's file unchanged, nothing in the
 # folder owned by root or setuid to anyone but the user, no link reached a canary; the user's
 # files have the user's uid and gid inside; and after the epilog no virtiofsd, socket activator
-# or socket is left on the node.
+# or socket is left on the node. A second folder of the user's, outside the working folder, is
+# added read-only (mounts=PATH=ro): the guest's root remounts it read-write in the guest, then
+# the user's uid in the guest tries to write, create, delete and make a folder there (the same
+# attempts in the read-write folder succeed): all refused by the host (the daemon serves it
+# through a read-only bind mount), and the folder on the host is unchanged.
 register_scenario mounts scenario_mounts "a guest's root reaches the shared working folder only with the user's rights"
 
 scenario_mounts() {
-  local job out dir canary tag uid gid node
+  local job out dir canary tag uid gid node ro
   [[ -e $STATE/etc/hooks/prolog.target ]] || { say "needs the product (VC_DIST)"; exit 77; }
   vc_snapshot_nodes
   uid=$(id -u "$VC_E2E_USER")
@@ -28,7 +32,10 @@ scenario_mounts() {
   printf '%s\n' "$canary" >/var/tmp/vc-e2e-canary/inside
   printf "root's file\n" >"$STATE/jobs/rootfile" && chmod 0644 "$STATE/jobs/rootfile"
   printf "root's secret\n" >"$STATE/jobs/rootsecret" && chmod 0600 "$STATE/jobs/rootsecret"
-  cat >"$STATE/jobs/escape-guest.sh" <<'GUEST'
+  ro=$STATE/shared/ro-$RANDOM$RANDOM
+  install -d -m 0755 "$STATE/shared" && install -d -m 0755 -o "$uid" -g "$gid" "$ro"
+  printf 'the data\n' >"$ro/data" && chown "$uid:$gid" "$ro/data" && chmod 0666 "$ro/data"
+  { printf 'ro=%s uid=%s gid=%s\n' "$ro" "$uid" "$gid"; cat; } >"$STATE/jobs/escape-guest.sh" <<'GUEST'
 # run by the guest's root, in the user's folder of the shared working folder
 r() { label=$1; shift; if "$@" >/dev/null 2>&1; then echo "$label=done"; else echo "$label=refused"; fi; }
 echo "guest-uid=$(id -u)"
@@ -45,8 +52,21 @@ r setuid-root-copy sh -c 'cp /bin/sh suid-sh && chown 0:0 suid-sh && chmod 4755 
 for l in link-file link-dir/inside link-up; do echo "$l=$(cat "$l" 2>/dev/null || echo unreadable)"; done
 ln -s /etc/vc-e2e-canary guest-link 2>/dev/null
 echo "guest-link=$(cat guest-link 2>/dev/null || echo unreadable)"
+# the read-only folder: mounted ro by the guest; its root undoes that, then the user's uid tries
+echo "ro-mounted=$(awk -v p="$ro" '$2 == p { split($4, o, ","); print $3 "," o[1] }' /proc/mounts)"
+r ro-remount-rw mount -o remount,rw "$ro"
+echo "ro-now=$(awk -v p="$ro" '$2 == p { split($4, o, ","); print $3 "," o[1] }' /proc/mounts)"
+u() { r "$1" setpriv --reuid="$uid" --regid="$gid" --clear-groups -- sh -c "$2" sh "$3"; }
+for where in ro rw; do
+  if [ "$where" = ro ]; then d=$ro f=data; else d=$PWD f=mine; fi
+  u "$where-write" 'echo guest >>"$1"' "$d/$f"
+  u "$where-create" 'echo x >"$1/made-in-guest"' "$d"
+  u "$where-mkdir" 'mkdir "$1/dir-in-guest"' "$d"
+  u "$where-delete" 'rm "$1"' "$d/$f"
+done
+r ro-root-delete rm "$ro/data"
 GUEST
-  job=$(mounts_submit)
+  job=$(mounts_submit "$ro")
   say "submitted job $job (image testroot, 1 VM)"
   wait_file "$STATE/jobs/mounts-$job.out" "${VC_E2E_BOOT_TIMEOUT:-150}"
   expect_eq "job $job state" COMPLETED "$(wait_job "$job" 180)"
@@ -86,12 +106,26 @@ GUEST
     expect_eq "sockets left on $node" "" \
       "$(cluster_exec "$node" sh -c 'find /var/lib/vcluster -type s 2>/dev/null || true')"
   done
-  rm -rf /etc/vc-e2e-canary /var/tmp/vc-e2e-canary
+  expect_eq "the read-only folder in the guest" "guest: ro-mounted=virtiofs,ro" "$(grep '^guest: ro-mounted=' <<<"$out")"
+  expect_eq "the guest's root remounts it read-write (in the guest)" "guest: ro-remount-rw=done" \
+    "$(grep '^guest: ro-remount-rw=' <<<"$out")"
+  expect_eq "the read-only folder in the guest after the remount" "guest: ro-now=virtiofs,rw" \
+    "$(grep '^guest: ro-now=' <<<"$out")"
+  for what in write create mkdir delete; do
+    expect_eq "the user in the guest, read-write folder: $what" "guest: rw-$what=done" "$(grep "^guest: rw-$what=" <<<"$out")"
+    expect_eq "the user in the guest, read-only folder remounted rw: $what" "guest: ro-$what=refused" \
+      "$(grep "^guest: ro-$what=" <<<"$out")"
+  done
+  expect_eq "the guest's root deleting in the read-only folder" "guest: ro-root-delete=refused" \
+    "$(grep '^guest: ro-root-delete=' <<<"$out")"
+  expect_eq "the read-only folder on the host" "data" "$(find "$ro" -mindepth 1 -printf '%P ' | sed 's/ $//')"
+  expect_eq "its file on the host" "the data" "$(<"$ro/data")"
+  rm -rf /etc/vc-e2e-canary /var/tmp/vc-e2e-canary "$ro"
 }
 
-# mounts_submit: the job; prints its id.
+# mounts_submit RO: the job, with folder RO added read-only; prints its id.
 mounts_submit() {
-  local script
+  local script ro=$1
   script=$(job_script mounts <<'JOB'
 #!/bin/bash
 # Not -e: each step records its own result for the scenario to check.
@@ -117,6 +151,6 @@ echo "ssh-exit=$?"
 sed 's/^/guest: /' guest.out
 JOB
 )
-  submit -N 1 --ntasks-per-node=1 --job-name=mounts --comment=vc:image=testroot,vms=1,vcpus=1,mem=384M \
+  submit -N 1 --ntasks-per-node=1 --job-name=mounts --comment="vc:image=testroot,vms=1,vcpus=1,mem=384M,mounts=$ro=ro" \
     --output="$STATE/jobs/mounts-%j.out" "$script"
 }

@@ -27,7 +27,9 @@ public record Mounts(
     @Doc(value = "util-linux setsid: each virtiofsd leads a session of its own, so the end of the prolog (Slurm kills"
         + " the prolog's process group) does not end it", defaultValue = "/usr/bin/setsid") String setsid,
     @Doc(value = "coreutils test: run as the job's user, it checks that each folder is one the user can open before"
-        + " anything is made", defaultValue = "/usr/bin/test") String test) {
+        + " anything is made", defaultValue = "/usr/bin/test") String test,
+    @Doc(value = "util-linux mount: makes, as the job's user in a namespace of its own, the read-only bind mount"
+        + " through which virtiofsd serves a read-only folder", defaultValue = "/usr/bin/mount") String mount) {
 
   public Mounts {
     site = site == null ? List.of() : List.copyOf(site);

@@ -21,6 +21,14 @@ public record MountRequest(boolean none, List<Extra> extra) {
     extra = List.copyOf(extra);
   }
 
+  /** As the user writes it, and {@link RequestParser#mounts} reads it back: {@code none}, or {@code PATH[=ro][:PATH...]}. */
+  public String text() {
+    if (none) {
+      return "none";
+    }
+    return String.join(":", extra.stream().map(e -> e.path() + (e.readOnly() ? "=ro" : "")).toList());
+  }
+
   /** A folder the user adds: its absolute path, the same on the host and in the VMs. */
   public record Extra(Path path, boolean readOnly) {
   }

@@ -1,10 +1,12 @@
 package org.virtualservices.core.rm;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.virtualservices.core.log.Shown;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.HookPhase;
 import org.virtualservices.core.request.JobContext;
@@ -19,20 +21,25 @@ import org.virtualservices.core.request.VcRequest;
  * everything the sister's plan depends on travels as arguments: the job id, the owner and their
  * ids, the ordered node list with the slots of each node (the plan is a pure function of these and
  * the request, so the sister computes the mother superior's plan), the request's raw
- * {@code VC_*} values, and the sister's own name as the node file spells it (a node's host name
- * need not match it, and the sister cannot read the mother superior's node file). One class owns
+ * {@code VC_*} values, the job's working folder (which its VMs mount, as the mother superior's
+ * do: docs/hooks.md, "Host folders"), and the sister's own name as the node file spells it (a
+ * node's host name need not match it, and the sister cannot read the mother superior's node file). One class owns
  * both ends of this format: {@link #argv} writes it, {@link #parse} reads it.
  *
  * <pre>PROGRAM --pbs-sister --node N --nodes MS,N,... --slots 2,2,... --uid U --gid G
- *         [--instance CTIME] [--vc-image X] [--vc-vcpus X] [--vc-mem X] [--vc-vms X] [--debug] JOBID USER</pre>
+ *         [--instance CTIME] [--workdir DIR] [--vc-image X] [--vc-vcpus X] [--vc-mem X] [--vc-vms X]
+ *         [--vc-mounts X] [--debug] JOBID USER</pre>
  *
  * <p>{@code instance} is the job's ctime as the mother superior read it (the job's keys depend on
- * it: docs/hooks.md, "Keys without communication"); empty when unknown.
+ * it: docs/hooks.md, "Keys without communication"); empty when unknown. {@code workDir}: PBS_O_WORKDIR
+ * as the mother superior read it; null when it had none.
  */
 public record SisterCall(String jobId, String user, int uid, int gid, String node, List<String> nodes,
-    List<Integer> slots, Map<String, String> request, String instance) {
+    List<Integer> slots, Map<String, String> request, String instance, Path workDir) {
 
   public static final String OPTION = "pbs-sister";
+  /** The option that carries the job's working folder. */
+  public static final String WORKDIR = "workdir";
   private static final String NODE_NAME = "[A-Za-z0-9][A-Za-z0-9._-]*";
 
   public SisterCall {
@@ -45,7 +52,7 @@ public record SisterCall(String jobId, String user, int uid, int gid, String nod
   /** A call without an instance (a job whose ctime the mother superior did not read). */
   public SisterCall(String jobId, String user, int uid, int gid, String node, List<String> nodes,
       List<Integer> slots, Map<String, String> request) {
-    this(jobId, user, uid, gid, node, nodes, slots, request, "");
+    this(jobId, user, uid, gid, node, nodes, slots, request, "", null);
   }
 
   /** The call for each sister of a job the mother superior read; none for a job on one node. */
@@ -60,7 +67,7 @@ public record SisterCall(String jobId, String user, int uid, int gid, String nod
     for (String n : job.nodes()) {
       if (!n.equals(job.thisNode())) {
         calls.add(new SisterCall(job.jobId(), job.user(), job.uid(), job.gid(), n, job.nodes(), job.cpusPerNode(),
-            request, job.instance()));
+            request, job.instance(), job.workDir()));
       }
     }
     return calls;
@@ -84,6 +91,9 @@ public record SisterCall(String jobId, String user, int uid, int gid, String nod
     if (request.vmsPerNode() != null) {
       vars.put(variable(Key.VMS), String.valueOf(request.vmsPerNode()));
     }
+    if (request.mounts() != null) {
+      vars.put(variable(Key.MOUNTS), request.mounts().text());
+    }
     return vars;
   }
 
@@ -98,6 +108,10 @@ public record SisterCall(String jobId, String user, int uid, int gid, String nod
     if (!instance.isEmpty()) {
       a.add("--instance");
       a.add(instance);
+    }
+    if (workDir != null) {
+      a.add("--" + WORKDIR);
+      a.add(workDir.toString());
     }
     for (Key k : Key.values()) {
       String v = request.get(variable(k));
@@ -167,14 +181,19 @@ public record SisterCall(String jobId, String user, int uid, int gid, String nod
     if (!instance.matches("[A-Za-z0-9:./ -]{0,64}")) {
       throw new RequestException("--instance", "'" + instance + "' is not a job's ctime");
     }
+    String dir = options.get(WORKDIR);
+    if (dir != null && (!dir.startsWith("/") || dir.contains("\0"))) {
+      throw new RequestException("--" + WORKDIR, "'" + Shown.value(dir) + "' is not an absolute path");
+    }
     return new SisterCall(jobId, user, number("--uid", required(options, "uid")),
-        number("--gid", required(options, "gid")), node, nodes, slots, request, instance);
+        number("--gid", required(options, "gid")), node, nodes, slots, request, instance,
+        dir == null ? null : Path.of(dir));
   }
 
   /** The hook call this sister makes of it: the job as the mother superior read it, seen from here. */
   public HookInvocation invocation(HookPhase phase) {
     Optional<VcRequest> vc = PbsHook.fromVariables(request);
-    JobContext job = new JobContext(ResourceManager.PBS, jobId, user, uid, gid, nodes, node, null, slots, null,
+    JobContext job = new JobContext(ResourceManager.PBS, jobId, user, uid, gid, nodes, node, workDir, slots, null,
         instance, List.of());
     return new HookInvocation(phase, job, vc);
   }

@@ -60,6 +60,8 @@ public final class HookCli {
     o.addOption(Option.builder().longOpt("instance").hasArg().argName("CTIME")
         .desc("with --" + SisterCall.OPTION + ": the job's ctime, as the mother superior read it (its keys depend on it)")
         .get());
+    o.addOption(Option.builder().longOpt(SisterCall.WORKDIR).hasArg().argName("DIR")
+        .desc("with --" + SisterCall.OPTION + ": the job's working folder (its VMs mount it)").get());
     o.addOption(Option.builder().longOpt("uid").hasArg().argName("N").desc("with --" + SisterCall.OPTION
         + ": the job owner's uid").get());
     o.addOption(Option.builder().longOpt("gid").hasArg().argName("N").desc("with --" + SisterCall.OPTION

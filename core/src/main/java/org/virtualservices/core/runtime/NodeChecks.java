@@ -50,6 +50,7 @@ public final class NodeChecks {
       share.put("unshare", c.mounts().unshare());
       share.put("setsid", c.mounts().setsid());
       share.put("test", c.mounts().test());
+      share.put("mount", c.mounts().mount());
     }
     share.forEach((k, v) -> {
       if (v == null || !Files.isExecutable(Path.of(v))) {

@@ -32,6 +32,14 @@ import org.virtualservices.core.plan.Share;
  *       are mapped (to themselves), with the capabilities virtiofsd needs for its sandbox (a mount,
  *       pid and net namespace, pivot_root into the folder) and that count only on the user's own
  *       files; a guest asking as another uid (its root) is refused any creation;</li>
+ *   <li>for a read-only folder, first {@code unshare --user --map-root-user --mount} and
+ *       {@link #READ_ONLY_BIND}: the folder bind-mounted read-only on itself in a mount namespace
+ *       owned by that outer user namespace; the {@code unshare --user} below is then a child user
+ *       namespace, and when virtiofsd's sandbox copies the mounts into a mount namespace of its own
+ *       there, the kernel locks their read-only flag (mount_namespaces(7), "restrictions on mount
+ *       namespaces"): not even virtiofsd, which holds every capability there, can remount the
+ *       folder read-write or unmount it; a guest's writes get EROFS from the host's kernel,
+ *       whatever the guest's own mount says;</li>
  *   <li>which execs virtiofsd on the inherited socket ({@code --fd=3}).</li>
  * </ol>
  * One process from the first exec to the last, so its pid and start time name it; it ends when
@@ -59,6 +67,19 @@ public final class Virtiofsd {
     }
   }
 
+  /**
+   * For a read-only folder, run as the job's user mapped to root in a user and mount namespace of
+   * its own ({@code $1} mount, {@code $2} the folder, then the rest of the command): a bind mount of
+   * the folder on itself, made read-only by a second step (a bind remount keeps the flags the
+   * folder's file system was mounted with, nosuid, nodev, relatime..., which the kernel locks in a
+   * user namespace; {@code mount --bind -o ro} in one go would drop them and be refused). A fixed
+   * script with positional parameters: nothing is spliced into it. util-linux has no command that
+   * bind-mounts and then execs, and the C virtiofsd has no read-only mode.
+   */
+  static final String READ_ONLY_BIND =
+      "m=$1 d=$2; shift 2; \"$m\" --bind -- \"$d\" \"$d\" && \"$m\" -o remount,bind,ro -- \"$d\" && exec \"$@\"";
+  private static final String SH = "/bin/sh";
+
   /** The kernel's limit on a socket's path (sun_path, 108 bytes with its NUL). */
   static final int MAX_SOCKET_PATH = 107;
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
@@ -74,7 +95,12 @@ public final class Virtiofsd {
   /** The command line: an argument list, never a shell string. */
   public List<String> argv(Share share, Path socket, int uid, int gid) {
     List<String> argv = new ArrayList<>(List.of(cfg.setsid(), cfg.socketActivate(), "--listen=" + socket, "--",
-        setpriv, "--reuid=" + uid, "--regid=" + gid, "--clear-groups", "--",
+        setpriv, "--reuid=" + uid, "--regid=" + gid, "--clear-groups", "--"));
+    if (share.readOnly()) {
+      argv.addAll(List.of(cfg.unshare(), "--user", "--map-root-user", "--mount", "--",
+          SH, "-c", READ_ONLY_BIND, "vc-read-only", cfg.mount(), share.source().toString()));
+    }
+    argv.addAll(List.of(
         cfg.unshare(), "--user", "--map-user=" + uid, "--map-group=" + gid, "--keep-caps", "--",
         cfg.virtiofsd(), "--fd=3", "-o", "source=" + share.source(), "-o", "sandbox=namespace",
         "-o", "cache=auto", "-o", "no_posix_lock", "-o", "no_xattr"));

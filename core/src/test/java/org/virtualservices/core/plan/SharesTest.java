@@ -18,7 +18,7 @@ class SharesTest {
 
   static Mounts mounts(boolean enabled, List<Mounts.SiteMount> site, List<Path> roots) {
     return new Mounts(enabled, true, site, roots, "/usr/lib/qemu/virtiofsd", "/usr/bin/systemd-socket-activate",
-        "/usr/bin/unshare", "/usr/bin/setsid", "/usr/bin/test");
+        "/usr/bin/unshare", "/usr/bin/setsid", "/usr/bin/test", "/usr/bin/mount");
   }
 
   static MountRequest add(String path, boolean ro) {

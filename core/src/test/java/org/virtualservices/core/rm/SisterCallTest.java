@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.virtualservices.core.request.HookInvocation;
 import org.virtualservices.core.request.HookPhase;
 import org.virtualservices.core.request.JobContext;
+import org.virtualservices.core.request.MountRequest;
 import org.virtualservices.core.request.RequestException;
 import org.virtualservices.core.request.ResourceManager;
 import org.virtualservices.core.request.VcRequest;
@@ -40,7 +42,8 @@ class SisterCallTest {
     SisterCall call = SisterCall.forSisters(MS, REQUEST).get(1);
     List<String> argv = call.argv("/opt/vcluster/bin/vcluster-prolog", false);
     assertEquals(List.of("/opt/vcluster/bin/vcluster-prolog", "--pbs-sister", "--node", "n3", "--nodes", "n1,n2,n3",
-        "--slots", "2,2,1", "--uid", "1001", "--gid", "2000", "--vc-image", "debian12", "--vc-vcpus", "2",
+        "--slots", "2,2,1", "--uid", "1001", "--gid", "2000", "--workdir", "/home/alice", "--vc-image", "debian12",
+        "--vc-vcpus", "2",
         "--vc-mem", "2048M", "123.head", "alice"), argv);
 
     HookInvocation inv = SisterCall.parse(options(argv), List.of("123.head", "alice")).invocation(HookPhase.PROLOG);
@@ -58,12 +61,41 @@ class SisterCallTest {
     assertEquals(null, back.vmsPerNode(), "what the user left out stays out: the site's default applies");
   }
 
+  /**
+   * The sister's VMs mount what the mother superior's do (docs/hooks.md, "Host folders"): the
+   * job's working folder, and the folders the user asked, or none.
+   */
+  @Test
+  void theWorkingFolderAndTheUsersFoldersTravelToTheSister() {
+    VcRequest withMounts = new VcRequest("debian12", null, null, null, PbsHook.CHANNEL, new MountRequest(false,
+        List.of(new MountRequest.Extra(Path.of("/scratch/alice/in"), true),
+            new MountRequest.Extra(Path.of("/scratch/alice/out"), false))));
+    List<String> argv = SisterCall.forSisters(MS, withMounts).get(0).argv("/opt/vcluster/bin/vcluster-prolog", false);
+    assertTrue(String.join(" ", argv).contains("--workdir /home/alice --vc-image debian12 --vc-mounts"
+        + " /scratch/alice/in=ro:/scratch/alice/out"), argv.toString());
+    HookInvocation inv = SisterCall.parse(options(argv), List.of("123.head", "alice")).invocation(HookPhase.PROLOG);
+    assertEquals(Path.of("/home/alice"), inv.job().workDir());
+    assertEquals(withMounts.mounts(), inv.request().orElseThrow().mounts());
+
+    VcRequest none = new VcRequest("debian12", null, null, null, PbsHook.CHANNEL, MountRequest.NONE);
+    argv = SisterCall.forSisters(MS, none).get(0).argv("p", false);
+    assertEquals(MountRequest.NONE,
+        SisterCall.parse(options(argv), List.of("123.head", "alice")).invocation(HookPhase.PROLOG).request()
+            .orElseThrow().mounts());
+    JobContext noDir = new JobContext(ResourceManager.PBS, "5", "alice", 1, 1, List.of("n1", "n2"), "n1", null,
+        List.of(1, 1), null);
+    argv = SisterCall.forSisters(noDir, REQUEST).get(0).argv("p", false);
+    assertFalse(argv.contains("--workdir"), argv.toString());
+    assertEquals(null, SisterCall.parse(options(argv), List.of("5", "alice")).invocation(HookPhase.PROLOG).job()
+        .workDir());
+  }
+
   /** The sister derives the job's keys from the same instance as the mother superior. */
   @Test
   void theInstanceTravelsToTheSister() {
     JobContext ms = MS.withAllocation("Thu Dec 3 07:11:10 2026", List.of());
     List<String> argv = SisterCall.forSisters(ms, REQUEST).get(0).argv("/opt/vcluster/bin/vcluster-prolog", false);
-    assertTrue(String.join(" ", argv).contains("--instance Thu Dec 3 07:11:10 2026 --vc-image"), argv.toString());
+    assertTrue(String.join(" ", argv).contains("--instance Thu Dec 3 07:11:10 2026 --workdir"), argv.toString());
     JobContext sister = SisterCall.parse(options(argv), List.of("123.head", "alice")).invocation(HookPhase.PROLOG).job();
     assertEquals("Thu Dec 3 07:11:10 2026", sister.instance());
     assertEquals(ms.uid(), sister.uid());
@@ -81,6 +113,8 @@ class SisterCallTest {
     assertEquals("JOBID", field(good, List.of("12; rm", "alice")));
     assertEquals("--pbs-sister", field(good, List.of("123.head")));
     assertEquals("VC_VCPUS", field(with(good, "vc-vcpus", "two"), List.of("123.head", "alice")));
+    assertEquals("--workdir", field(with(good, "workdir", "home/alice"), List.of("123.head", "alice")));
+    assertEquals("VC_MOUNTS", field(with(good, "vc-mounts", "/a/../etc"), List.of("123.head", "alice")));
   }
 
   static String field(Map<String, String> options, List<String> positional) {

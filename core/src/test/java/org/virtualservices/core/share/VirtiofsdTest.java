@@ -20,7 +20,7 @@ import org.virtualservices.core.plan.Share;
 class VirtiofsdTest {
 
   static final Mounts CFG = new Mounts(true, true, List.of(), List.of(), "/usr/lib/qemu/virtiofsd",
-      "/usr/bin/systemd-socket-activate", "/usr/bin/unshare", "/usr/bin/setsid", "/usr/bin/test");
+      "/usr/bin/systemd-socket-activate", "/usr/bin/unshare", "/usr/bin/setsid", "/usr/bin/test", "/usr/bin/mount");
 
   @TempDir
   Path tmp;
@@ -39,6 +39,24 @@ class VirtiofsdTest {
         "/usr/bin/unshare", "--user", "--map-user=1001", "--map-group=2002", "--keep-caps", "--",
         "/usr/lib/qemu/virtiofsd", "--fd=3", "-o", "source=/home/alice/run", "-o", "sandbox=namespace",
         "-o", "cache=auto", "-o", "no_posix_lock", "-o", "no_xattr"), argv);
+  }
+
+  /**
+   * A read-only folder: first, still as the user, a user and mount namespace of the user's own in
+   * which the folder is bind-mounted read-only on itself; virtiofsd then starts in a child user
+   * namespace, as before.
+   */
+  @Test
+  void aReadOnlyFolderIsServedThroughAReadOnlyBindMountMadeAsTheUser() {
+    Virtiofsd d = new Virtiofsd(CFG, "/usr/bin/setpriv");
+    Path sock = Path.of("/var/lib/vcluster/jobs/42/n1/vc42-0.vcfs1.sock");
+    List<String> rw = d.argv(new Share("vcfs1", Path.of("/scratch/alice/in"), Path.of("/in"), false), sock, 1001, 2002);
+    List<String> expected = new ArrayList<>(rw);
+    expected.addAll(rw.indexOf("--clear-groups") + 2, List.of(
+        "/usr/bin/unshare", "--user", "--map-root-user", "--mount", "--",
+        "/bin/sh", "-c", Virtiofsd.READ_ONLY_BIND, "vc-read-only", "/usr/bin/mount", "/scratch/alice/in"));
+    assertEquals(expected, d.argv(new Share("vcfs1", Path.of("/scratch/alice/in"), Path.of("/in"), true), sock,
+        1001, 2002));
   }
 
   @Test

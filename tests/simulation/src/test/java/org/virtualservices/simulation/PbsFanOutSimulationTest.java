@@ -172,6 +172,8 @@ class PbsFanOutSimulationTest {
     String sis2 = ssh.commands.get("sis2").get(0);
     assertTrue(sis2.startsWith("/opt/vcluster/bin/vcluster-prolog --pbs-sister --node sis2 --nodes " + host
         + ",sis1,sis2 --slots 3,2,2 --uid " + cluster.uid), sis2);
+    // the sisters' VMs mount the job's working folder too (docs/hooks.md, "Host folders")
+    assertTrue(sis2.contains(" --workdir " + cluster.workDir + " "), sis2);
     for (String node : List.of(host, "sis1", "sis2")) {
       assertEquals(2, vms(node), node + " runs its 2 VMs: " + cluster.log());
       assertEquals(1, cluster.fabrics.get(node).specs().size(), node + " made its network");
