@@ -100,6 +100,19 @@ class SaveSimulationTest {
   }
 
   @Test
+  void aJobRequeuedForItsCheckpointIsNotOverSoItsDiskIsSavedOnlyAtItsRealEnd() throws IOException {
+    cluster(true);
+    String request = "vc:image=tiny,vms=1,save=mine,checkpoint=on-timeout";
+    assertEquals(0, cluster.prolog("831", "sim1", request), cluster.log());
+    cluster.restarts("831", 1); // scontrol requeue in the job's signal trap
+    assertEquals(0, cluster.epilog("831", "sim1", request), cluster.log());
+    String log = cluster.log();
+    assertFalse(log.contains("\"save\":{"), "no save tried at a requeue: " + log);
+    assertFalse(Files.exists(repo.resolve("mine")), "nothing saved at a requeue");
+    assertTrue(cluster.keepAlive.domains().stream().noneMatch(d -> d.name().startsWith("vc831-")));
+  }
+
+  @Test
   void aSiteWithoutUsersImagesRefusesTheSaveBeforeAnythingIsMade() throws IOException {
     cluster(false);
     assertEquals(0, cluster.prolog("821", "sim1", "vc:image=tiny,save=mine"));

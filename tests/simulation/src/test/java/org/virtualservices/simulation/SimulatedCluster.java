@@ -146,20 +146,24 @@ final class SimulatedCluster implements AutoCloseable {
   /**
    * The simulated controller: {@code scontrol show job --oneliner --details ID} answers as Slurm 22.05's does
    * (the shape of core/src/test/resources/slurm/scontrol-*.txt), with the job's memory and name
-   * from {@link #slurmRecord} (default: no memory asked) and epoch times when SLURM_TIME_FORMAT=%s.
+   * from {@link #slurmRecord} (default: no memory asked), its requeues from {@link #restarts} and epoch
+   * times when SLURM_TIME_FORMAT=%s.
    */
   private Path fakeScontrol() throws IOException {
     Path records = Files.createDirectory(root.resolve("slurm-records"));
     Path script = root.resolve("scontrol");
     Files.writeString(script, String.join("\n",
         "#!/bin/sh",
-        "[ \"$1 $2 $3 $4\" = 'show job --oneliner --details' ] || { echo \"unexpected: $*\" >&2; exit 2; }",
+        "[ \"$1 $2 $3\" = 'show job --oneliner' ] || { echo \"unexpected: $*\" >&2; exit 2; }",
+        "id=$4; [ \"$4\" = --details ] && id=$5", // the checkpoint's count of requeues asks without the details
         "mem=MinMemoryNode=0; name=sim",
-        "[ -f '" + records + "'/$5.mem ] && mem=$(cat '" + records + "'/$5.mem)",
-        "[ -f '" + records + "'/$5.name ] && name=$(cat '" + records + "'/$5.name)",
+        "[ -f '" + records + "'/$id.mem ] && mem=$(cat '" + records + "'/$id.mem)",
+        "[ -f '" + records + "'/$id.name ] && name=$(cat '" + records + "'/$id.name)",
+        "restarts=0; [ -f '" + records + "'/$id.restarts ] && restarts=$(cat '" + records + "'/$id.restarts)",
         "t=2026-12-03T07:11:10; [ \"$SLURM_TIME_FORMAT\" = %s ] && t=1796281870",
-        "echo \"JobId=$5 JobName=$name UserId=" + user + "(" + uid + ") GroupId=" + user + "(" + gid + ") MCS_label=N/A"
+        "echo \"JobId=$id JobName=$name UserId=" + user + "(" + uid + ") GroupId=" + user + "(" + gid + ") MCS_label=N/A"
             + " Priority=1 Nice=0 Account=(null) QOS=(null) JobState=CONFIGURING Reason=None Dependency=(null)"
+            + " Requeue=1 Restarts=$restarts"
             + " SubmitTime=$t EligibleTime=$t Partition=debug NumNodes=3 NumCPUs=6 CoreSpec=* JOB_GRES=(null)"
             + "  Nodes=sim[1-" + nodes.size() + "] CPU_IDs=0 Mem=0 GRES=  MinCPUsNode=1 $mem"
             + " MinTmpDiskNode=0 Features=(null) Command=(null) WorkDir=" + workDir + "\"", ""));
@@ -173,6 +177,11 @@ final class SimulatedCluster implements AutoCloseable {
     if (name != null) {
       Files.writeString(root.resolve("slurm-records").resolve(job + ".name"), name);
     }
+  }
+
+  /** How many times the simulated controller says {@code job} was requeued ({@code Restarts=}; default 0). */
+  void restarts(String job, int count) throws IOException {
+    Files.writeString(root.resolve("slurm-records").resolve(job + ".restarts"), Integer.toString(count));
   }
 
   NodeServices services(SiteConfig config, String node) {
