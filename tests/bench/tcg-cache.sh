@@ -34,9 +34,13 @@ SIZES=("$@")
 ((${#SIZES[@]})) || SIZES=(64 128 256)
 [[ $ROUNDS =~ ^[1-9][0-9]?$ && $MEM =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }
 for s in "${SIZES[@]}"; do [[ $s =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }; done
-command -v qemu-system-x86_64 > /dev/null || {
-  apt-get install -y -qq qemu-system-x86 qemu-utils genisoimage > /dev/null
-}
+# What boot-raw.sh needs (Debian packages), installed when missing.
+need=()
+command -v qemu-system-x86_64 > /dev/null || need+=(qemu-system-x86)
+command -v qemu-img > /dev/null || need+=(qemu-utils)
+command -v genisoimage > /dev/null || need+=(genisoimage)
+command -v ssh-keygen > /dev/null || need+=(openssh-client)
+((${#need[@]} == 0)) || apt-get install -y -qq "${need[@]}" > /dev/null
 
 # In the guest, as the job's user: the time of a workload that runs many different programs.
 WORKLOAD='s=$(date +%s.%N)
