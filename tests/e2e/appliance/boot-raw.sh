@@ -7,6 +7,7 @@
 # usage: boot-raw.sh [--count N] [--vcpus N] [--mem MiB] [--net user|bridge]
 #                    [--appliance DIR] [--timeout S] [--mpi] [--run CMD]
 #                    [--keep-logs DIR] [--cmdline STR] [--no-nic-rom] [--seed K=V]
+#                    [--accel STR]
 #   --net user    (default) QEMU user-mode networking: every VM alone on its
 #                 own slirp net as 10.0.2.15/24, its port 22 forwarded to a
 #                 free 127.0.0.1 port; no host interface is touched
@@ -23,6 +24,9 @@
 #   --cmdline     kernel command line instead of the appliance's (experiments)
 #   --seed K=V    extra/overriding seed value for every VM (repeatable)
 #   --no-nic-rom  no iPXE option ROM on the NIC (libvirt: <rom enabled='no'/>)
+#   --accel STR   QEMU's -accel value (default tcg), e.g. tcg,tb-size=128
+# At the end it prints each QEMU's peak resident memory (VmHWM), read
+# before QEMU is stopped.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,13 +37,15 @@ readonly GUEST_USER=vcuser
 readonly BRIDGE_NET=10.111.1
 
 count=1 vcpus=1 mem=512 net=user timeout=300 run_mpi=no run_cmd="" keep_logs="" cmdline="" nic_rom=""
+accel=tcg
 appliance="$REPO/tests/e2e/cache/appliance"
 tmp="" netns=""
 declare -a QEMU_PIDS=() PORTS=() SEED_EXTRA=()
 
 usage() {
   echo "usage: $0 [--count N] [--vcpus N] [--mem MiB] [--net user|bridge] [--appliance DIR]" \
-    "[--timeout S] [--mpi] [--run CMD] [--keep-logs DIR] [--cmdline STR] [--no-nic-rom] [--seed K=V]"
+    "[--timeout S] [--mpi] [--run CMD] [--keep-logs DIR] [--cmdline STR] [--no-nic-rom] [--seed K=V]" \
+    "[--accel STR]"
 }
 
 die() { printf 'boot-raw.sh: %s\n' "$*" >&2; exit 1; }
@@ -47,7 +53,7 @@ die() { printf 'boot-raw.sh: %s\n' "$*" >&2; exit 1; }
 parse_args() {
   while (($#)); do
     case $1 in
-      --count | --vcpus | --mem | --net | --appliance | --timeout | --keep-logs | --run | --cmdline | --seed)
+      --count | --vcpus | --mem | --net | --appliance | --timeout | --keep-logs | --run | --cmdline | --seed | --accel)
         [[ $# -ge 2 ]] || { usage >&2; exit 2; }
         case $1 in
           --count) count=$2 ;;
@@ -60,6 +66,7 @@ parse_args() {
           --run) run_cmd=$2 ;;
           --cmdline) cmdline=$2 ;;
           --seed) SEED_EXTRA+=("$2") ;;
+          --accel) accel=$2 ;;
         esac
         shift 2 ;;
       --mpi) run_mpi=yes; shift ;;
@@ -69,7 +76,7 @@ parse_args() {
     esac
   done
   [[ $count =~ ^[1-9][0-9]?$ && $vcpus =~ ^[1-9][0-9]?$ && $mem =~ ^[1-9][0-9]*$ \
-    && $timeout =~ ^[1-9][0-9]*$ && $net =~ ^(user|bridge)$ ]] || { usage >&2; exit 2; }
+    && $timeout =~ ^[1-9][0-9]*$ && $net =~ ^(user|bridge)$ && $accel =~ ^tcg(,[a-z-]+=[0-9a-z]+)*$ ]] || { usage >&2; exit 2; }
 }
 
 now() { date +%s.%N; }
@@ -207,7 +214,7 @@ qemu_argv() {
   if [[ $net == user ]]; then netdev="user,id=net0,hostfwd=tcp:127.0.0.1:${PORTS[i]}-:22"
   else netdev="tap,id=net0,ifname=vcrtap$i,script=no,downscript=no"; fi
   # shellcheck disable=SC2054  # commas belong to QEMU option values
-  QEMU_ARGV=(qemu-system-x86_64 -name "$(vm_name "$i")" -machine pc,accel=tcg
+  QEMU_ARGV=(qemu-system-x86_64 -name "$(vm_name "$i")" -machine pc -accel "$accel"
     -smp "$vcpus" -m "$mem" -nodefaults -no-user-config -nographic
     -monitor none -serial "file:$dir/console.log"
     -kernel "$appliance/vmlinux" -initrd "$appliance/initrd.img"
@@ -324,6 +331,11 @@ main() {
     echo "--- on vc1-0: $run_cmd"
     ssh_vm 0 "$run_cmd"
   fi
+  local hwm=()
+  for ((i = 0; i < count; i++)); do
+    hwm+=("$(awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/${QEMU_PIDS[i]}/status")")
+  done
+  echo "qemu peak RSS (VmHWM, MiB): ${hwm[*]} (accel $accel)"
 }
 
 main "$@"

@@ -4,12 +4,15 @@
 # each. While both run, the kernel shows every thread of each job's QEMU allowed only on that
 # job's CPU (/proc/PID/task/*/status Cpus_allowed_list), the two CPUs differ, and each equals the
 # cpuset Slurm itself made for the job (its extern step's cgroup, made after the prolog); each
-# QEMU's memory cgroup has the hard limit of its VM plus domain.memoryOverheadMiB. After the jobs
+# QEMU's memory cgroup has the hard limit of its VM plus domain.memoryOverheadMiB plus, under TCG,
+# domain.tcgCacheMiB (the domain's <tcg><tb-cache>, read back from libvirt). After the jobs
 # the epilog's log and the user's vcluster-<job>-usage/<node>.json name each VM's CPU seconds and
 # peak memory. Then a guest that uses more memory
 # than its VM may (domain.memoryOverheadMiB 0 on vnode1, a process in the guest filling its RAM)
 # is stopped by its cgroup's limit (the kernel's "Memory cgroup out of memory" kills that QEMU,
 # nothing else), and vnode1 stays in service.
+# domain.tcgCacheMiB's default: the e2e nodes run TCG (domain type qemu)
+readonly CONFINE_TCG_CACHE=128
 register_scenario confine scenario_confine "two jobs on one node: each job's QEMU on its own CPU, memory bounded, usage recorded"
 
 confine_job_script() {
@@ -86,7 +89,9 @@ scenario_confine() {
     line=$(cluster_exec "${p}2" grep -h "the job's CPUs here" "/var/lib/vcluster/logs/$job.log")
     say "job $job prolog: ${line#* }"
     limit=$(cluster_exec "${p}2" cat "$(confine_memcg "${p}2" "$pid")/memory.limit_in_bytes")
-    expect_eq "job $job: QEMU's memory cgroup limit" $(((384 + 256) << 20)) "$limit"
+    expect_eq "job $job: QEMU's memory cgroup limit" $(((384 + 256 + CONFINE_TCG_CACHE) << 20)) "$limit"
+    expect_eq "job $job: QEMU's translation cache" "tb-size=$CONFINE_TCG_CACHE" \
+      "$(cluster_exec "${p}2" sh -c "tr '\\0' ' ' < /proc/$pid/cmdline" | grep -o "tb-size=[0-9]*" || true)"
     say "job $job: memory.limit_in_bytes $limit ($((limit >> 20)) MiB) in $(confine_memcg "${p}2" "$pid")"
   done
   [[ ${cpus[0]} != "${cpus[1]}" ]] || fail "jobs $a and $b share CPU ${cpus[0]}"
@@ -107,7 +112,7 @@ scenario_confine() {
     [[ -s $usage ]] || fail "job $job: no $usage for the user"
     say "job $job, the user's $(basename "$(dirname "$usage")")/$(basename "$usage"): $(jq -c . "$usage")"
     expect_eq "job $job: VM in the usage record" "vc$job-0" "$(jq -r '.vms[0].name' "$usage")"
-    jq -e '.vms[0].cpuSeconds > 1 and .vms[0].peakMemoryMiB > 0 and .vms[0].memoryLimitMiB == 640' "$usage" \
+    jq -e '.vms[0].cpuSeconds > 1 and .vms[0].peakMemoryMiB > 0 and .vms[0].memoryLimitMiB == 768' "$usage" \
       >/dev/null || fail "job $job: usage record $(jq -c . "$usage")"
     measure "vm-cpu-seconds-$job" "${BASH_REMATCH[1]}"
     measure "vm-peak-mib-$job" "${BASH_REMATCH[2]}"
@@ -116,7 +121,7 @@ scenario_confine() {
   # A guest beyond its VM's bound: stopped by its cgroup, not by the node.
   node=${p}1
   site_edit_begin "$node"
-  cluster_exec "$node" sed -i 's|^  type: qemu|  type: qemu\n  memoryOverheadMiB: 0|' /etc/vcluster/site.yaml
+  cluster_exec "$node" sed -i 's|^  type: qemu|  type: qemu\n  memoryOverheadMiB: 0\n  tcgCacheMiB: 0|' /etc/vcluster/site.yaml
   job=$(submit -N 1 --nodelist="$node" --ntasks=1 --mem=768M --job-name=confine-oom \
     --comment=vc:image=testapp,vms=1,vcpus=1,mem=384M --output="$STATE/jobs/confine-%j.out" "$(confine_oom_script)")
   site_edit_job "$job"

@@ -247,7 +247,7 @@ public final class Prolog {
             if (restore.isPresent()) {
               Restored.start(hv, s, log, restore.get(), v, nodeDir);
             } else if (cfg.domain().memoryHardLimit()) {
-              hv.start(v.name(), v.memoryMiB() + cfg.domain().memoryOverheadMiB());
+              hv.start(v.name(), cfg.domain().hardLimitMiB(v.memoryMiB()));
             } else {
               hv.start(v.name());
             }
@@ -259,7 +259,7 @@ public final class Prolog {
         }
         for (VmPlan v : mine.vms()) {
           log.info("started {0} ({1}, {2}){3}", v.name(), v.ip(), v.mac(), cfg.domain().memoryHardLimit()
-              ? ", memory limit " + (v.memoryMiB() + cfg.domain().memoryOverheadMiB()) + " MiB" : "");
+              ? ", memory limit " + cfg.domain().hardLimitMiB(v.memoryMiB()) + " MiB" : "");
         }
         timer.lap("start", t);
 

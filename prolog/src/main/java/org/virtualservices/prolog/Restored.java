@@ -34,7 +34,7 @@ final class Restored {
       throw new UncheckedIOException("read " + v.name() + "'s definition: " + e.getMessage(), e);
     }
     hv.restore(v.name(), r.state(v.name()), Optional.of(xml), cfg.domain().memoryHardLimit()
-        ? v.memoryMiB() + cfg.domain().memoryOverheadMiB() : 0);
+        ? cfg.domain().hardLimitMiB(v.memoryMiB()) : 0);
     if (hv.setGuestTime(v.name(), s.clock().instant().getEpochSecond())) {
       log.info("{0} restored from its checkpoint, its clock set by the guest agent", v.name());
     } else {

@@ -23,7 +23,28 @@ public record Domain(
     @Doc(value = "each VM's memory is bounded by the kernel (libvirt's memtune hard_limit on its cgroup) at its"
         + " size plus this, for QEMU's own memory; 0: exactly its size", defaultValue = "256") int memoryOverheadMiB,
     @Doc(value = "bound each VM's memory (memoryOverheadMiB); false: no hard limit", defaultValue = "true")
-    boolean memoryHardLimit) {
+    boolean memoryHardLimit,
+    @Doc(value = "type qemu (TCG) only: the size of each QEMU's cache of translated code (libvirt's <tcg><tb-cache>),"
+        + " counted in its memory hard limit; 0: QEMU's own default (7.2: up to 1 GiB, not counted); 0 to 2048",
+        defaultValue = "128") int tcgCacheMiB) {
+
+  /** Whether the VMs run under TCG, QEMU's emulation without KVM (type qemu). */
+  public boolean tcg() {
+    return "qemu".equals(type);
+  }
+
+  /** The translation cache each QEMU is given, MiB: tcgCacheMiB under TCG; 0 (none set) otherwise. */
+  public int tcgCache() {
+    return tcg() ? tcgCacheMiB : 0;
+  }
+
+  /**
+   * The memory hard limit of a VM of {@code vmMiB}: its size, QEMU's own overhead and, under TCG, the
+   * translation cache (QEMU's code cache grows to its size under a busy guest: docs/bench.md, "TCG's code cache").
+   */
+  public long hardLimitMiB(long vmMiB) {
+    return vmMiB + memoryOverheadMiB + tcgCache();
+  }
 
   /** Where a VM's threads may run (docs/hooks.md, "The job's CPUs and memory"). */
   public enum CpuPinning {

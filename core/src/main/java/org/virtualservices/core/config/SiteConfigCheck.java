@@ -101,6 +101,8 @@ public final class SiteConfigCheck {
     within(e, "defaults.vmsPerNode", d.vmsPerNode(), 1, l.maxVmsPerNode());
     network(e, c.network());
     within(e, "domain.memoryOverheadMiB", c.domain().memoryOverheadMiB(), 0, 1 << 20);
+    // QEMU's bound on x86-64 hosts (MAX_CODE_GEN_BUFFER_SIZE, 2 GiB)
+    within(e, "domain.tcgCacheMiB", c.domain().tcgCacheMiB(), 0, 2048);
     mounts(e, c.mounts());
     userImages(e, c.userImages(), c.images());
     if (c.userImages().enabled() && c.domain() != null && c.domain().qemuUser() != null) {

@@ -94,6 +94,7 @@ public record DomainModel(VmPlan vm, String job, String user, String imageName, 
     dom.put("arch", domain.arch());
     dom.put("emulator", domain.emulator() == null ? "" : domain.emulator());
     dom.put("cleanTrafficFilter", domain.cleanTrafficFilter());
+    dom.put("tcgCacheMiB", domain.tcgCache());
     m.put("domain", dom);
     m.put("network", network);
     m.put("bridge", bridge);

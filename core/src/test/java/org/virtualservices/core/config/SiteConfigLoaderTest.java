@@ -93,6 +93,8 @@ class SiteConfigLoaderTest {
       "network: {multicastGroup: 10.1.1.1} | network.multicastGroup: not an IPv4 multicast address",
       "network: {underlayMtu: 1000}        | network.underlayMtu: must be between 1330 and 65535",
       "defaults: {vcpus: 99}               | defaults.vcpus: must be between 1 and 16, got 99",
+      "domain: {tcgCacheMiB: 2049}         | domain.tcgCacheMiB: must be between 0 and 2048, got 2049",
+      "domain: {tcgCacheMiB: -1}           | domain.tcgCacheMiB: must be between 0 and 2048, got -1",
       "boot: {marker: 'a b'}               | boot.marker: letters, digits",
       "surprise: 1                         | surprise: unknown key",
       "images: {x: {disk: /a, loginUser: 'Root;'}} | images.x.loginUser: not a user name",

@@ -28,10 +28,15 @@ import org.w3c.dom.Document;
 class DomainTemplateTest {
 
   static final Domain KVM = new Domain("kvm", "pc", null, "x86_64", true, null, null, null,
-      Domain.CpuPinning.job, 256, true);
+      Domain.CpuPinning.job, 256, true, 128);
 
   static final Domain TEST = new Domain("test", "pc", null, "x86_64", false, null, null, null, Domain.CpuPinning.job,
-      256, true);
+      256, true, 128);
+
+  static Domain tcg(int cacheMiB) {
+    return new Domain("qemu", "pc", null, "x86_64", false, null, null, null, Domain.CpuPinning.job, 256, true,
+        cacheMiB);
+  }
 
   static DomainModel model(String user, String kernel, Domain domain) {
     return model(user, kernel, domain, java.util.List.of());
@@ -231,6 +236,38 @@ class DomainTemplateTest {
         String back = hv.xml("vc42-1").orElseThrow();
         assertTrue(back.contains("<vcpupin vcpu='1' cpuset='1'/>"), back);
         assertTrue(back.contains("<emulatorpin cpuset='0-1'/>"), back);
+      } finally {
+        hv.remove("vc42-1");
+      }
+    }
+  }
+
+  /**
+   * Under TCG the translated-code cache is bounded (QEMU 7.2's own default grows to 1 GiB); under KVM there is
+   * none, and 0 leaves QEMU's default.
+   */
+  @Test
+  void underTcgTheCodeCacheIsBoundedElseNothingIsSaid() {
+    String xml = model("alice", "/img/vmlinux", tcg(128)).render(Templates.shipped());
+    assertTrue(xml.contains("<features>\n    <acpi/>\n    <tcg>\n      <tb-cache unit=\"MiB\">128</tb-cache>\n"
+        + "    </tcg>\n  </features>"), xml);
+    assertTrue(model("alice", "/img/vmlinux", tcg(2048)).render(Templates.shipped())
+        .contains("<tb-cache unit=\"MiB\">2048</tb-cache>"), "no digit grouping");
+    assertFalse(model("alice", "/img/vmlinux", KVM).render(Templates.shipped()).contains("<tcg>"), "KVM: no TCG");
+    assertFalse(model("alice", "/img/vmlinux", tcg(0)).render(Templates.shipped()).contains("<tcg>"), "0: QEMU's");
+  }
+
+  /** libvirt (test driver) takes the TCG cache and keeps it. */
+  @Test
+  void libvirtKeepsTheTcgCache() {
+    // the test driver runs domains of type test only; the <tcg> feature is parsed alike for every type
+    String xml = model("alice", "/img/vmlinux", tcg(128)).render(Templates.shipped())
+        .replace("<domain type=\"qemu\">", "<domain type=\"test\">");
+    try (LibvirtHypervisor hv = LibvirtHypervisor.open("test:///default")) {
+      hv.define("vc42-1", xml);
+      try {
+        String back = hv.xml("vc42-1").orElseThrow();
+        assertTrue(back.contains("<tb-cache unit='KiB'>131072</tb-cache>"), back);
       } finally {
         hv.remove("vc42-1");
       }
