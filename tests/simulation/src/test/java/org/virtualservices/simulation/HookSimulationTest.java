@@ -14,10 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.virtualservices.core.fabric.FabricSpec;
@@ -29,23 +26,13 @@ import org.virtualservices.core.hypervisor.DomainState;
  * test:///default. Afterwards nothing named after the job remains; and the same holds when the
  * prolog fails, or dies without rolling back, at any of its steps.
  */
-class HookSimulationTest {
+class HookSimulationTest extends OnSimulatedCluster {
 
   private static final String REQUEST = "vc:image=tiny,vms=2,vcpus=1,mem=256M";
   private static final List<String> NODES = List.of("sim1", "sim2", "sim3");
 
-  @TempDir
-  Path tmp;
-  SimulatedCluster cluster;
-
-  @BeforeEach
-  void up() throws IOException {
-    cluster = new SimulatedCluster(tmp, NODES, "");
-  }
-
-  @AfterEach
-  void down() {
-    cluster.close();
+  HookSimulationTest() {
+    super(NODES);
   }
 
   @Test

@@ -5,37 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A job whose network clashes with a running job's on a node is refused there without draining
  * it, its user is told why, and neither its rollback nor its epilog touches the running job's
  * network (docs/fabric.md, "No two jobs share a network").
  */
-class NetworkClashSimulationTest {
+class NetworkClashSimulationTest extends OnSimulatedCluster {
 
   private static final String REQUEST = "vc:image=tiny,vms=1";
   private static final List<String> NODES = List.of("sim1", "sim2");
   /** 7 plus the size of the default VNI range: the same VNI as job 7. */
   private static final String SAME_VNI = String.valueOf(7 + 16_777_215 - 4_096 + 1);
 
-  @TempDir
-  Path tmp;
-  SimulatedCluster cluster;
-
-  @BeforeEach
-  void up() throws IOException {
-    cluster = new SimulatedCluster(tmp, NODES, "");
-  }
-
-  @AfterEach
-  void down() {
-    cluster.close();
+  NetworkClashSimulationTest() {
+    super(NODES);
   }
 
   @Test

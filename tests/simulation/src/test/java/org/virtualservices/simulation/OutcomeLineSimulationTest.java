@@ -9,37 +9,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The hooks' outcome lines (docs/hooks.md, "The outcome line") as the real prolog and epilog write
  * them, one per call that took up a job, for each outcome: what the e2e scenarios and the bench
  * read instead of the log's prose.
  */
-class OutcomeLineSimulationTest {
+class OutcomeLineSimulationTest extends OnSimulatedCluster {
 
   private static final String REQUEST = "vc:image=tiny,vms=2,vcpus=1,mem=256M";
   private static final List<String> NODES = List.of("sim1", "sim2", "sim3");
   private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  @TempDir
-  Path tmp;
-  SimulatedCluster cluster;
-
-  @BeforeEach
-  void up() throws IOException {
-    cluster = new SimulatedCluster(tmp, NODES, "");
-  }
-
-  @AfterEach
-  void down() {
-    cluster.close();
+  OutcomeLineSimulationTest() {
+    super(NODES);
   }
 
   @Test

@@ -11,29 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The admin's sweep: leftovers of jobs the resource manager forgot go; a live job's stay. */
-class SweepTest {
+class SweepTest extends OnSimulatedCluster {
 
   private static final String REQUEST = "vc:image=tiny,vms=1";
   private static final List<String> NODES = List.of("sim1", "sim2");
 
-  @TempDir
-  Path tmp;
-  SimulatedCluster cluster;
-
-  @BeforeEach
-  void up() throws IOException {
-    cluster = new SimulatedCluster(tmp, NODES, "");
-  }
-
-  @AfterEach
-  void down() {
-    cluster.close();
+  SweepTest() {
+    super(NODES);
   }
 
   private String sweep(String node, boolean yes, int expectedStatus) {
