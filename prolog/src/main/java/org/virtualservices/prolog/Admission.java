@@ -38,8 +38,9 @@ import org.virtualservices.core.runtime.NodeServices;
  * @param qemu whom the job's QEMU processes run as on this node
  * @param cpus the job's CPUs on this node, where its VMs' threads are pinned (empty: unpinned)
  * @param base what its overlays sit on: the catalog's image or the user's, checked as the user
+ * @param restarts how many times Slurm has requeued the job, from its record; null when not known
  */
-record Admission(JobContext job, Plan plan, QemuAccount qemu, JobCpus cpus, BaseImage base) {
+record Admission(JobContext job, Plan plan, QemuAccount qemu, JobCpus cpus, BaseImage base, Integer restarts) {
 
   /**
    * @throws RequestException the user's mistake: a request beyond a limit of the site or the job
@@ -71,7 +72,7 @@ record Admission(JobContext job, Plan plan, QemuAccount qemu, JobCpus cpus, Base
       log.warn("VMs not pinned: {0}", cpus.source());
     }
     checkWorkDir(job);
-    return new Admission(job, plan, qemu, cpus, base);
+    return new Admission(job, plan, qemu, cpus, base, record.map(SlurmJobRecord::restarts).orElse(null));
   }
 
   /** A catalog image, whose virtual disk must be within {@code limits.maxDiskMiBPerVm}. */

@@ -125,11 +125,12 @@ public final class Prolog {
    * @param refusal the outcome when the job gets no virtual cluster here (the user's mistake, told
    *     to the user; or the node's fault), already logged; null when admitted
    * @param checkpoint the job asked checkpoint=on-timeout: a run after a requeue restores its checkpoint
+   * @param restarts how many times Slurm has requeued the job, from the record read at admission; null: not known
    */
   record Admitted(JobContext job, Plan plan, NodePlan mine, Optional<UserCopy.Target> copy, QemuAccount qemu,
-      JobCpus cpus, List<Share> shares, BaseImage base, Outcome refusal, boolean checkpoint) {
+      JobCpus cpus, List<Share> shares, BaseImage base, Outcome refusal, boolean checkpoint, Integer restarts) {
     static Admitted refused(Outcome outcome) {
-      return new Admitted(null, null, null, Optional.empty(), null, null, List.of(), null, outcome, false);
+      return new Admitted(null, null, null, Optional.empty(), null, null, List.of(), null, outcome, false, null);
     }
   }
 
@@ -184,7 +185,7 @@ public final class Prolog {
     log.info("plan: {0} VM(s) of image {1} on this node, network {2} VNI {3}{4}", mine.vms().size(),
         plan.image(), plan.subnet(), plan.vni(), plan.isBatchHost(job.thisNode()) ? ", batch host" : "");
     return new Admitted(job, plan, mine, copy, admission.qemu(), admission.cpus(), shares, admission.base(), null,
-        request.checkpointOnTimeout());
+        request.checkpointOnTimeout(), admission.restarts());
   }
 
   /**
@@ -212,7 +213,8 @@ public final class Prolog {
     List<Pending<?>> pending = new ArrayList<>();
     // the keys need only the site secret and the names: derived meanwhile, waited for by the seeds
     Instant found = timer.start();
-    AtRequeue.Start restart = admitted.checkpoint() ? new AtRequeue(s, log).atStart(job, plan, mine)
+    AtRequeue.Start restart = admitted.checkpoint()
+        ? new AtRequeue(s, log).atStart(job, plan, mine, admitted.restarts())
         : new AtRequeue.Start(-1, Optional.empty(), job.instance());
     if (admitted.checkpoint()) {
       timer.lap("checkpoint", found); // the restarts asked, a checkpoint found and verified

@@ -65,14 +65,16 @@ public final class AtRequeue {
   }
 
   /**
-   * The prolog's part, before anything is made: asks the controller for the restarts and, in a run
-   * after a requeue, finds the checkpoint to restore. Never throws: without a checkpoint that does,
-   * the VMs boot afresh, and the log says why.
+   * The prolog's part, before anything is made: the restarts (from the job's record the prolog has
+   * read, else asked of the controller) and, in a run after a requeue, the checkpoint to restore.
+   * Never throws: without a checkpoint that does, the VMs boot afresh, and the log says why.
+   *
+   * @param known the restarts in the job's record, or null: asked here
    */
-  public Start atStart(JobContext job, Plan plan, NodePlan mine) {
+  public Start atStart(JobContext job, Plan plan, NodePlan mine, Integer known) {
     int restarts;
     try {
-      restarts = Requeues.of(s.runner(), s.config().tools().scontrol(), job.jobId());
+      restarts = known != null ? known : Requeues.of(s.runner(), s.config().tools().scontrol(), job.jobId());
     } catch (RuntimeException e) {
       log.warn("checkpoint at requeue is off for this run: {0}", e.getMessage());
       return new Start(-1, Optional.empty(), job.instance());

@@ -33,9 +33,11 @@ import org.virtualservices.core.request.RequestException;
  * @param memoryPerCpuMiB {@code MinMemoryCPU} in MiB ({@code --mem-per-cpu}), or null
  * @param cpuIds each node's CPU_IDs, Slurm's abstract CPU ids of the job there (the detail groups
  *     {@code Nodes=<hostlist> CPU_IDs=<list>} that {@code --details} adds); empty without them
+ * @param restarts how many times Slurm has requeued the job ({@link #restarts}), null when the record
+ *     cannot tell it safely
  */
 public record SlurmJobRecord(String jobId, int uid, String submitTime, Long memoryPerNodeMiB, Long memoryPerCpuMiB,
-    Map<String, String> cpuIds) {
+    Map<String, String> cpuIds, Integer restarts) {
 
   public SlurmJobRecord {
     cpuIds = Map.copyOf(cpuIds);
@@ -67,8 +69,40 @@ public record SlurmJobRecord(String jobId, int uid, String submitTime, Long memo
       throw new RequestException(FIELD, "job " + jobId + " has " + (perNode == null ? "neither" : "both")
           + " MinMemoryNode and MinMemoryCPU in its record");
     }
+    Integer restarts;
+    try {
+      restarts = restarts(jobId, out);
+    } catch (IllegalStateException e) {
+      restarts = null; // only a job that asks for checkpoints needs it, and asks again (the strict message then)
+    }
     return new SlurmJobRecord(jobId, Integer.parseInt(u.group(1)), submit,
-        perNode == null ? null : mebibytes(perNode), perCpu == null ? null : mebibytes(perCpu), cpuIds(out));
+        perNode == null ? null : mebibytes(perNode), perCpu == null ? null : mebibytes(perCpu), cpuIds(out), restarts);
+  }
+
+  private static final Pattern RESTARTS = Pattern.compile("(?:^|\\s)Restarts=([0-9]{1,6})(?=\\s|$)");
+
+  /**
+   * How many times Slurm has requeued the job: {@code Restarts=} (src/api/job_info.c), raised when the
+   * job is requeued. The word must occur once: a job's name or comment holding {@code Restarts=9}
+   * makes it twice, and the record is refused rather than guessed at.
+   *
+   * @throws IllegalStateException no record of the job, no such word, or the word twice
+   */
+  public static int restarts(String jobId, String output) {
+    String out = output.strip();
+    if (!out.startsWith("JobId=" + jobId + " ")) {
+      throw new IllegalStateException("scontrol gave no record of job " + jobId);
+    }
+    Matcher m = RESTARTS.matcher(out);
+    if (!m.find()) {
+      throw new IllegalStateException("job " + jobId + ": scontrol's record has no Restarts");
+    }
+    int n = Integer.parseInt(m.group(1));
+    if (out.indexOf("Restarts=") != out.lastIndexOf("Restarts=")) {
+      throw new IllegalStateException("job " + jobId + ": 'Restarts=' is in the record more than once (in the job's"
+          + " name or comment?), so it cannot be read safely");
+    }
+    return n;
   }
 
   /**

@@ -40,6 +40,18 @@ class SlurmJobRecordTest {
   }
 
   @Test
+  void theRequeuesAreReadOnceAndNotGuessedAtWhenTheNameHoldsTheWordToo() throws IOException {
+    String out = captured("scontrol-mem.txt");
+    assertEquals(0, SlurmJobRecord.parse(jobId(out), out).restarts());
+    String requeued = out.replace("Restarts=0", "Restarts=2");
+    assertEquals(2, SlurmJobRecord.parse(jobId(requeued), requeued).restarts());
+    // a job named "Restarts=9": the record still parses (the rest is sound), its restarts are not told
+    String forged = out.replaceFirst("JobName=\\S+", "JobName=Restarts=9");
+    assertEquals(null, SlurmJobRecord.parse(jobId(forged), forged).restarts());
+    assertThrows(IllegalStateException.class, () -> SlurmJobRecord.restarts(jobId(forged), forged));
+  }
+
+  @Test
   void memoryPerCpuFromMemPerCpu() throws IOException {
     String out = captured("scontrol-mem-per-cpu.txt");
     SlurmJobRecord r = SlurmJobRecord.parse(jobId(out), out);
