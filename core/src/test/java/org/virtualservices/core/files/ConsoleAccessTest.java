@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,11 +36,8 @@ class ConsoleAccessTest {
 
   @BeforeEach
   void aJobsFolders() throws IOException {
-    assumeTrue(((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0, "needs root");
-    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
+    node = StateFoldersTest.jobNodeFolder(tmp);
     state = tmp.resolve("state");
-    node = state.resolve("jobs").resolve("42").resolve("n1");
-    PrivateFiles.folders(node);
     StateFolders.openTo(state, node, QEMU_GID);
     console = node.resolve("vc42-0.console.log");
   }

@@ -35,14 +35,22 @@ class StateFoldersTest {
   Path overlay;
   Path journal;
 
+  /**
+   * The node's folder of job 42 on n1, {@code <tmp>/state/jobs/42/n1}, made root's as the prolog makes
+   * it (root only: the test is skipped otherwise), {@code tmp} standing for / (anyone passes it).
+   */
+  static Path jobNodeFolder(Path tmp) throws IOException {
+    assumeTrue(((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0, "needs root");
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
+    Path node = tmp.resolve("state").resolve("jobs").resolve("42").resolve("n1");
+    PrivateFiles.folders(node);
+    return node;
+  }
+
   @BeforeEach
   void aJobsFolders() throws IOException {
-    assumeTrue(((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0, "needs root");
-    // the temporary folder stands for / : anyone passes it
-    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
+    node = jobNodeFolder(tmp);
     state = tmp.resolve("state");
-    node = state.resolve("jobs").resolve("42").resolve("n1");
-    PrivateFiles.folders(node);
     overlay = PrivateFiles.empty(node.resolve("vc42-0.qcow2"));
     Files.writeString(overlay, "the guest's disk");
     journal = PrivateFiles.write(node.resolve("journal.json"), "{}");
