@@ -135,8 +135,8 @@ public final class AtRequeue {
     SiteConfig cfg = s.config();
     try {
       Checkpointer.Taken t = new Checkpointer(hv, store, s.clock(), s.faults(), v -> cfg.domain().memoryHardLimit()
-          ? cfg.domain().hardLimitMiB(v.memoryMiB()) : 0).take(plan, mine.get(),
-          job.nodes().indexOf(job.thisNode()), instance, nodeDir, cfg.checkpoint().spareMiB() << 20, cfg.checkpoint().keep());
+          ? cfg.domain().hardLimitMiB(v.memoryMiB()) : 0).take(job, plan, mine.get(), instance, nodeDir,
+          cfg.checkpoint().spareMiB() << 20, cfg.checkpoint().keep());
       log.info("checkpoint of {0} VM(s) taken in {1}s, {2} MiB: {3}", t.manifest().vms().size(),
           String.format("%.3f", t.took().toNanos() / 1e9), t.bytes() >> 20, t.folder());
     } catch (CheckpointException e) {

@@ -22,12 +22,15 @@ import java.util.List;
  *
  * @param version the manifest's format, {@value #VERSION}
  * @param nodeIndex this node's place in the job's node list: a requeued job may run on other nodes
+ * @param nodeCount how many nodes the job had: a restore needs as many
+ * @param uid the job's user, who alone may restore it into another job
  * @param instance the job instance its keys were derived from: the saved guests hold those keys
  */
 public record CheckpointManifest(int version, String jobId, String image, int vni, String subnet, int nodeIndex,
-    String node, String instance, String time, List<Vm> vms, List<FileSum> files) {
+    int nodeCount, String node, int uid, String instance, String time, List<Vm> vms, List<FileSum> files) {
 
-  public static final int VERSION = 1;
+  /** 2: with the job's user and node count (a version 1 checkpoint is not restored: its owner is unknown). */
+  public static final int VERSION = 2;
   public static final String FILE_NAME = "manifest.json";
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -26,6 +26,7 @@ import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.StatePaths;
 import org.virtualservices.core.plan.VmPlan;
+import org.virtualservices.core.request.JobContext;
 
 /**
  * Takes a checkpoint of one node's VMs (docs/hooks.md, "Checkpoints"): the space is checked first;
@@ -66,12 +67,13 @@ public final class Checkpointer {
   /**
    * Checkpoints {@code mine}'s VMs, whose state (overlays, domain XML) is in {@code nodeDir}.
    *
+   * @param job the job, whose user and node list the manifest records
    * @param instance the instance the job's keys were derived from (the guests hold those keys)
    * @param spareBytes what must stay free on the checkpoints' file system besides the checkpoint
    * @param keep complete checkpoints kept
    * @throws CheckpointException when none was taken; the VMs then run as before
    */
-  public Taken take(Plan plan, NodePlan mine, int nodeIndex, String instance, Path nodeDir, long spareBytes,
+  public Taken take(JobContext job, Plan plan, NodePlan mine, String instance, Path nodeDir, long spareBytes,
       int keep) {
     Instant start = clock.instant();
     long need = 0;
@@ -115,7 +117,8 @@ public final class Checkpointer {
         faults.reached("checkpoint-save:" + v.name());
       }
       CheckpointManifest m = new CheckpointManifest(CheckpointManifest.VERSION, plan.job(), plan.image(),
-          plan.vni(), plan.subnet(), nodeIndex, mine.name(), instance, start.toString(), vms, files);
+          plan.vni(), plan.subnet(), job.nodes().indexOf(mine.name()), job.nodes().size(), mine.name(), job.uid(),
+          instance, start.toString(), vms, files);
       PrivateFiles.write(written.resolve(CheckpointManifest.FILE_NAME), m.json());
       faults.reached("checkpoint-manifest");
       CheckpointManifest.read(written).verify(written);

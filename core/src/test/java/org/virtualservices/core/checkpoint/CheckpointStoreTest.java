@@ -95,7 +95,7 @@ class CheckpointStoreTest {
   void aManifestNamingAFileOutsideItsFolderOrBeingALinkIsRefused() throws IOException {
     Path dir = Files.createDirectory(tmp.resolve("c-1"));
     Files.writeString(tmp.resolve("outside"), "x");
-    CheckpointManifest m = new CheckpointManifest(1, "5", "deb", 7, "10.0.0.0/24", 0, "n1", "", "t", List.of(),
+    CheckpointManifest m = new CheckpointManifest(2, "5", "deb", 7, "10.0.0.0/24", 0, 1, "n1", 1000, "", "t", List.of(),
         List.of(new CheckpointManifest.FileSum("../outside", 1, "00")));
     Files.writeString(dir.resolve(CheckpointManifest.FILE_NAME), m.json());
     CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointManifest.read(dir).verify(dir));
@@ -113,13 +113,13 @@ class CheckpointStoreTest {
     Files.createSymbolicLink(dir.resolve("vm.state"), tmp.resolve("outside"));
     Files.writeString(dir.resolve("vm.qcow2"), "x");
     CheckpointManifest.FileSum sum = CheckpointManifest.sum(tmp.resolve("outside"));
-    CheckpointManifest m = new CheckpointManifest(1, "5", "deb", 7, "10.0.0.0/24", 0, "n1", "", "t",
+    CheckpointManifest m = new CheckpointManifest(2, "5", "deb", 7, "10.0.0.0/24", 0, 1, "n1", 1000, "", "t",
         List.of(new CheckpointManifest.Vm("vm", 0, "10.0.0.2", "02:00:00:00:00:01", 1, 256, "u")),
         List.of(new CheckpointManifest.FileSum("vm.state", sum.size(), sum.sha256()),
             new CheckpointManifest.FileSum("vm.qcow2", sum.size(), sum.sha256())));
     CheckpointException e = assertThrows(CheckpointException.class, () -> m.verify(dir));
     assertTrue(e.getMessage().contains("vm.state is missing or not a plain file"), e.getMessage());
-    CheckpointManifest without = new CheckpointManifest(1, "5", "deb", 7, "10.0.0.0/24", 0, "n1", "", "t", m.vms(),
+    CheckpointManifest without = new CheckpointManifest(2, "5", "deb", 7, "10.0.0.0/24", 0, 1, "n1", 1000, "", "t", m.vms(),
         List.of(new CheckpointManifest.FileSum("vm.qcow2", sum.size(), sum.sha256())));
     e = assertThrows(CheckpointException.class, () -> without.verify(dir));
     assertTrue(e.getMessage().contains("names no vm.state"), e.getMessage());

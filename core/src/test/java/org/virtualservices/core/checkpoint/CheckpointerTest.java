@@ -71,12 +71,13 @@ class CheckpointerTest {
   }
 
   private final Clock clock = new Ticking();
+  private JobContext job;
 
   @BeforeEach
   void job() throws IOException {
     SiteConfig site = SiteConfigLoader.parse(String.join("\n", "stateDir: " + tmp.resolve("state"),
         "images: {deb: {disk: /img/deb.qcow2}}"), "test");
-    JobContext job = new JobContext(ResourceManager.SLURM, "77", "alice", 1000, 1000, List.of("n1"), "n1",
+    job = new JobContext(ResourceManager.SLURM, "77", "alice", 1000, 1000, List.of("n1"), "n1",
         Path.of("/home/alice"), List.of(4), null);
     plan = Planner.plan(job, new VcRequest("deb", 1, 256L, 2, "--comment"), site);
     mine = plan.node("n1").orElseThrow();
@@ -91,7 +92,7 @@ class CheckpointerTest {
   }
 
   private Checkpointer.Taken take(FaultPoints faults) {
-    return new Checkpointer(hv, store, clock, faults, v -> 0).take(plan, mine, 0, "1700000000", nodeDir, 0, 1);
+    return new Checkpointer(hv, store, clock, faults, v -> 0).take(job, plan, mine, "1700000000", nodeDir, 0, 1);
   }
 
   /** The VMs run on after a checkpoint (as after a restore), their memory moved on to {@code tick}. */
@@ -107,6 +108,8 @@ class CheckpointerTest {
     m.verify(t.folder());
     assertEquals("77", m.jobId());
     assertEquals("1700000000", m.instance());
+    assertEquals(1000, m.uid(), "the owner: only they restore it into another job");
+    assertEquals(List.of(0, 1), List.of(m.nodeIndex(), m.nodeCount()));
     assertEquals(mine.vms().stream().map(VmPlan::mac).toList(), m.vms().stream().map(CheckpointManifest.Vm::mac).toList());
     assertEquals(mine.vms().stream().map(VmPlan::ip).toList(), m.vms().stream().map(CheckpointManifest.Vm::ip).toList());
     assertEquals(5, Files.list(t.folder()).count(), "two states, two overlays, the manifest");
@@ -196,7 +199,7 @@ class CheckpointerTest {
   @Test
   void withoutTheSpaceNothingIsPausedAndNothingIsLeft() throws IOException {
     CheckpointException e = assertThrows(CheckpointException.class,
-        () -> new Checkpointer(hv, store, clock, FaultPoints.NONE, v -> 0).take(plan, mine, 0, "", nodeDir,
+        () -> new Checkpointer(hv, store, clock, FaultPoints.NONE, v -> 0).take(job, plan, mine, "", nodeDir,
             Long.MAX_VALUE / 4, 1));
     assertTrue(e.getMessage().contains("not enough space for a checkpoint"), e.getMessage());
     assertEquals(List.of(), hv.calls);
