@@ -9,8 +9,9 @@
 #include <string.h>
 
 static const char *const OPTION_NAMES[VC_KEYS] = {"vc-image", "vc-vcpus", "vc-mem", "vc-vms", "vc-mount",
-							   "vc-checkpoint", "vc-save"};
-static const char *const KEY_WORDS[VC_KEYS] = {"image", "vcpus", "mem", "vms", "mounts", "checkpoint", "save"};
+							   "vc-checkpoint", "vc-save", "vc-restore"};
+static const char *const KEY_WORDS[VC_KEYS] = {"image", "vcpus", "mem", "vms", "mounts", "checkpoint", "save",
+					       "restore"};
 
 const char *vc_option_name(enum vc_key key)
 {
@@ -121,6 +122,26 @@ static int check_save(const char *v, char *why, size_t why_len)
 	shown(v, s, sizeof(s));
 	snprintf(why, why_len, "invalid name to save as '%s' (a name of your images: letters, digits, '.', '_', '-',"
 		 " starting with a letter or digit, at most %d characters, no '..')", s, VC_MAX_IMAGE_LEN);
+	return -1;
+}
+
+/*
+ * The job whose checkpoint is restored, as RequestParser.restoreJob: [1-9][0-9]{0,9}. It names a folder
+ * of root's checkpoint tree, so nothing but digits passes.
+ */
+static int check_restore(const char *v, char *why, size_t why_len)
+{
+	size_t n = strlen(v);
+	size_t i;
+	int ok = n >= 1 && n <= 10 && v[0] >= '1' && v[0] <= '9';
+	char s[400];
+
+	for (i = 1; ok && i < n; i++)
+		ok = v[i] >= '0' && v[i] <= '9';
+	if (ok)
+		return 0;
+	shown(v, s, sizeof(s));
+	snprintf(why, why_len, "invalid job to restore '%s' (a job id: digits only, no leading zero, at most 10)", s);
 	return -1;
 }
 
@@ -345,6 +366,8 @@ int vc_check(enum vc_key key, const char *value, unsigned long long *normalized,
 		return check_checkpoint(value, normalized, why, why_len);
 	case VC_SAVE:
 		return check_save(value, why, why_len);
+	case VC_RESTORE:
+		return check_restore(value, why, why_len);
 	default:
 		snprintf(why, why_len, "unknown option");
 		return -1;

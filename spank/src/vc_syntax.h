@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 /* The things a request can say. */
-enum vc_key { VC_IMAGE, VC_VCPUS, VC_MEM, VC_VMS, VC_MOUNT, VC_CHECKPOINT, VC_SAVE, VC_KEYS };
+enum vc_key { VC_IMAGE, VC_VCPUS, VC_MEM, VC_VMS, VC_MOUNT, VC_CHECKPOINT, VC_SAVE, VC_RESTORE, VC_KEYS };
 
 /* Sanity bounds, as RequestParser.MAX_*: the site's own limits are checked by `vcluster validate`. */
 #define VC_MAX_VCPUS 1024ULL
@@ -25,7 +25,8 @@ enum vc_key { VC_IMAGE, VC_VCPUS, VC_MEM, VC_VMS, VC_MOUNT, VC_CHECKPOINT, VC_SA
 /* The longest value: VC_MAX_MOUNTS folders, each with "=ro", separated by ':'. */
 #define VC_MAX_VALUE_LEN (VC_MAX_MOUNTS * (VC_MAX_MOUNT_PATH + 4))
 
-/* The option name of a key without dashes: "vc-image", "vc-vcpus", "vc-mem", "vc-vms", "vc-mount", "vc-save". */
+/* The option name of a key without dashes: "vc-image", "vc-vcpus", "vc-mem", "vc-vms", "vc-mount", "vc-checkpoint",
+ * "vc-save", "vc-restore". */
 const char *vc_option_name(enum vc_key key);
 
 /* The key's word in a request, as `vcluster validate` and its messages name it: "image", ... */
@@ -33,7 +34,7 @@ const char *vc_key_word(enum vc_key key);
 
 /*
  * Checks one value. Returns 0 when valid, with *normalized set to the number (vCPUs, VMs per
- * node, memory in MiB; untouched for an image or a name to save as); returns -1 otherwise, with a one-line reason
+ * node, memory in MiB; untouched for an image, a name to save as or a job to restore); returns -1 otherwise, with a one-line reason
  * (no option name, no newline) in why[0..why_len).
  */
 int vc_check(enum vc_key key, const char *value, unsigned long long *normalized, char *why, size_t why_len);

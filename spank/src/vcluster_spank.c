@@ -1,5 +1,6 @@
 /*
- * vcluster_spank.so: the --vc-image, --vc-vcpus, --vc-mem, --vc-vms, --vc-mount and --vc-save options of sbatch,
+ * vcluster_spank.so: the --vc-image, --vc-vcpus, --vc-mem, --vc-vms, --vc-mount, --vc-checkpoint, --vc-save and
+ * --vc-restore options of sbatch,
  * salloc and srun for Virtual Services.
  *
  * At submission (allocator or local context) it
@@ -8,7 +9,7 @@
  *      argument list, no shell) for the site's policy: the catalog and the limits;
  *   3. puts the values in the job control environment (spank_job_control_setenv), which slurmd
  *      hands to the Prolog and Epilog of every node as SPANK_VC_IMAGE, SPANK_VC_VCPUS,
- *      SPANK_VC_MEM, SPANK_VC_VMS, SPANK_VC_MOUNT, SPANK_VC_CHECKPOINT and SPANK_VC_SAVE.
+ *      SPANK_VC_MEM, SPANK_VC_VMS, SPANK_VC_MOUNT, SPANK_VC_CHECKPOINT, SPANK_VC_SAVE and SPANK_VC_RESTORE.
  * A bad request fails the command with one line that names the option, before any job exists.
  *
  * plugstack.conf (site-config/slurm/plugstack.conf.fragment):
@@ -53,7 +54,7 @@ SPANK_PLUGIN(vcluster, 1);
 #define DEFAULT_TIMEOUT_SECONDS 30
 /* The job control variables, without the SPANK_ that Slurm prepends. */
 static const char *const CONTROL_NAMES[VC_KEYS] = {"VC_IMAGE", "VC_VCPUS", "VC_MEM", "VC_VMS", "VC_MOUNT",
-							    "VC_CHECKPOINT", "VC_SAVE"};
+							    "VC_CHECKPOINT", "VC_SAVE", "VC_RESTORE"};
 
 /* The values the user gave (NULL: not given), and the plugstack.conf arguments. */
 static char *given[VC_KEYS];
@@ -81,6 +82,8 @@ static struct spank_option options[VC_KEYS] = {
 	 VC_CHECKPOINT, option_given},
 	{"vc-save", "NAME", "Virtual Services: at the job's end, shut the head VM down and keep its disk as a new"
 	 " revision of your image NAME (a later job boots it as image user:NAME)", 1, VC_SAVE, option_given},
+	{"vc-restore", "JOBID", "Virtual Services: restore the checkpoint of your earlier job JOBID instead of booting"
+	 " (the same VMs per node on as many nodes; --vc-image may then be left out)", 1, VC_RESTORE, option_given},
 };
 
 /* Option callback: checks the syntax at once, so the user hears of a typo before anything else. */
@@ -322,9 +325,9 @@ EXPORT int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 		any |= given[k] != NULL;
 	if (!any)
 		return 0;
-	if (given[VC_IMAGE] == NULL) {
+	if (given[VC_IMAGE] == NULL && given[VC_RESTORE] == NULL) {
 		slurm_error("--vc-image: missing; the other --vc-* options need it (e.g. --vc-image=NAME;"
-			    " 'vcluster images' lists the site's images)");
+			    " 'vcluster images' lists the site's images), or --vc-restore=JOBID");
 		return -1;
 	}
 	if (check_policy() != 0)

@@ -50,8 +50,8 @@ main() {
   local option value expected word line failures=0 cases=0
   local -a args
   setup
-  line=$(sbatch --help 2>&1 | grep -c -- '--vc-\(image\|vcpus\|mem\|vms\|mount\|save\)=' || true)
-  if [[ $line != 6 ]]; then echo "sbatch --help lists $line of the 6 --vc-* options"; failures=$((failures + 1)); fi
+  line=$(sbatch --help 2>&1 | grep -c -- '--vc-\(image\|vcpus\|mem\|vms\|mount\|save\|restore\)=' || true)
+  if [[ $line != 7 ]]; then echo "sbatch --help lists $line of the 7 --vc-* options"; failures=$((failures + 1)); fi
   line=$(first_line --vc-vms=2)
   if [[ $line != "sbatch: error: --vc-image: missing"* ]]; then
     echo "--vc-vms without --vc-image: '$line'"

@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 		cases++;
 		why[0] = '\0';
 		rc = vc_check(key, value, &got, why, sizeof(why));
-		if (key == VC_IMAGE || key == VC_SAVE)
+		if (key == VC_IMAGE || key == VC_SAVE || key == VC_RESTORE)
 			snprintf(gotstr, sizeof(gotstr), "ok=%s", value);
 		else
 			snprintf(gotstr, sizeof(gotstr), "ok=%llu", got);

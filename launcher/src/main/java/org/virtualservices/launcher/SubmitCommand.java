@@ -85,6 +85,9 @@ final class SubmitCommand {
     o.addOption(Option.builder().longOpt("save").hasArg().argName("NAME")
         .desc("at the job's end, shut the head VM down and keep its disk as a new revision of your image NAME"
             + " (a later job boots it as --image user:NAME)").get());
+    o.addOption(Option.builder().longOpt("restore").hasArg().argName("JOBID")
+        .desc("restore the checkpoint of your earlier job JOBID (checkpoint=on-timeout, requeued or cancelled while"
+            + " pending) instead of booting; --image may then be left out").get());
     o.addOption(Option.builder().longOpt("job-name").hasArg().argName("NAME").desc("the job's name").get());
     o.addOption(Option.builder().longOpt("output").hasArg().argName("FILE")
         .desc("the job's output file (the scheduler's default: slurm-JOB.out, NAME.oJOB)").get());
@@ -105,7 +108,7 @@ final class SubmitCommand {
     }
     CommandLine cmd = parsed.get();
     if (cmd.hasOption("help")) {
-      CliHelp.print(out, NAME + " [-N nodes] [--image NAME [--vcpus N] [--mem SIZE] [--vms K] [--mount FOLDERS] [--save NAME]] [--wait] script [args]",
+      CliHelp.print(out, NAME + " [-N nodes] [--image NAME [--vcpus N] [--mem SIZE] [--vms K] [--mount FOLDERS] [--save NAME]] [--restore JOBID] [--wait] script [args]",
           "Submits a batch job through DRMAA to the site's Slurm or PBS; with --image, in a virtual cluster. Exit 0:"
           + " submitted (with --wait: the job's exit code); 2: refused before submission; 1: the scheduler could not"
           + " be reached or refused the job.", options());
@@ -120,11 +123,11 @@ final class SubmitCommand {
     SiteConfig site;
     try {
       nodes = ValidateCommand.positive(cmd, "nodes", ValidateCommand.MAX_NODES);
-      if (!cmd.hasOption("image")) {
+      if (!cmd.hasOption("image") && !cmd.hasOption(Key.RESTORE.option())) {
         for (Key k : Key.values()) {
           if (cmd.hasOption(k.option())) {
             throw new RequestException("image", "missing; --" + k.option() + " asks for a virtual cluster, which needs"
-                + " --image NAME ('vcluster images' lists the site's images)");
+                + " --image NAME ('vcluster images' lists the site's images) or --restore JOBID");
           }
         }
       }
@@ -135,7 +138,7 @@ final class SubmitCommand {
       }
       VcRequest request = words.isEmpty() ? null : ValidateCommand.request(cmd);
       site = SiteFiles.load(cmd, env, err, NAME, request != null);
-      if (request != null && site != null) {
+      if (request != null && site != null && request.image() != null) {
         ValidateCommand.check(request, nodes, null, site);
       }
     } catch (RequestException e) {

@@ -61,6 +61,9 @@ final class ValidateCommand {
         .desc("on-timeout: the VMs are checkpointed when the job is requeued and restored when it runs again").get());
     o.addOption(Option.builder().longOpt("save").hasArg().argName("NAME")
         .desc("keep the head VM's disk at the job's end as a new revision of your image NAME").get());
+    o.addOption(Option.builder().longOpt("restore").hasArg().argName("JOBID")
+        .desc("restore the checkpoint of your earlier job JOBID instead of booting (the image may then be left out)")
+        .get());
     o.addOption(Option.builder().longOpt("nodes").hasArg().argName("N")
         .desc("nodes of the job: checks that its VMs fit the job's subnet").get());
     o.addOption(Option.builder().longOpt("cpus-per-node").hasArg().argName("N")
@@ -77,7 +80,7 @@ final class ValidateCommand {
     CommandLine cmd = parsed.get();
     if (cmd.hasOption("help")) {
       CliHelp.print(out, NAME + " [--config FILE] --image NAME [--vcpus N] [--mem SIZE] [--vms K]"
-          + " [--mounts FOLDERS] [--save NAME] [--nodes N] [--cpus-per-node N]", "Checks a request as the prolog would. Exit 0: ok; 2: refused"
+          + " [--mounts FOLDERS] [--save NAME] [--restore JOBID] [--nodes N] [--cpus-per-node N]", "Checks a request as the prolog would. Exit 0: ok; 2: refused"
           + " (one line naming the field); 1: the site configuration cannot be read.", options());
       return 0;
     }
@@ -103,6 +106,11 @@ final class ValidateCommand {
       err.println(NAME + ": cannot check against the site configuration: " + oneLine(e));
       return 1;
     }
+    if (request.image() == null) {
+      // a restore without --image: the checkpoint says the image and the size, checked by the prolog
+      out.println("ok restore=" + request.restore());
+      return 0;
+    }
     try {
       Planner.Sizing sizing = check(request, nodes, cpus, site);
       out.println("ok image=" + sizing.imageName() + " vcpus=" + sizing.vcpus() + " mem=" + sizing.memoryMiB()
@@ -110,7 +118,8 @@ final class ValidateCommand {
           + (cpus == null ? "" : " cpus-per-node=" + cpus)
           + (request.mounts() == null ? "" : " mounts=" + (request.mounts().none() ? 0 : request.mounts().extra().size()))
           + (cmd.hasOption("checkpoint") ? " checkpoint=" + (request.checkpointOnTimeout() ? 1 : 0) : "")
-          + (request.save() == null ? "" : " save=" + request.save()));
+          + (request.save() == null ? "" : " save=" + request.save())
+          + (request.restore() == null ? "" : " restore=" + request.restore()));
       return 0;
     } catch (RequestException e) {
       err.println(e.getMessage());
@@ -144,7 +153,7 @@ final class ValidateCommand {
 
   /** The request, named by the words the prolog's messages use: image, vcpus, mem, vms. */
   static VcRequest request(CommandLine cmd) {
-    if (!cmd.hasOption("image")) {
+    if (!cmd.hasOption("image") && !cmd.hasOption(Key.RESTORE.option())) {
       throw new RequestException("image", "missing (--image NAME: an image of the site's catalog)");
     }
     List<Field> fields = new ArrayList<>();

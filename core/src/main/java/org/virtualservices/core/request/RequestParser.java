@@ -25,7 +25,8 @@ public final class RequestParser {
 
   /** The things a request can say. */
   public enum Key {
-    IMAGE("image"), VCPUS("vcpus"), MEM("mem"), VMS("vms"), MOUNTS("mounts"), CHECKPOINT("checkpoint"), SAVE("save");
+    IMAGE("image"), VCPUS("vcpus"), MEM("mem"), VMS("vms"), MOUNTS("mounts"), CHECKPOINT("checkpoint"), SAVE("save"),
+    RESTORE("restore");
 
     private final String word;
 
@@ -35,7 +36,7 @@ public final class RequestParser {
 
     /**
      * The key as written in a job comment: {@code image}, {@code vcpus}, {@code mem}, {@code vms}, {@code mounts},
-     * {@code save}.
+     * {@code save}, {@code restore}.
      */
     public String word() {
       return word;
@@ -81,6 +82,7 @@ public final class RequestParser {
   public static final String COMMENT_PREFIX = "vc:";
 
   private static final Pattern IMAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Pattern JOB_ID = Pattern.compile("[1-9][0-9]{0,9}");
   private static final Pattern COUNT = Pattern.compile("[0-9]{1,9}");
   // number, optional unit K/M/G/T, optional B or iB; all units binary, as Slurm's --mem reads them
   private static final Pattern MEM = Pattern.compile("([0-9]{1,19})(?:([KMGT])(I?B)?)?");
@@ -112,6 +114,7 @@ public final class RequestParser {
     MountRequest mounts = null;
     boolean checkpoint = false;
     String save = null;
+    String restore = null;
     for (Field f : seen.values()) {
       switch (f.key()) {
         case IMAGE -> image = image(f.name(), f.value());
@@ -121,10 +124,11 @@ public final class RequestParser {
         case MOUNTS -> mounts = mounts(f.name(), f.value());
         case CHECKPOINT -> checkpoint = checkpoint(f.name(), f.value());
         case SAVE -> save = saveName(f.name(), f.value());
+        case RESTORE -> restore = restoreJob(f.name(), f.value());
         default -> throw new IllegalStateException("unhandled key " + f.key());
       }
     }
-    return new VcRequest(image, vcpus, mem, vms, channel, mounts, save, checkpoint);
+    return new VcRequest(image, vcpus, mem, vms, channel, mounts, save, checkpoint, restore);
   }
 
   /**
@@ -169,7 +173,7 @@ public final class RequestParser {
       String word = item.substring(0, eq);
       String value = item.substring(eq + 1);
       Key key = Key.ofWord(word).orElseThrow(() -> new RequestException(word.isEmpty() ? field : shown(word),
-          "unknown key '" + shown(word) + "' in '" + shown(request) + "' (known: image, vcpus, mem, vms, mounts, checkpoint, save)"));
+          "unknown key '" + shown(word) + "' in '" + shown(request) + "' (known: image, vcpus, mem, vms, mounts, checkpoint, save, restore)"));
       fields.add(new Field(key, word, value));
     }
     return Optional.of(parse(fields, channel));
@@ -221,6 +225,20 @@ public final class RequestParser {
     if (!IMAGE.matcher(v).matches() || v.contains("..")) {
       throw new RequestException(field, "invalid name to save as '" + shown(v) + "' (a name of your images: letters,"
           + " digits, '.', '_', '-', starting with a letter or digit, at most 64 characters, no '..')");
+    }
+    return v;
+  }
+
+  /**
+   * The job whose checkpoint a new job restores (docs/users.md, "Restoring a checkpoint in a new job"): a Slurm
+   * job id, digits only, no leading zero, at most 10 digits, as the hooks read {@code SLURM_JOB_ID}. Nothing
+   * else passes: the id names a folder of root's checkpoint tree and must never be a path.
+   */
+  public static String restoreJob(String field, String value) {
+    String v = nonEmpty(field, value);
+    if (!JOB_ID.matcher(v).matches()) {
+      throw new RequestException(field, "invalid job to restore '" + shown(v) + "' (a job id: digits only, no"
+          + " leading zero, at most 10)");
     }
     return v;
   }

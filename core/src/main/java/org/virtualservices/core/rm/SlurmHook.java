@@ -26,7 +26,7 @@ import org.virtualservices.core.request.VcRequest;
  * channels, in this order:
  * <ol>
  *   <li>{@code SPANK_VC_IMAGE}, {@code SPANK_VC_VCPUS}, {@code SPANK_VC_MEM}, {@code SPANK_VC_VMS}, {@code SPANK_VC_MOUNT},
- *       {@code SPANK_VC_SAVE},
+ *       {@code SPANK_VC_CHECKPOINT}, {@code SPANK_VC_SAVE}, {@code SPANK_VC_RESTORE},
  *       set by our SPANK plugin with {@code spank_job_control_setenv} from {@code --vc-*} options;
  *       when any of them is set the comment is not read; other {@code SPANK_VC_*} names are
  *       ignored, so that a newer plugin does not break an older prolog;</li>
@@ -90,6 +90,7 @@ public final class SlurmHook {
     addSpank(env, "MOUNT", Key.MOUNTS, "vc-mount", spank);
     addSpank(env, "CHECKPOINT", Key.CHECKPOINT, "vc-checkpoint", spank);
     addSpank(env, "SAVE", Key.SAVE, "vc-save", spank);
+    addSpank(env, "RESTORE", Key.RESTORE, "vc-restore", spank);
     if (!spank.isEmpty()) {
       return Optional.of(RequestParser.parse(spank, CHANNEL_SPANK));
     }

@@ -33,6 +33,7 @@ class RequestSyntaxTableTest {
         case MOUNTS -> r.mounts().none() ? 0 : r.mounts().extra().size();
         case CHECKPOINT -> r.checkpointOnTimeout() ? 1 : 0;
         case SAVE -> r.save();
+        case RESTORE -> r.restore();
       };
       assertEquals(c.expected(), String.valueOf(got), c.toString());
     } else {
