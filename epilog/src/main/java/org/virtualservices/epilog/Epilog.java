@@ -7,11 +7,11 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import org.virtualservices.core.checkpoint.AtRequeue;
+import org.virtualservices.core.checkpoint.NamedCheckpoint;
 import org.virtualservices.core.hypervisor.Hypervisor;
 import org.virtualservices.core.hypervisor.VmUsage;
 import org.virtualservices.core.log.JobLog;
 import org.virtualservices.core.plan.Plan;
-import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.report.JobFolder;
 import org.virtualservices.core.report.PhaseTimer;
 import org.virtualservices.core.report.ReportRefusedException;
@@ -53,7 +53,8 @@ public final class Epilog {
     Optional<Plan> plan = Optional.empty();
     if (inv.request().isPresent()) {
       try {
-        plan = Optional.of(Planner.plan(job, inv.request().get(), s.config()));
+        // with restore=, the plan the prolog made: the named checkpoint's addresses (its manifest, only read)
+        plan = Optional.of(NamedCheckpoint.plan(job, inv.request().get(), s.config()));
       } catch (RequestException e) {
         log.info("no plan ({0}): going by the journal and names", e.getMessage());
       }

@@ -4,6 +4,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.virtualservices.core.checkpoint.NamedCheckpoint;
+import org.virtualservices.core.checkpoint.Restorable;
 import org.virtualservices.core.config.Domain;
 import org.virtualservices.core.config.Image;
 import org.virtualservices.core.config.SiteConfig;
@@ -39,8 +41,11 @@ import org.virtualservices.core.runtime.NodeServices;
  * @param cpus the job's CPUs on this node, where its VMs' threads are pinned (empty: unpinned)
  * @param base what its overlays sit on: the catalog's image or the user's, checked as the user
  * @param restarts how many times Slurm has requeued the job, from its record; null when not known
+ * @param request the request as admitted: with {@code restore=}, completed by the checkpoint it names
+ * @param named the checkpoint of another job it names with {@code restore=}, verified; empty: none
  */
-record Admission(JobContext job, Plan plan, QemuAccount qemu, JobCpus cpus, BaseImage base, Integer restarts) {
+record Admission(JobContext job, Plan plan, QemuAccount qemu, JobCpus cpus, BaseImage base, Integer restarts,
+    VcRequest request, Optional<Restorable> named) {
 
   /**
    * @throws RequestException the user's mistake: a request beyond a limit of the site or the job
@@ -54,7 +59,15 @@ record Admission(JobContext job, Plan plan, QemuAccount qemu, JobCpus cpus, Base
     // every node must log the same instance: the tests compare them (e2e prolog-env, PbsSshFanOutTest)
     log.info("job record: instance {0}, memory per node {1}", job.instance(),
         job.memoryMiBPerNode().isEmpty() ? "not given (the per-CPU rule)" : job.memoryMiBPerNode() + " MiB");
+    // restore=JOBID: the earlier job's checkpoint, judged before anything else is made (RestoreAdmission)
+    Optional<NamedCheckpoint> named = RestoreAdmission.find(s, log, job, request);
+    if (named.isPresent()) {
+      request = named.get().request();
+    }
     Plan plan = Planner.plan(job, request, cfg);
+    if (named.isPresent()) {
+      plan = named.get().fit(plan);
+    }
     BaseImage base = UserImages.isUserRef(plan.image()) ? UserImageAdmission.check(s, log, job, plan.image())
         : catalogImage(s, log, plan);
     ConsoleLogBound.problem(cfg.libvirtUri(), cfg.domain().libvirtQemuConf(), cfg.domain().virtlogdConf(),
@@ -72,7 +85,8 @@ record Admission(JobContext job, Plan plan, QemuAccount qemu, JobCpus cpus, Base
       log.warn("VMs not pinned: {0}", cpus.source());
     }
     checkWorkDir(job);
-    return new Admission(job, plan, qemu, cpus, base, record.map(SlurmJobRecord::restarts).orElse(null));
+    return new Admission(job, plan, qemu, cpus, base, record.map(SlurmJobRecord::restarts).orElse(null), request,
+        named.map(NamedCheckpoint::checkpoint));
   }
 
   /** A catalog image, whose virtual disk must be within {@code limits.maxDiskMiBPerVm}. */

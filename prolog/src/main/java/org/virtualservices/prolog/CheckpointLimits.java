@@ -21,5 +21,9 @@ final class CheckpointLimits {
           + " here, the working folder among them unless mounts=none): virtiofs cannot be checkpointed; ask"
           + " mounts=none with it, and copy files in and out over ssh");
     }
+    if (request.restore() != null && !shares.isEmpty()) {
+      throw new RequestException("restore", "restored VMs cannot get host folders (" + shares.size() + " asked): a"
+          + " checkpoint holds none; leave mounts out or say mounts=none");
+    }
   }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.virtualservices.core.keys.JobIdentity;
 import org.virtualservices.core.keys.KeyDeriver;
 import org.virtualservices.core.keys.SshKeyPair;
+import org.virtualservices.core.names.Names;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.request.JobContext;
 
@@ -18,11 +19,20 @@ import org.virtualservices.core.request.JobContext;
 record JobKeys(SshKeyPair job, Map<String, SshKeyPair> hosts, List<String> knownHosts) {
 
   static JobKeys derive(KeyDeriver keys, JobContext context, List<VmPlan> vms) {
-    JobIdentity id = new JobIdentity(context.jobId(), context.uid(), context.instance());
+    return derive(keys, context, vms, context.jobId());
+  }
+
+  /**
+   * The keys of guests that were first booted by job {@code keysJob} (this job, or the one whose checkpoint
+   * it restored, {@code restore=}): derived from that job's id and its VMs' names there (the same places in
+   * the job), known by this job's names and addresses.
+   */
+  static JobKeys derive(KeyDeriver keys, JobContext context, List<VmPlan> vms, String keysJob) {
+    JobIdentity id = new JobIdentity(keysJob, context.uid(), context.instance());
     Map<String, SshKeyPair> hosts = new LinkedHashMap<>();
     List<String> knownHosts = new ArrayList<>();
     for (VmPlan v : vms) {
-      SshKeyPair hk = keys.hostKey(id, v.name());
+      SshKeyPair hk = keys.hostKey(id, Names.domain(keysJob, v.index()));
       hosts.put(v.name(), hk);
       knownHosts.add(v.name() + "," + v.ip() + " " + hk.publicKey());
     }

@@ -97,7 +97,7 @@ final class NodeMake {
       String xml = DomainModel.of(s.config(), plan, v, image, job.user(), qemu, fs).pinned(pins.get(v.name()))
           .render(s.templates());
       if (restore.isPresent()) {
-        xml = restore.get().definition(v.name(), xml); // the saved domain's UUID: restored into this definition
+        xml = restore.get().definition(v, xml); // the saved domain's UUID: restored into this definition
       }
       Path xmlFile = StatePaths.domainXml(nodeDir, v.name());
       Files.deleteIfExists(xmlFile);

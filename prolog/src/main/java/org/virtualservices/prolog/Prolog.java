@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.virtualservices.core.checkpoint.AtRequeue;
+import org.virtualservices.core.checkpoint.CheckpointManifest;
+import org.virtualservices.core.checkpoint.NamedCheckpoint;
 import org.virtualservices.core.checkpoint.Restorable;
 import org.virtualservices.core.confine.JobCpus;
 import org.virtualservices.core.config.Image;
@@ -31,7 +33,6 @@ import org.virtualservices.core.plan.NodePlan;
 import org.virtualservices.core.plan.Plan;
 import org.virtualservices.core.plan.Share;
 import org.virtualservices.core.plan.Shares;
-import org.virtualservices.core.plan.Planner;
 import org.virtualservices.core.plan.VmPlan;
 import org.virtualservices.core.report.JobFolder;
 import org.virtualservices.core.report.PhaseTimer;
@@ -79,7 +80,7 @@ public final class Prolog {
       out.println("{}");
       return Outcome.OK;
     }
-    Plan plan = Planner.plan(inv.job(), inv.request().get(), s.config());
+    Plan plan = NamedCheckpoint.plan(inv.job(), inv.request().get(), s.config());
     try {
       out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .registerModule(new SimpleModule().addSerializer(Path.class, ToStringSerializer.instance))
@@ -126,11 +127,14 @@ public final class Prolog {
    *     to the user; or the node's fault), already logged; null when admitted
    * @param checkpoint the job asked checkpoint=on-timeout: a run after a requeue restores its checkpoint
    * @param restarts how many times Slurm has requeued the job, from the record read at admission; null: not known
+   * @param named the checkpoint of an earlier job the request names with restore=, verified; empty: none
    */
   record Admitted(JobContext job, Plan plan, NodePlan mine, Optional<UserCopy.Target> copy, QemuAccount qemu,
-      JobCpus cpus, List<Share> shares, BaseImage base, Outcome refusal, boolean checkpoint, Integer restarts) {
+      JobCpus cpus, List<Share> shares, BaseImage base, Outcome refusal, boolean checkpoint, Integer restarts,
+      Optional<Restorable> named) {
     static Admitted refused(Outcome outcome) {
-      return new Admitted(null, null, null, Optional.empty(), null, null, List.of(), null, outcome, false, null);
+      return new Admitted(null, null, null, Optional.empty(), null, null, List.of(), null, outcome, false, null,
+          Optional.empty());
     }
   }
 
@@ -154,6 +158,7 @@ public final class Prolog {
     Instant t = timer.start();
     try {
       admission = Admission.decide(s, log, inv.job(), request);
+      request = admission.request(); // with restore=, completed by the checkpoint
       // the shared folders, each looked at as the job's user before anything is made
       shares = Shares.of(cfg.mounts(), request.mounts(), admission.job().workDir());
       CheckpointLimits.check(request, shares);
@@ -185,7 +190,7 @@ public final class Prolog {
     log.info("plan: {0} VM(s) of image {1} on this node, network {2} VNI {3}{4}", mine.vms().size(),
         plan.image(), plan.subnet(), plan.vni(), plan.isBatchHost(job.thisNode()) ? ", batch host" : "");
     return new Admitted(job, plan, mine, copy, admission.qemu(), admission.cpus(), shares, admission.base(), null,
-        request.checkpointOnTimeout(), admission.restarts());
+        request.checkpointOnTimeout(), admission.restarts(), admission.named());
   }
 
   /**
@@ -219,10 +224,19 @@ public final class Prolog {
     if (admitted.checkpoint()) {
       timer.lap("checkpoint", found); // the restarts asked, a checkpoint found and verified
     }
+    if (restart.restore().isEmpty() && admitted.named().isPresent()) {
+      // restore=JOBID: the earlier job's checkpoint, unless this job's own (a requeued run) was found above
+      CheckpointManifest m = admitted.named().get().manifest();
+      restart = new AtRequeue.Start(restart.restarts(), admitted.named(), m.instance(), m.keysOf());
+      log.info("restoring the checkpoint of job {0} taken {1} ({2})", m.jobId(), m.time(), admitted.named().get()
+          .folder());
+    }
     Optional<Restorable> restore = restart.restore();
-    // a restored guest holds the keys of the run it was saved in
+    // a restored guest holds the keys of the run it was saved in (of another job, with restore=)
     JobContext keyed = job.withAllocation(restart.keysInstance(), job.memoryMiBPerNode());
-    Pending<JobKeys> keys = Pending.compute("keys", at -> JobKeys.derive(s.keys().get(), keyed, plan.vms()));
+    String keysJob = restart.keysOf(job.jobId());
+    Pending<JobKeys> keys = Pending.compute("keys", at -> JobKeys.derive(s.keys().get(), keyed, plan.vms(),
+        keysJob));
     pending.add(keys);
     try (Hypervisor hv = OpeningHypervisor.open(cfg.libvirtUri(), s.hypervisors())) {
       try {

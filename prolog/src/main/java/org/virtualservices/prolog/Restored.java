@@ -33,7 +33,7 @@ final class Restored {
     } catch (IOException e) {
       throw new UncheckedIOException("read " + v.name() + "'s definition: " + e.getMessage(), e);
     }
-    hv.restore(v.name(), r.state(v.name()), Optional.of(xml), cfg.domain().memoryHardLimit()
+    hv.restore(v.name(), r.state(v), Optional.of(xml), cfg.domain().memoryHardLimit()
         ? cfg.domain().hardLimitMiB(v.memoryMiB()) : 0);
     if (hv.setGuestTime(v.name(), s.clock().instant().getEpochSecond())) {
       log.info("{0} restored from its checkpoint, its clock set by the guest agent", v.name());

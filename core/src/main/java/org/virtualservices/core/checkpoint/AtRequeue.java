@@ -47,9 +47,19 @@ public final class AtRequeue {
    * guests hold the keys of the run they were saved in, and Slurm gives a requeued job a new submit
    * time).
    */
-  public record Start(int restarts, Optional<Restorable> restore, String keysInstance) {
+  public record Start(int restarts, Optional<Restorable> restore, String keysInstance, String keysJob) {
 
-    /** Records the restarts and the keys' instance in the job's state folder, for the epilog. */
+    /** Keys of the job itself ({@code keysJob} null: the job's own id). */
+    public Start(int restarts, Optional<Restorable> restore, String keysInstance) {
+      this(restarts, restore, keysInstance, null);
+    }
+
+    /** The job whose id the keys are derived from: {@code keysJob}, else {@code jobId}. */
+    public String keysOf(String jobId) {
+      return keysJob != null ? keysJob : jobId;
+    }
+
+    /** Records the restarts and the keys' instance and job in the job's state folder, for the epilog. */
     public void record(Path nodeDir, JobLog log) {
       if (restarts < 0) {
         return;
@@ -57,7 +67,7 @@ public final class AtRequeue {
       try {
         Path file = nodeDir.resolve(RESTARTS);
         Files.deleteIfExists(file);
-        PrivateFiles.write(file, restarts + "\n" + keysInstance + "\n");
+        PrivateFiles.write(file, restarts + "\n" + keysInstance + "\n" + (keysJob == null ? "" : keysJob) + "\n");
       } catch (IOException e) {
         log.warn("checkpoint at requeue is off for this run: {0}", e.getMessage());
       }
@@ -91,7 +101,7 @@ public final class AtRequeue {
       }
       log.info("run {0} of the job: restoring the checkpoint of {1} ({2})", restarts + 1, r.get().manifest().time(),
           r.get().folder());
-      return new Start(restarts, r, r.get().manifest().instance());
+      return new Start(restarts, r, r.get().manifest().instance(), r.get().manifest().keysJob());
     } catch (CheckpointException | IllegalArgumentException e) {
       log.warn("the checkpoint cannot be restored, the VMs boot afresh: {0}", e.getMessage());
       return new Start(restarts, Optional.empty(), job.instance());
@@ -114,10 +124,12 @@ public final class AtRequeue {
     int before;
     int now;
     String instance;
+    String keysJob;
     try {
       String[] lines = Files.readString(file).split("\n", -1);
       before = Integer.parseInt(lines[0].strip());
       instance = lines.length > 1 ? lines[1] : "";
+      keysJob = lines.length > 2 && !lines[2].isEmpty() ? lines[2] : null;
       now = Requeues.of(s.runner(), s.config().tools().scontrol(), job.jobId());
     } catch (IOException | RuntimeException e) {
       log.warn("no checkpoint: cannot tell whether the job was requeued: {0}", e.getMessage());
@@ -135,7 +147,7 @@ public final class AtRequeue {
     SiteConfig cfg = s.config();
     try {
       Checkpointer.Taken t = new Checkpointer(hv, store, s.clock(), s.faults(), v -> cfg.domain().memoryHardLimit()
-          ? cfg.domain().hardLimitMiB(v.memoryMiB()) : 0).take(job, plan, mine.get(), instance, nodeDir,
+          ? cfg.domain().hardLimitMiB(v.memoryMiB()) : 0).take(job, plan, mine.get(), instance, keysJob, nodeDir,
           cfg.checkpoint().spareMiB() << 20, cfg.checkpoint().keep());
       log.info("checkpoint of {0} VM(s) taken in {1}s, {2} MiB: {3}", t.manifest().vms().size(),
           String.format("%.3f", t.took().toNanos() / 1e9), t.bytes() >> 20, t.folder());

@@ -1,5 +1,6 @@
 package org.virtualservices.core.checkpoint;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -25,9 +26,23 @@ import java.util.List;
  * @param nodeCount how many nodes the job had: a restore needs as many
  * @param uid the job's user, who alone may restore it into another job
  * @param instance the job instance its keys were derived from: the saved guests hold those keys
+ * @param keysJob the job whose keys the guests hold when it is not {@code jobId}: a job that restored another
+ *     job's checkpoint ({@code restore=}) and was then checkpointed itself; null (absent): {@code jobId}
  */
 public record CheckpointManifest(int version, String jobId, String image, int vni, String subnet, int nodeIndex,
-    int nodeCount, String node, int uid, String instance, String time, List<Vm> vms, List<FileSum> files) {
+    int nodeCount, String node, int uid, String instance, String time, List<Vm> vms, List<FileSum> files,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String keysJob) {
+
+  /** A checkpoint of guests that hold the keys of the job that took it. */
+  public CheckpointManifest(int version, String jobId, String image, int vni, String subnet, int nodeIndex,
+      int nodeCount, String node, int uid, String instance, String time, List<Vm> vms, List<FileSum> files) {
+    this(version, jobId, image, vni, subnet, nodeIndex, nodeCount, node, uid, instance, time, vms, files, null);
+  }
+
+  /** The job whose id, with {@link #instance}, the guests' keys were derived from. */
+  public String keysOf() {
+    return keysJob != null ? keysJob : jobId;
+  }
 
   /** 2: with the job's user and node count (a version 1 checkpoint is not restored: its owner is unknown). */
   public static final int VERSION = 2;

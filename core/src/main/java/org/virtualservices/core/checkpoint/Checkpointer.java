@@ -75,6 +75,15 @@ public final class Checkpointer {
    */
   public Taken take(JobContext job, Plan plan, NodePlan mine, String instance, Path nodeDir, long spareBytes,
       int keep) {
+    return take(job, plan, mine, instance, null, nodeDir, spareBytes, keep);
+  }
+
+  /**
+   * The same, of guests that hold the keys of job {@code keysJob} (they were restored from its checkpoint,
+   * {@code restore=}); null or the job's own id: the job's keys.
+   */
+  public Taken take(JobContext job, Plan plan, NodePlan mine, String instance, String keysJob, Path nodeDir,
+      long spareBytes, int keep) {
     Instant start = clock.instant();
     long need = 0;
     for (VmPlan v : mine.vms()) {
@@ -118,7 +127,7 @@ public final class Checkpointer {
       }
       CheckpointManifest m = new CheckpointManifest(CheckpointManifest.VERSION, plan.job(), plan.image(),
           plan.vni(), plan.subnet(), job.nodes().indexOf(mine.name()), job.nodes().size(), mine.name(), job.uid(),
-          instance, start.toString(), vms, files);
+          instance, start.toString(), vms, files, keysJob == null || keysJob.equals(plan.job()) ? null : keysJob);
       PrivateFiles.write(written.resolve(CheckpointManifest.FILE_NAME), m.json());
       faults.reached("checkpoint-manifest");
       CheckpointManifest.read(written).verify(written);

@@ -25,6 +25,11 @@ public final class Restorable {
     this.manifest = manifest;
   }
 
+  /** A checkpoint already read and verified in {@code folder} (another job's, named with {@code restore=}). */
+  static Restorable of(Path folder, CheckpointManifest manifest) {
+    return new Restorable(folder, manifest);
+  }
+
   /**
    * The current checkpoint in {@code store}, if there is one.
    *
@@ -72,9 +77,19 @@ public final class Restorable {
     return manifest;
   }
 
+  /**
+   * The saved VM that comes back as {@code v}: the one at the same place in the job (the same name in a
+   * requeued run of the job; another job's name when restored with {@code restore=}).
+   */
+  CheckpointManifest.Vm saved(VmPlan v) {
+    return manifest.vms().stream().filter(x -> x.index() == v.index()).findFirst()
+        .orElseThrow(() -> new CheckpointException("checkpoint " + folder + " has no VM at place " + v.index()
+            + " for " + v.name()));
+  }
+
   /** The VM's saved memory state (libvirtd reads it, as root). */
-  public Path state(String vm) {
-    return folder.resolve(CheckpointManifest.stateFile(vm));
+  public Path state(VmPlan v) {
+    return folder.resolve(CheckpointManifest.stateFile(saved(v).name()));
   }
 
   /**
@@ -83,13 +98,12 @@ public final class Restorable {
    */
   public void placeDisk(VmPlan v, int uid, int gid) throws IOException {
     java.nio.file.Files.deleteIfExists(v.disk());
-    Checkpointer.copy(folder.resolve(CheckpointManifest.diskFile(v.name())), v.disk());
+    Checkpointer.copy(folder.resolve(CheckpointManifest.diskFile(saved(v).name())), v.disk());
     PrivateFiles.handTo(v.disk(), uid, gid);
   }
 
-  /** The new run's rendered definition of {@code vm} with the saved domain's UUID. */
-  public String definition(String vm, String rendered) {
-    return DomainXml.withUuid(rendered, manifest.vms().stream().filter(x -> x.name().equals(vm)).findFirst()
-        .orElseThrow(() -> new CheckpointException("checkpoint " + folder + " has no VM " + vm)).uuid());
+  /** The new run's rendered definition of {@code v} with the saved domain's UUID. */
+  public String definition(VmPlan v, String rendered) {
+    return DomainXml.withUuid(rendered, saved(v).uuid());
   }
 }

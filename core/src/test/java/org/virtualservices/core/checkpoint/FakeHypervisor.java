@@ -67,7 +67,7 @@ final class FakeHypervisor implements Hypervisor {
 
   @Override
   public List<DomainInfo> domains() {
-    return List.of();
+    return states.entrySet().stream().map(e -> new DomainInfo(e.getKey(), e.getValue(), null, null)).toList();
   }
 
   @Override

@@ -1,0 +1,54 @@
+package org.virtualservices.core.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.virtualservices.core.net.Cidr;
+
+/**
+ * The addresses of a job that restores another job's checkpoint ({@code restore=JOBID}; docs/users.md,
+ * "Restoring a checkpoint in a new job"): the guests come back with the subnet, gateway, addresses and MACs
+ * they were saved with, so they notice nothing, inside the new job's own network (its VNI, bridge and
+ * VXLAN, and its own domain names). The saved job's addresses follow from its VNI and subnet alone, by
+ * {@link Planner}'s rule (VM {@code i}: address {@code i + 2}, MAC from the VNI and {@code i}), so each node
+ * computes the whole job's from its own checkpoint's manifest, and every node the same, with no
+ * communication: one job wrote them all.
+ */
+public final class SavedNetwork {
+
+  private SavedNetwork() {
+  }
+
+  /** The address VM {@code index} had in a job whose subnet was {@code subnet}. */
+  public static String ip(String subnet, int index) {
+    return Cidr.parse(subnet).address(index + 2L);
+  }
+
+  /** The MAC VM {@code index} had in a job whose VNI was {@code vni}. */
+  public static String mac(int vni, int index) {
+    return Planner.mac(vni, index);
+  }
+
+  /**
+   * {@code plan} with the saved job's subnet, gateway, addresses and MACs; its VNI, bridge, VXLAN, names and
+   * everything else as they were.
+   *
+   * @throws IllegalArgumentException when the saved subnet cannot hold the plan's VMs
+   */
+  public static Plan apply(Plan plan, int savedVni, String savedSubnet) {
+    Cidr subnet = Cidr.parse(savedSubnet);
+    if (plan.vms().size() > subnet.size() - 3) {
+      throw new IllegalArgumentException("subnet " + savedSubnet + " cannot hold " + plan.vms().size() + " VMs");
+    }
+    List<NodePlan> nodes = new ArrayList<>();
+    for (NodePlan n : plan.nodes()) {
+      List<VmPlan> vms = new ArrayList<>();
+      for (VmPlan v : n.vms()) {
+        vms.add(new VmPlan(v.name(), v.index(), v.localIndex(), v.node(), subnet.address(v.index() + 2L),
+            mac(savedVni, v.index()), v.tap(), v.vcpus(), v.memoryMiB(), v.disk(), v.seed(), v.console()));
+      }
+      nodes.add(new NodePlan(n.name(), vms));
+    }
+    return new Plan(plan.job(), plan.image(), plan.vni(), subnet.toString(), subnet.address(1),
+        subnet.prefixLength(), plan.guestMtu(), plan.batchHost(), plan.bridge(), plan.vxlan(), nodes);
+  }
+}
