@@ -25,9 +25,12 @@ import java.util.List;
  * @param nodeCount how many nodes the job had: a restore needs as many
  * @param uid the job's user, who alone may restore it into another job
  * @param instance the job instance its keys were derived from: the saved guests hold those keys
+ * @param id the checkpoint's name, the same on every node of the job for one checkpoint
+ *     ({@code at-<ms>} for one the user took, {@code requeue-<n>} for the one before the n-th run): a
+ *     restore takes, on every node, the newest one all the job's nodes have
  */
 public record CheckpointManifest(int version, String jobId, String image, int vni, String subnet, int nodeIndex,
-    int nodeCount, String node, int uid, String instance, String time, List<Vm> vms, List<FileSum> files) {
+    int nodeCount, String node, int uid, String instance, String id, String time, List<Vm> vms, List<FileSum> files) {
 
   /** 2: with the job's user and node count (a version 1 checkpoint is not restored: its owner is unknown). */
   public static final int VERSION = 2;

@@ -68,12 +68,13 @@ public final class Checkpointer {
    * Checkpoints {@code mine}'s VMs, whose state (overlays, domain XML) is in {@code nodeDir}.
    *
    * @param job the job, whose user and node list the manifest records
+   * @param id the checkpoint's name, the same on every node of the job ({@link CheckpointManifest#id})
    * @param instance the instance the job's keys were derived from (the guests hold those keys)
    * @param spareBytes what must stay free on the checkpoints' file system besides the checkpoint
    * @param keep complete checkpoints kept
    * @throws CheckpointException when none was taken; the VMs then run as before
    */
-  public Taken take(JobContext job, Plan plan, NodePlan mine, String instance, Path nodeDir, long spareBytes,
+  public Taken take(JobContext job, Plan plan, NodePlan mine, String id, String instance, Path nodeDir, long spareBytes,
       int keep) {
     Instant start = clock.instant();
     long need = 0;
@@ -118,7 +119,7 @@ public final class Checkpointer {
       }
       CheckpointManifest m = new CheckpointManifest(CheckpointManifest.VERSION, plan.job(), plan.image(),
           plan.vni(), plan.subnet(), job.nodes().indexOf(mine.name()), job.nodes().size(), mine.name(), job.uid(),
-          instance, start.toString(), vms, files);
+          instance, id, start.toString(), vms, files);
       PrivateFiles.write(written.resolve(CheckpointManifest.FILE_NAME), m.json());
       faults.reached("checkpoint-manifest");
       CheckpointManifest.read(written).verify(written);
