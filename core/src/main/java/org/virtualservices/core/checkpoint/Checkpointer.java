@@ -8,17 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToLongFunction;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
+import java.util.zip.Checksum;
 import org.virtualservices.core.faults.FaultPoints;
 import org.virtualservices.core.files.PrivateFiles;
 import org.virtualservices.core.hypervisor.Hypervisor;
@@ -172,14 +172,14 @@ public final class Checkpointer {
    * folder), into a new root-only file, and sums it on the way.
    */
   static CheckpointManifest.FileSum copy(Path from, Path to) throws IOException {
-    MessageDigest md = CheckpointManifest.sha256();
+    Checksum sum = new CRC32C();
     long size;
     try (InputStream in = Files.newInputStream(from, LinkOption.NOFOLLOW_LINKS);
-        OutputStream out = new DigestOutputStream(Channels.newOutputStream(Files.newByteChannel(to,
-            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), PrivateFiles.FILE)), md)) {
+        OutputStream out = new CheckedOutputStream(Channels.newOutputStream(Files.newByteChannel(to,
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), PrivateFiles.FILE)), sum)) {
       size = in.transferTo(out);
     }
-    return new CheckpointManifest.FileSum(to.getFileName().toString(), size, HexFormat.of().formatHex(md.digest()));
+    return new CheckpointManifest.FileSum(to.getFileName().toString(), size, CheckpointManifest.hex(sum));
   }
 
   private static long sizeOf(Path p) {

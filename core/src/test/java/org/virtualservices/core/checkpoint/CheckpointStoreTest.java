@@ -160,12 +160,12 @@ class CheckpointStoreTest {
     CheckpointManifest.FileSum sum = CheckpointManifest.sum(tmp.resolve("outside"));
     CheckpointManifest m = new CheckpointManifest(2, "5", "deb", 7, "10.0.0.0/24", 0, 1, "n1", 1000, "", "requeue-1", "t",
         List.of(new CheckpointManifest.Vm("vm", 0, "10.0.0.2", "02:00:00:00:00:01", 1, 256, "u")),
-        List.of(new CheckpointManifest.FileSum("vm.state", sum.size(), sum.sha256()),
-            new CheckpointManifest.FileSum("vm.qcow2", sum.size(), sum.sha256())));
+        List.of(new CheckpointManifest.FileSum("vm.state", sum.size(), sum.crc32c()),
+            new CheckpointManifest.FileSum("vm.qcow2", sum.size(), sum.crc32c())));
     CheckpointException e = assertThrows(CheckpointException.class, () -> m.verify(dir));
     assertTrue(e.getMessage().contains("vm.state is missing or not a plain file"), e.getMessage());
     CheckpointManifest without = new CheckpointManifest(2, "5", "deb", 7, "10.0.0.0/24", 0, 1, "n1", 1000, "", "requeue-1", "t", m.vms(),
-        List.of(new CheckpointManifest.FileSum("vm.qcow2", sum.size(), sum.sha256())));
+        List.of(new CheckpointManifest.FileSum("vm.qcow2", sum.size(), sum.crc32c())));
     e = assertThrows(CheckpointException.class, () -> without.verify(dir));
     assertTrue(e.getMessage().contains("names no vm.state"), e.getMessage());
   }
