@@ -108,6 +108,11 @@ public final class AtRequeue {
     }
   }
 
+  /** The name of the checkpoint taken when the job was requeued for its run {@code restarts + 1}: the same on every node. */
+  static String requeueId(int restarts) {
+    return "requeue-" + restarts;
+  }
+
   /**
    * The epilog's part, before the teardown: a checkpoint when the job was requeued during this run,
    * the job's checkpoints removed when it is over.
@@ -147,7 +152,8 @@ public final class AtRequeue {
     SiteConfig cfg = s.config();
     try {
       Checkpointer.Taken t = new Checkpointer(hv, store, s.clock(), s.faults(), v -> cfg.domain().memoryHardLimit()
-          ? cfg.domain().hardLimitMiB(v.memoryMiB()) : 0).take(job, plan, mine.get(), instance, keysJob, nodeDir,
+          ? cfg.domain().hardLimitMiB(v.memoryMiB()) : 0).take(job, plan, mine.get(), requeueId(now), instance,
+          keysJob, nodeDir,
           cfg.checkpoint().spareMiB() << 20, cfg.checkpoint().keep());
       log.info("checkpoint of {0} VM(s) taken in {1}s, {2} MiB: {3}", t.manifest().vms().size(),
           String.format("%.3f", t.took().toNanos() / 1e9), t.bytes() >> 20, t.folder());

@@ -37,17 +37,90 @@ public final class CheckpointStore {
   private final Path root;
   private final Path job;
   private final Path node;
+  private final int index;
 
-  private CheckpointStore(Path root, Path job, Path node) {
+  private CheckpointStore(Path root, Path job, Path node, int index) {
     this.root = root;
     this.job = job;
     this.node = node;
+    this.index = index;
   }
 
   /** The store of job {@code jobId}'s node {@code nodeIndex} under the site's {@code checkpoint.dir}. */
   public static CheckpointStore of(Path root, String jobId, int nodeIndex) {
     Path job = root.resolve(StatePaths.element("job id", jobId));
-    return new CheckpointStore(root, job, job.resolve("n" + nodeIndex));
+    return new CheckpointStore(root, job, job.resolve("n" + nodeIndex), nodeIndex);
+  }
+
+  /**
+   * The checkpoint to restore on this node: the newest of its complete checkpoints that every other
+   * node of the job ({@code nodeCount} of them) also holds complete, by the manifest's id. Each node
+   * commits on its own, so a checkpoint that failed or was killed on one node is current on the
+   * others: restoring each node's {@code current} would bring back guests from different moments.
+   * The other nodes' folders are read on the shared file system ({@code checkpoint.dir}); where
+   * none of them is visible (a node-local folder), this node's current one is taken. Only the
+   * manifests are read here; the caller verifies the checkpoint it restores.
+   *
+   * @throws CheckpointException when the nodes' folders are visible and have no checkpoint in common
+   */
+  public Optional<Path> newestCommon(int nodeCount) {
+    List<Path> mine = complete(node);
+    if (mine.isEmpty()) {
+      return Optional.empty();
+    }
+    List<List<Path>> others = new ArrayList<>();
+    for (int k = 0; k < nodeCount; k++) {
+      Path other = job.resolve("n" + k);
+      if (k != index && Files.isDirectory(other, LinkOption.NOFOLLOW_LINKS)) {
+        others.add(complete(other));
+      }
+    }
+    if (others.isEmpty()) {
+      return current();
+    }
+    if (others.size() < nodeCount - 1) {
+      throw new CheckpointException("checkpoints of job " + job.getFileName() + ": " + (nodeCount - 1 - others.size())
+          + " of its other nodes have none in " + job);
+    }
+    for (Path p : mine) {
+      String id = idOf(p);
+      if (id != null && others.stream().allMatch(o -> o.stream().anyMatch(q -> id.equals(idOf(q))))) {
+        return Optional.of(p);
+      }
+    }
+    throw new CheckpointException("checkpoints of job " + job.getFileName() + ": no checkpoint is complete on all its "
+        + nodeCount + " nodes in " + job);
+  }
+
+  /** The complete checkpoints ({@code c-<ms>}, real folders) in {@code dir}, newest first. */
+  private static List<Path> complete(Path dir) {
+    List<Path> found = new ArrayList<>();
+    if (Files.isSymbolicLink(dir) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return found;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path p : ds) {
+        if (COMPLETE.matcher(p.getFileName().toString()).matches() && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          found.add(p);
+        }
+      }
+    } catch (IOException e) {
+      return found;
+    }
+    found.sort(NEWEST_FIRST);
+    return found;
+  }
+
+  private static final Comparator<Path> NEWEST_FIRST = Comparator.comparingLong((Path p) -> Long.parseLong(
+      p.getFileName().toString().substring(2))).reversed();
+
+  /** The id in a complete checkpoint's manifest, or null when it has none readable. */
+  private static String idOf(Path checkpoint) {
+    try {
+      return CheckpointManifest.read(checkpoint).id();
+    } catch (CheckpointException e) {
+      return null;
+    }
   }
 
   public Path folder() {
@@ -135,8 +208,7 @@ public final class CheckpointStore {
         }
       }
     }
-    complete.sort(Comparator.comparingLong((Path p) -> Long.parseLong(p.getFileName().toString().substring(2)))
-        .reversed());
+    complete.sort(NEWEST_FIRST);
     for (int i = 0; i < complete.size(); i++) {
       Path p = complete.get(i);
       if (i >= Math.max(1, keep) && !current.map(p::equals).orElse(false)) {

@@ -8,17 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToLongFunction;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
+import java.util.zip.Checksum;
 import org.virtualservices.core.faults.FaultPoints;
 import org.virtualservices.core.files.PrivateFiles;
 import org.virtualservices.core.hypervisor.Hypervisor;
@@ -68,22 +68,23 @@ public final class Checkpointer {
    * Checkpoints {@code mine}'s VMs, whose state (overlays, domain XML) is in {@code nodeDir}.
    *
    * @param job the job, whose user and node list the manifest records
+   * @param id the checkpoint's name, the same on every node of the job ({@link CheckpointManifest#id})
    * @param instance the instance the job's keys were derived from (the guests hold those keys)
    * @param spareBytes what must stay free on the checkpoints' file system besides the checkpoint
    * @param keep complete checkpoints kept
    * @throws CheckpointException when none was taken; the VMs then run as before
    */
-  public Taken take(JobContext job, Plan plan, NodePlan mine, String instance, Path nodeDir, long spareBytes,
+  public Taken take(JobContext job, Plan plan, NodePlan mine, String id, String instance, Path nodeDir, long spareBytes,
       int keep) {
-    return take(job, plan, mine, instance, null, nodeDir, spareBytes, keep);
+    return take(job, plan, mine, id, instance, null, nodeDir, spareBytes, keep);
   }
 
   /**
    * The same, of guests that hold the keys of job {@code keysJob} (they were restored from its checkpoint,
    * {@code restore=}); null or the job's own id: the job's keys.
    */
-  public Taken take(JobContext job, Plan plan, NodePlan mine, String instance, String keysJob, Path nodeDir,
-      long spareBytes, int keep) {
+  public Taken take(JobContext job, Plan plan, NodePlan mine, String id, String instance, String keysJob,
+      Path nodeDir, long spareBytes, int keep) {
     Instant start = clock.instant();
     long need = 0;
     for (VmPlan v : mine.vms()) {
@@ -127,7 +128,7 @@ public final class Checkpointer {
       }
       CheckpointManifest m = new CheckpointManifest(CheckpointManifest.VERSION, plan.job(), plan.image(),
           plan.vni(), plan.subnet(), job.nodes().indexOf(mine.name()), job.nodes().size(), mine.name(), job.uid(),
-          instance, start.toString(), vms, files, keysJob == null || keysJob.equals(plan.job()) ? null : keysJob);
+          instance, id, start.toString(), vms, files, keysJob == null || keysJob.equals(plan.job()) ? null : keysJob);
       PrivateFiles.write(written.resolve(CheckpointManifest.FILE_NAME), m.json());
       faults.reached("checkpoint-manifest");
       CheckpointManifest.read(written).verify(written);
@@ -180,14 +181,14 @@ public final class Checkpointer {
    * folder), into a new root-only file, and sums it on the way.
    */
   static CheckpointManifest.FileSum copy(Path from, Path to) throws IOException {
-    MessageDigest md = CheckpointManifest.sha256();
+    Checksum sum = new CRC32C();
     long size;
     try (InputStream in = Files.newInputStream(from, LinkOption.NOFOLLOW_LINKS);
-        OutputStream out = new DigestOutputStream(Channels.newOutputStream(Files.newByteChannel(to,
-            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), PrivateFiles.FILE)), md)) {
+        OutputStream out = new CheckedOutputStream(Channels.newOutputStream(Files.newByteChannel(to,
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), PrivateFiles.FILE)), sum)) {
       size = in.transferTo(out);
     }
-    return new CheckpointManifest.FileSum(to.getFileName().toString(), size, HexFormat.of().formatHex(md.digest()));
+    return new CheckpointManifest.FileSum(to.getFileName().toString(), size, CheckpointManifest.hex(sum));
   }
 
   private static long sizeOf(Path p) {

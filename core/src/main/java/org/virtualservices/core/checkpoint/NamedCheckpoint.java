@@ -151,7 +151,18 @@ public final class NamedCheckpoint {
     CheckpointStore store = CheckpointStore.of(root, from, index);
     String none = "job " + from + " has no checkpoint of yours to restore (for node " + (index + 1) + " of this job's "
         + job.nodes().size() + ")";
-    Optional<Path> current = linkFree(store) ? store.current() : Optional.empty();
+    // the newest checkpoint every node of the job holds (CheckpointStore.newestCommon); when they have none in
+    // common, this node's current one, only to tell its owner why (anyone else hears "none")
+    Optional<Path> current = Optional.empty();
+    String notCommon = null;
+    if (linkFree(store)) {
+      try {
+        current = store.newestCommon(job.nodes().size());
+      } catch (CheckpointException e) {
+        current = store.current();
+        notCommon = e.getMessage();
+      }
+    }
     if (current.isEmpty()) {
       throw new RequestException(FIELD, none);
     }
@@ -171,6 +182,9 @@ public final class NamedCheckpoint {
     if (m.nodeCount() != job.nodes().size()) {
       throw new RequestException(FIELD, "job " + from + " was checkpointed on " + m.nodeCount() + " node(s); this job has "
           + job.nodes().size() + " (the same count is needed)");
+    }
+    if (notCommon != null) {
+      throw new RequestException(FIELD, "the checkpoint of job " + from + " cannot be restored: " + notCommon);
     }
     if (m.vms().isEmpty()) {
       throw new RequestException(FIELD, "the checkpoint of job " + from + " holds no VM for node " + (index + 1));

@@ -31,12 +31,14 @@ public final class Restorable {
   }
 
   /**
-   * The current checkpoint in {@code store}, if there is one.
+   * The checkpoint in {@code store} to restore, if there is one: the newest that all the job's nodes
+   * hold ({@link CheckpointStore#newestCommon}).
    *
-   * @throws CheckpointException when it does not verify or does not fit {@code mine}
+   * @throws CheckpointException when it does not verify or does not fit {@code mine}, or the nodes
+   *     have none in common
    */
   public static Optional<Restorable> find(CheckpointStore store, Plan plan, NodePlan mine) {
-    Optional<Path> current = store.current();
+    Optional<Path> current = store.newestCommon(plan.nodes().size());
     if (current.isEmpty()) {
       return Optional.empty();
     }

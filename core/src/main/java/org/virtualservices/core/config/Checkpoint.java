@@ -11,8 +11,9 @@ public record Checkpoint(
     @Doc(value = "root's folder of checkpoints, one folder per job (0700, root's); a shared file system that root"
         + " may write (no root squash) lets a requeued job resume on other nodes", defaultValue
         = "/var/lib/vcluster/checkpoints") Path dir,
-    @Doc(value = "complete checkpoints kept per job and node (the newest is current); at least 1",
-        defaultValue = "1") int keep,
+    @Doc(value = "complete checkpoints kept per job and node (the newest is current; 2 or more keep one that all"
+        + " the job's nodes have when a checkpoint fails on one of them); at least 1",
+        defaultValue = "2") int keep,
     @Doc(value = "MiB left free on the checkpoints' file system beyond the checkpoint's own size; less, and no"
         + " checkpoint is begun", defaultValue = "1024") long spareMiB) {
 }

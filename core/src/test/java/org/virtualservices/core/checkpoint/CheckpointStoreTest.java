@@ -30,6 +30,51 @@ class CheckpointStoreTest {
     return store.commit(dir);
   }
 
+  /** A committed checkpoint whose manifest names it {@code id}, as every node's does for one checkpoint. */
+  private Path named(CheckpointStore store, long ms, String id) throws IOException {
+    Path dir = store.begin(Instant.ofEpochMilli(ms));
+    Files.writeString(dir.resolve(CheckpointManifest.FILE_NAME), new CheckpointManifest(CheckpointManifest.VERSION,
+        "5", "deb", 7, "10.0.0.0/24", 0, 2, "n1", 1000, "", id, "t", List.of(), List.of()).json());
+    return store.commit(dir);
+  }
+
+  @Test
+  void aRestoreTakesTheNewestCheckpointAllTheNodesHaveNotEachNodesCurrent() throws IOException {
+    CheckpointStore n0 = CheckpointStore.of(tmp, "5", 0);
+    CheckpointStore n1 = CheckpointStore.of(tmp, "5", 1);
+    Path first0 = named(n0, 1000, "at-1000");
+    Path first1 = named(n1, 1010, "at-1000");
+    assertEquals(Optional.of(first0), n0.newestCommon(2));
+    // the second checkpoint completed on node 0 and was killed on node 1: node 0's current is the
+    // second, and restoring it beside node 1's first would bring back guests from two moments
+    Path second0 = named(n0, 2000, "at-2000");
+    n1.begin(Instant.ofEpochMilli(2010));
+    assertEquals(Optional.of(second0), n0.current());
+    assertEquals(Optional.of(first0), n0.newestCommon(2));
+    assertEquals(Optional.of(first1), n1.newestCommon(2));
+    // once both have it, the second
+    Path second1 = named(n1, 2020, "at-2000");
+    assertEquals(Optional.of(second0), n0.newestCommon(2));
+    assertEquals(Optional.of(second1), n1.newestCommon(2));
+  }
+
+  @Test
+  void nodesWithNoCheckpointInCommonRestoreNoneAndANodeAloneTakesItsCurrent() throws IOException {
+    CheckpointStore n0 = CheckpointStore.of(tmp, "5", 0);
+    CheckpointStore n1 = CheckpointStore.of(tmp, "5", 1);
+    Path mine = named(n0, 1000, "at-1000");
+    // node 1's folder not visible (a node-local checkpoint.dir): node 0 takes its own current one
+    assertEquals(Optional.of(mine), n0.newestCommon(2));
+    named(n1, 2000, "at-2000");
+    CheckpointException e = assertThrows(CheckpointException.class, () -> n0.newestCommon(2));
+    assertTrue(e.getMessage().contains("no checkpoint is complete on all its 2 nodes"), e.getMessage());
+    // a third node of the job with no folder at all, beside one that has: refused, not guessed
+    named(n1, 3000, "at-1000");
+    e = assertThrows(CheckpointException.class, () -> n0.newestCommon(3));
+    assertTrue(e.getMessage().contains("1 of its other nodes have none"), e.getMessage());
+    assertEquals(Optional.of(mine), n0.newestCommon(2));
+  }
+
   @Test
   void currentIsTheLastCommittedAndAnUnfinishedOneIsNever() throws IOException {
     CheckpointStore store = CheckpointStore.of(tmp, "5", 0);
@@ -95,7 +140,7 @@ class CheckpointStoreTest {
   void aManifestNamingAFileOutsideItsFolderOrBeingALinkIsRefused() throws IOException {
     Path dir = Files.createDirectory(tmp.resolve("c-1"));
     Files.writeString(tmp.resolve("outside"), "x");
-    CheckpointManifest m = new CheckpointManifest(2, "5", "deb", 7, "10.0.0.0/24", 0, 1, "n1", 1000, "", "t", List.of(),
+    CheckpointManifest m = new CheckpointManifest(2, "5", "deb", 7, "10.0.0.0/24", 0, 1, "n1", 1000, "", "requeue-1", "t", List.of(),
         List.of(new CheckpointManifest.FileSum("../outside", 1, "00")));
     Files.writeString(dir.resolve(CheckpointManifest.FILE_NAME), m.json());
     CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointManifest.read(dir).verify(dir));
@@ -113,14 +158,14 @@ class CheckpointStoreTest {
     Files.createSymbolicLink(dir.resolve("vm.state"), tmp.resolve("outside"));
     Files.writeString(dir.resolve("vm.qcow2"), "x");
     CheckpointManifest.FileSum sum = CheckpointManifest.sum(tmp.resolve("outside"));
-    CheckpointManifest m = new CheckpointManifest(2, "5", "deb", 7, "10.0.0.0/24", 0, 1, "n1", 1000, "", "t",
+    CheckpointManifest m = new CheckpointManifest(2, "5", "deb", 7, "10.0.0.0/24", 0, 1, "n1", 1000, "", "requeue-1", "t",
         List.of(new CheckpointManifest.Vm("vm", 0, "10.0.0.2", "02:00:00:00:00:01", 1, 256, "u")),
-        List.of(new CheckpointManifest.FileSum("vm.state", sum.size(), sum.sha256()),
-            new CheckpointManifest.FileSum("vm.qcow2", sum.size(), sum.sha256())));
+        List.of(new CheckpointManifest.FileSum("vm.state", sum.size(), sum.crc32c()),
+            new CheckpointManifest.FileSum("vm.qcow2", sum.size(), sum.crc32c())));
     CheckpointException e = assertThrows(CheckpointException.class, () -> m.verify(dir));
     assertTrue(e.getMessage().contains("vm.state is missing or not a plain file"), e.getMessage());
-    CheckpointManifest without = new CheckpointManifest(2, "5", "deb", 7, "10.0.0.0/24", 0, 1, "n1", 1000, "", "t", m.vms(),
-        List.of(new CheckpointManifest.FileSum("vm.qcow2", sum.size(), sum.sha256())));
+    CheckpointManifest without = new CheckpointManifest(2, "5", "deb", 7, "10.0.0.0/24", 0, 1, "n1", 1000, "", "requeue-1", "t", m.vms(),
+        List.of(new CheckpointManifest.FileSum("vm.qcow2", sum.size(), sum.crc32c())));
     e = assertThrows(CheckpointException.class, () -> without.verify(dir));
     assertTrue(e.getMessage().contains("names no vm.state"), e.getMessage());
   }

@@ -92,7 +92,7 @@ class CheckpointerTest {
   }
 
   private Checkpointer.Taken take(FaultPoints faults) {
-    return new Checkpointer(hv, store, clock, faults, v -> 0).take(job, plan, mine, "1700000000", nodeDir, 0, 1);
+    return new Checkpointer(hv, store, clock, faults, v -> 0).take(job, plan, mine, "requeue-1", "1700000000", nodeDir, 0, 1);
   }
 
   /** The VMs run on after a checkpoint (as after a restore), their memory moved on to {@code tick}. */
@@ -199,7 +199,7 @@ class CheckpointerTest {
   @Test
   void withoutTheSpaceNothingIsPausedAndNothingIsLeft() throws IOException {
     CheckpointException e = assertThrows(CheckpointException.class,
-        () -> new Checkpointer(hv, store, clock, FaultPoints.NONE, v -> 0).take(job, plan, mine, "", nodeDir,
+        () -> new Checkpointer(hv, store, clock, FaultPoints.NONE, v -> 0).take(job, plan, mine, "requeue-1", "", nodeDir,
             Long.MAX_VALUE / 4, 1));
     assertTrue(e.getMessage().contains("not enough space for a checkpoint"), e.getMessage());
     assertEquals(List.of(), hv.calls);

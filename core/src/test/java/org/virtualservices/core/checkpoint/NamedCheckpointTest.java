@@ -80,7 +80,7 @@ class NamedCheckpointTest {
         vms.add(new CheckpointManifest.Vm(v.name(), v.index(), v.ip(), v.mac(), v.vcpus(), v.memoryMiB(), uuid(v.name())));
       }
       Files.writeString(dir.resolve(CheckpointManifest.FILE_NAME), new CheckpointManifest(2, id, "deb", p.vni(),
-          p.subnet(), k, nodes.size(), n.name(), uid, "1700000000", "t", vms, files).json());
+          p.subnet(), k, nodes.size(), n.name(), uid, "1700000000", "requeue-1", "t", vms, files).json());
       store.commit(dir);
     }
     return p;
@@ -166,17 +166,21 @@ class NamedCheckpointTest {
     JobContext b = job("71", ALICE, List.of("vnode2", "vnode3"), "vnode2");
     Path node = CheckpointStore.of(root, "70", 0).folder();
     Path current = node.resolve(CheckpointStore.CURRENT);
-    String complete = Files.readSymbolicLink(current).toString();
+    Path complete = node.resolve(Files.readSymbolicLink(current));
+    Path away = Files.move(complete, tmp.resolve("away"));
+    Path theirs = CheckpointStore.of(outside, "70", 0).current().orElseThrow();
     // current pointing out, by path or through a link named like a checkpoint
     Files.delete(current);
-    Files.createSymbolicLink(current, CheckpointStore.of(outside, "70", 0).current().orElseThrow());
+    Files.createSymbolicLink(current, theirs);
     assertTrue(refused(b, restore("70")).getMessage().contains("no checkpoint of yours"));
     Files.delete(current);
     Files.createSymbolicLink(current, Path.of("c-5"));
-    Files.createSymbolicLink(node.resolve("c-5"), CheckpointStore.of(outside, "70", 0).current().orElseThrow());
+    Files.createSymbolicLink(node.resolve("c-5"), theirs);
     assertTrue(refused(b, restore("70")).getMessage().contains("no checkpoint of yours"));
+    Files.delete(node.resolve("c-5"));
+    Files.move(away, complete);
     Files.delete(current);
-    Files.createSymbolicLink(current, Path.of(complete));
+    Files.createSymbolicLink(current, complete.getFileName());
     NamedCheckpoint.admit(root, b, restore("70")); // restored, it is fine again
     // the node's folder or the job's a link out
     Path moved = Files.move(node, tmp.resolve("moved"));

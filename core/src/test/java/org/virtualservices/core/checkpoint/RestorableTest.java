@@ -34,7 +34,7 @@ class RestorableTest {
 
   static CheckpointManifest of(Plan p) {
     NodePlan n = p.nodes().get(0);
-    return new CheckpointManifest(2, p.job(), p.image(), p.vni(), p.subnet(), 0, 1, n.name(), 1000, "", "t",
+    return new CheckpointManifest(2, p.job(), p.image(), p.vni(), p.subnet(), 0, 1, n.name(), 1000, "", "requeue-1", "t",
         n.vms().stream().map(v -> new CheckpointManifest.Vm(v.name(), v.index(), v.ip(), v.mac(), v.vcpus(),
             v.memoryMiB(), "0f0e0d0c-0b0a-4908-8706-050403020100")).toList(), List.of());
   }
