@@ -1,8 +1,8 @@
 # shellcheck shell=bash disable=SC2153  # STATE and the helpers come from run.sh (lib/*.sh)
 # Scenario restore: a checkpoint restored in a NEW job (--vc-restore=JOBID), on other nodes. Job A on
 # nodes 1,2 (--comment=vc:...,mounts=none,checkpoint=on-timeout, 1 VM each) starts a counter in each VM
-# (a shell's variable in the guest's memory) and requeues itself: its epilogs checkpoint each node. While
-# A is pending after the requeue it is cancelled (no epilog runs for a pending job: its checkpoints stay).
+# (a shell's variable in the guest's memory) and requeues itself (held, so that it does not start again
+# before the test cancels it): its epilogs checkpoint each node. While A is pending it is cancelled (no epilog runs for a pending job: its checkpoints stay).
 # The checkpoints are copied as root to the nodes of job B (as a shared checkpoint.dir would show them:
 # each e2e node has its own /var/lib/vcluster). Another user asking --vc-restore=A is refused as the
 # user's mistake, no node drained, told nothing of A. Then job B on nodes 2,3 with --vc-restore=A alone
@@ -48,7 +48,8 @@ sleep 5
 for vm in $(awk '{ print $1 }' "$VC_HOSTFILE"); do
   echo "$vm count=$(ssh -F "$VC_SSH_CONFIG" "$vm" 'cat /tmp/count /tmp/counter.pid /proc/sys/kernel/random/boot_id' | paste -sd ' ')"
 done
-scontrol requeue "$SLURM_JOB_ID"
+# requeued and held: its epilogs checkpoint it, and it waits, pending, for its scancel
+scontrol requeuehold "$SLURM_JOB_ID"
 sleep infinity
 JOB
 )
@@ -59,7 +60,7 @@ JOB
   wait_for "${VC_E2E_BOOT_TIMEOUT:-150}" "job $a to count and requeue itself" \
     sh -c "[ \$(grep -c ' count=' '$STATE/jobs/restore-$a-a.out' 2>/dev/null) = 2 ]" ||
     fail "job $a did not count: $(cat "$STATE/jobs/restore-$a-a.out" 2>/dev/null)"
-  # the requeue: both epilogs checkpoint their node, then the job waits (Slurm holds it ~120 s)
+  # the requeue: both epilogs checkpoint their node, then the job waits, held
   wait_for 200 "job $a's checkpoints on ${p}1 and ${p}2" rs_checkpointed "$a" ||
     fail "job $a was not checkpointed: $(cluster_exec "${p}1" cat "/var/lib/vcluster/logs/$a.log")"
   wait_for 120 "job $a's epilogs done, nothing of it left" vc_all_clean || fail "job $a left: $(vc_node_left "${p}1")"

@@ -123,6 +123,9 @@ class BadRequestTableTest {
         comment("a user's image at revision 0", "vc:image=user:mine@0", "image: invalid user image 'user:mine@0'"),
         comment("a user's image that climbs", "vc:image=user:../../etc", "image: invalid user image 'user:../../etc'"),
         comment("no image", "vc:vcpus=2", "image: not given"),
+        comment("a job to restore that climbs", "vc:restore=../x", "restore: invalid job to restore '../x'"),
+        comment("a checkpoint that is not there", "vc:image=tiny,restore=900", "restore: job 900 has no checkpoint of"
+            + " yours to restore (for node 1 of this job's"),
         comment("beyond the vCPU limit", "vc:image=tiny,vcpus=1000", "vcpus: 1000 is outside the site's limit"),
         comment("beyond the VM limit", "vc:image=tiny,vms=100", "vms: 100 VMs per node is outside the site's limit"),
         comment("below the memory limit", "vc:image=tiny,mem=1", "mem: 1M is outside the site's limit"),
@@ -136,6 +139,12 @@ class BadRequestTableTest {
         spank("a leading space", "vc-vcpus: value ' 2' has leading", "SPANK_VC_IMAGE", "tiny", "SPANK_VC_VCPUS", " 2"),
         spank("a newline", "vc-mem: invalid size '1\\n2026", "SPANK_VC_IMAGE", "tiny", "SPANK_VC_MEM", "1\n" + FORGED),
         spank("a 100 kB image", "vc-image: invalid image name", "SPANK_VC_IMAGE", "x".repeat(100_000)),
+        // restore=JOBID: a job id, nothing else, and only a checkpoint of the user's own
+        spank("a job to restore that climbs", "vc-restore: invalid job to restore '1/../../etc'", "SPANK_VC_RESTORE",
+            "1/../../etc"),
+        spank("a checkpoint that is not there", "restore: job 4242 has no checkpoint of yours to restore",
+            "SPANK_VC_RESTORE", "4242"),
+        spank("restoring itself", "restore: job 4711 is this job", "SPANK_VC_RESTORE", "4711"),
         spank("an image not in the catalog", "image: 'nope' is not in", "SPANK_VC_IMAGE", "nope"),
         spank("a folder with a newline", "vc-mount: invalid folder '/a\\n2026", "SPANK_VC_IMAGE", "tiny",
             "SPANK_VC_MOUNT", "/a\n" + FORGED),
@@ -155,6 +164,7 @@ class BadRequestTableTest {
             "could not write", true),
         // PBS: the job's variable list, read with qstat -f
         pbs("a word for a number", "VC_VCPUS: invalid number of vCPUs 'two'", "VC_IMAGE", "tiny", "VC_VCPUS", "two"),
+        pbs("a restore under PBS", "restore: jobs are checkpointed under Slurm only", "VC_RESTORE", "42"),
         pbs("a unit with a space", "VC_MEM: invalid size '2 GB'", "VC_IMAGE", "tiny", "VC_MEM", "2 GB"),
         pbs("negative VMs", "VC_VMS: invalid number", "VC_IMAGE", "tiny", "VC_VMS", "-2"),
         pbs("an empty image", "VC_IMAGE: empty value", "VC_IMAGE", ""),
