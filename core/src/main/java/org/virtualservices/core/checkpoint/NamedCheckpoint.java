@@ -24,32 +24,17 @@ import org.virtualservices.core.request.VcRequest;
  * job"): the earlier job's checkpoint of this node's place in the job ({@code <checkpoint.dir>/<JOBID>/n<k>}),
  * found, judged and fitted to the new job before anything is made. Every refusal is the user's mistake, a
  * {@link RequestException} of one line. A checkpoint that is not the job's user's is answered exactly as one
- * that does not exist, so nobody learns which jobs of others were checkpointed. Each node reads only its own
- * manifest; the nodes agree because one job wrote them all.
+ * that does not exist, so nobody learns which jobs of others were checkpointed. Each node needs only its own
+ * manifest to plan the whole job; the nodes agree because one job wrote them all.
  *
  * <p>The checkpoint is only read: it is the earlier job's, and nothing of this job ever changes or removes it.
+ *
+ * @param checkpoint the checkpoint, read (and by {@link #admit}, verified)
+ * @param request the job's request with what the checkpoint says where the request said nothing
  */
-public final class NamedCheckpoint {
+public record NamedCheckpoint(Restorable checkpoint, VcRequest request) {
 
   static final String FIELD = "restore";
-
-  private final Restorable checkpoint;
-  private final VcRequest request;
-
-  private NamedCheckpoint(Restorable checkpoint, VcRequest request) {
-    this.checkpoint = checkpoint;
-    this.request = request;
-  }
-
-  /** The checkpoint, read and verified. */
-  public Restorable checkpoint() {
-    return checkpoint;
-  }
-
-  /** The job's request with what the checkpoint says where the request said nothing. */
-  public VcRequest request() {
-    return request;
-  }
 
   /**
    * Finds job {@code request.restore()}'s checkpoint for this node, checks whose it is and that it fits the
