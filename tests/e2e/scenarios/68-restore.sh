@@ -89,9 +89,12 @@ JOB
     --wrap "$(refused_job_script)" 2>&1) || fail "sbatch as $user2: $out"
   b=${out%%;*}
   say "submitted job $b as $user2 with --vc-restore=$a"
-  expect_eq "job $b state (its prolog refused the request and exited 0)" COMPLETED "$(wait_job "$b" 120)"
+  state=$(wait_job "$b" 120)
   out=$(cat "$home2/refused-$b.out" 2>/dev/null)
   say "job $b read its ERROR: $out"
+  log=$(cluster_exec "${p}2" cat "/var/lib/vcluster/logs/$b.log")
+  say "log of job $b on ${p}2:"$'\n'"      ${log//$'\n'/$'\n'      }"
+  expect_eq "job $b state (its prolog refused the request and exited 0)" COMPLETED "$state"
   [[ $out == *"restore: job $a has no checkpoint of yours to restore"* ]] || fail "job $b's ERROR: $out"
   for n in "${p}2" "${p}3"; do
     expect_eq "the prolog's outcome on $n for job $b" "user-error request 0" \
