@@ -7,8 +7,8 @@
 # each e2e node has its own /var/lib/vcluster). Another user asking --vc-restore=A is refused as the
 # user's mistake, no node drained, told nothing of A. Then job B on nodes 2,3 with --vc-restore=A alone
 # (no image: the checkpoint names it): each VM the same boot (boot_id), its counter the same process and
-# past A's count, the two VMs reach each other over B's network (its own VNI, A's addresses), B's hostfile
-# and ssh_config work. A's checkpoints are left as they were; nothing else is left after B.
+# past A's count, the two VMs reach each other over B's network (its own VNI, A's addresses and names: libvirt
+# restores a domain into no other name; B's id is in their metadata), B's hostfile and ssh_config work. A's checkpoints are left as they were; nothing else is left after B.
 # Figures: B's restore-to-ready against A's boot-to-ready (the prologs' outcome lines, the same run).
 register_scenario restore scenario_restore "a checkpoint restored in a new job on other nodes (--vc-restore)"
 
@@ -131,11 +131,12 @@ JOB
   say "log of job $b on ${p}2:"$'\n'"      ${log//$'\n'/$'\n'      }"
   expect_eq "job $b state" COMPLETED "$state"
   grep -q "restoring the checkpoint of job $a" <<<"$log" || fail "job $b's prolog did not restore job $a's checkpoint"
-  expect_eq "job $b's VMs" "vms=vc$b-0 vc$b-1" "$(grep '^vms=' <<<"$out")"
+  # the saved names (libvirt restores a domain into no other name)
+  expect_eq "job $b's VMs (its hostfile)" "vms=vc$a-0 vc$a-1" "$(grep '^vms=' <<<"$out")"
   for i in 0 1; do
     line=$(grep "^vc$a-$i count=" "$STATE/jobs/restore-$a-a.out") || fail "no count of vc$a-$i in job $a"
     read -r before pid1 boot1 <<<"${line#* count=}"
-    line=$(grep "^vc$b-$i count=" <<<"$out") || fail "job $b read no count of vc$b-$i"
+    line=$(grep "^vc$a-$i count=" <<<"$out") || fail "job $b read no count of vc$a-$i"
     read -r after pid2 boot2 alive <<<"${line#* count=}"
     say "VM $i: count $before in job $a, $after in job $b; boot_id $boot1 / $boot2"
     expect_eq "VM $i's boot (boot_id) from job $a to job $b" "$boot1" "$boot2"

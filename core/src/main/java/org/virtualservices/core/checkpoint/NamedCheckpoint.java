@@ -68,8 +68,8 @@ public record NamedCheckpoint(Restorable checkpoint, VcRequest request) {
   }
 
   /**
-   * {@code plan} (of {@link #request}) with the saved job's subnet, gateway, addresses and MACs; its own VNI,
-   * bridge, VXLAN and names.
+   * {@code plan} (of {@link #request}) with the saved job's subnet, gateway, addresses, MACs and domain names
+   * ({@link SavedNetwork}); its own VNI, bridge, VXLAN and state folder.
    *
    * @throws RequestException when this node's VMs in the checkpoint are not those the plan places here
    */
@@ -77,7 +77,7 @@ public record NamedCheckpoint(Restorable checkpoint, VcRequest request) {
     CheckpointManifest m = checkpoint.manifest();
     Plan fitted;
     try {
-      fitted = SavedNetwork.apply(plan, m.vni(), m.subnet());
+      fitted = SavedNetwork.apply(plan, m.vni(), m.subnet(), m.keysOf());
     } catch (IllegalArgumentException e) {
       throw new RequestException(FIELD, "the checkpoint of job " + m.jobId() + " cannot be restored: " + e.getMessage());
     }
@@ -86,7 +86,7 @@ public record NamedCheckpoint(Restorable checkpoint, VcRequest request) {
     for (int i = 0; i < vms.size(); i++) {
       VmPlan v = vms.get(i);
       CheckpointManifest.Vm c = m.vms().get(i);
-      if (c.index() != v.index() || !c.ip().equals(v.ip()) || !c.mac().equals(v.mac()) || c.vcpus() != v.vcpus()
+      if (c.index() != v.index() || !c.name().equals(v.name()) || !c.ip().equals(v.ip()) || !c.mac().equals(v.mac()) || c.vcpus() != v.vcpus()
           || c.memoryMiB() != v.memoryMiB()) {
         throw new RequestException(FIELD, "the checkpoint of job " + m.jobId() + " cannot be restored: its VM "
             + c.name() + " (" + c.ip() + ", " + c.mac() + ", " + c.vcpus() + " vCPUs, " + c.memoryMiB() + " MiB) is not"
@@ -98,15 +98,18 @@ public record NamedCheckpoint(Restorable checkpoint, VcRequest request) {
   }
 
   /**
-   * Refuses the restore while a domain of this node has a saved VM's UUID (the earlier job still runs here, or
-   * its VMs are still defined): libvirt keeps one domain per UUID, and the restored VM must have the saved one.
+   * Refuses the restore while a domain of this node has a saved VM's UUID or name (the earlier job still runs
+   * here, or its VMs are still defined): libvirt keeps one domain per UUID and per name, and the restored VM
+   * must have the saved ones.
    *
    * @throws RequestException naming the domain
    */
   public void notStillThere(Hypervisor hv) {
     List<String> saved = checkpoint.manifest().vms().stream().map(CheckpointManifest.Vm::uuid).toList();
+    List<String> names = checkpoint.manifest().vms().stream().map(CheckpointManifest.Vm::name).toList();
     for (DomainInfo d : hv.domains()) {
-      if (hv.xml(d.name()).map(NamedCheckpoint::uuidOf).filter(saved::contains).isPresent()) {
+      if (names.contains(d.name()) || hv.xml(d.name()).map(NamedCheckpoint::uuidOf).filter(saved::contains)
+          .isPresent()) {
         throw new RequestException(FIELD, "job " + checkpoint.manifest().jobId() + "'s VM is still here as domain "
             + d.name() + " (" + d.state().name().toLowerCase(java.util.Locale.ROOT) + "): a checkpoint is restored once"
             + " the job it was taken of has ended (scancel it first)");

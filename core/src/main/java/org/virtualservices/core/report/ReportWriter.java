@@ -129,7 +129,9 @@ public final class ReportWriter {
     }
     m.put("nodes", nodes);
     m.put("enter", "ssh -F " + files.sshConfig() + " " + plan.vms().get(0).name());
-    m.put("hostPattern", Names.domainPrefix(plan.job()) + "*");
+    // the VMs' names' prefix: the job's, or the saved job's for one that restored its checkpoint (restore=)
+    String first = plan.vms().get(0).name();
+    m.put("hostPattern", first.substring(0, first.lastIndexOf('-') + 1) + "*");
     Map<String, String> paths = new LinkedHashMap<>();
     paths.put("hostfile", files.hostfile().toString());
     paths.put("sshConfig", files.sshConfig().toString());

@@ -19,7 +19,8 @@ import org.virtualservices.core.plan.VmPlan;
  * tested without a node. {@link Teardown} reads those sources and removes what this names.
  *
  * @param domains the job's domains on this node: the journal's, the plan's, and every listed one
- *     named after the job whose metadata puts it here (or that carries none of ours)
+ *     named after the job whose metadata puts it here (or that carries none of ours), or whose metadata
+ *     names the job and this node; never one whose metadata names another job
  * @param files the VMs' files, all inside the job's state folder (removed whole at the end)
  * @param refused files a journal or plan names outside the state folder: root deletes nothing
  *     there (docs/hooks.md, "Threat model"), an older journal naming the user's copy included
@@ -44,6 +45,11 @@ public record JobInventory(Set<String> domains, Set<Path> files, List<Path> refu
         .forEach(e -> domains.add(e.name())));
     plan.flatMap(p -> p.node(node)).ifPresent(n -> n.vms().forEach(v -> domains.add(v.name())));
     domainsOf(job, node, listed).forEach(d -> domains.add(d.name()));
+    // a domain named after another job can be this job's (restore=: a restored VM keeps its saved name), and
+    // one named after this job can be another's: our metadata, where a domain has it, says whose it is
+    listed.stream().filter(d -> job.equals(d.job()) && (d.node() == null || d.node().equals(node)))
+        .forEach(d -> domains.add(d.name()));
+    listed.stream().filter(d -> d.job() != null && !d.job().equals(job)).forEach(d -> domains.remove(d.name()));
 
     Set<Path> named = new LinkedHashSet<>();
     journal.ifPresent(j -> j.entries().stream()

@@ -116,7 +116,10 @@ class NamedCheckpointTest {
     assertEquals(a.gateway(), b.gateway());
     assertNotEquals(own.subnet(), b.subnet());
     for (int i = 0; i < 2; i++) {
-      assertEquals("vc71-" + i, b.vms().get(i).name(), "the new job's names");
+      assertEquals("vc70-" + i, b.vms().get(i).name(), "the saved names: libvirt restores into no other");
+      assertEquals(own.vms().get(i).disk().resolveSibling("vc70-" + i + ".qcow2"), b.vms().get(i).disk(),
+          "in the new job's state folder");
+      assertEquals(own.vms().get(i).tap(), b.vms().get(i).tap(), "the new job's taps");
       assertEquals(a.vms().get(i).ip(), b.vms().get(i).ip());
       assertEquals(a.vms().get(i).mac(), b.vms().get(i).mac());
       assertEquals("vnode" + (i + 2), b.vms().get(i).node());
@@ -124,6 +127,12 @@ class NamedCheckpointTest {
     Restorable r = NamedCheckpoint.admit(root, job("71", ALICE, List.of("vnode2", "vnode3"), "vnode3"), restore("70"))
         .checkpoint();
     assertEquals("vc70-1.state", r.state(b.vms().get(1)).getFileName().toString(), "the saved VM at the same place");
+    FakeHypervisor hv = new FakeHypervisor();
+    hv.states.put("vc70-1", org.virtualservices.core.hypervisor.DomainState.SHUTOFF);
+    RequestException e = assertThrows(RequestException.class, () -> NamedCheckpoint.admit(root,
+        job("71", ALICE, List.of("vnode2", "vnode3"), "vnode3"), restore("70")).notStillThere(hv));
+    assertTrue(e.getMessage().contains("still here as domain vc70-1 (shutoff)"), "a domain of the saved name: "
+        + e.getMessage());
   }
 
   @Test

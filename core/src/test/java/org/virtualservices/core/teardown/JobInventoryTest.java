@@ -50,6 +50,21 @@ class JobInventoryTest {
   }
 
   @Test
+  void ourMetadataSaysWhoseADomainIsWhateverItsName() {
+    // job 42 restored job 40's checkpoint (restore=): its VM keeps the name vc40-0 and carries job 42's mark;
+    // job 40, requeued, restored its own elsewhere... and a domain named vc42-0 here is job 43's
+    List<DomainInfo> listed = List.of(
+        domain("vc40-0", "42", "n1"), // job 42's under the saved name: taken
+        domain("vc40-1", "42", "n2"), // job 42's on another node: not this node's
+        domain("vc42-0", "43", "n1")); // named after job 42 (the plan names it), marked job 43's: never taken
+    JobInventory inv = JobInventory.of("42", "n1", NODE_DIR, Optional.empty(), Optional.of(plan(7)), listed);
+    assertEquals(List.of("vc40-0"), List.copyOf(inv.domains()));
+    assertEquals(List.of(), List.copyOf(JobInventory.of("40", "n1", NODE_DIR, Optional.of(new JournalRecord(
+        JournalRecord.VERSION, "40", "n1", 0, List.of(new JournalEntry(JournalEntry.Kind.DOMAIN, "vc40-0")))),
+        Optional.empty(), listed).domains()), "job 40's journal names vc40-0, which is now job 42's");
+  }
+
+  @Test
   void filesOutsideTheStateFolderAreRefusedHoweverTheirPathIsSpelled() {
     Path inside = NODE_DIR.resolve("vc42-0.qcow2");
     Path climbing = NODE_DIR.resolve("../../../../../etc/shadow");
