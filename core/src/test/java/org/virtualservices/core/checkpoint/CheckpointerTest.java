@@ -101,6 +101,20 @@ class CheckpointerTest {
   }
 
   @Test
+  void guestsRestoredFromAnotherJobKeepThatJobsKeysInTheNextCheckpoint() throws IOException {
+    Checkpointer.Taken own = take(FaultPoints.NONE);
+    assertEquals("77", own.manifest().keysOf());
+    assertFalse(Files.readString(own.folder().resolve(CheckpointManifest.FILE_NAME)).contains("keysJob"),
+        "absent for a job's own guests");
+    runOn(2);
+    Checkpointer.Taken t = new Checkpointer(hv, store, clock, FaultPoints.NONE, v -> 0).take(job, plan, mine,
+        "requeue-2", "1700000000", "70", nodeDir, 0, 2);
+    CheckpointManifest m = CheckpointManifest.read(t.folder());
+    assertEquals("77", m.jobId());
+    assertEquals("70", m.keysOf(), "restored from job 70's checkpoint (restore=): they hold its keys");
+  }
+
+  @Test
   void aCheckpointIsCompleteVerifiedAndCurrentAndRootOnly() throws IOException {
     Checkpointer.Taken t = take(FaultPoints.NONE);
     assertEquals(t.folder(), store.current().orElseThrow());
