@@ -11,7 +11,8 @@
 # its node's VM (memory state and overlay, manifest, `current`) before the teardown; the job runs
 # again and its prologs restore the VMs instead of booting them: the same kernel boot (boot_id) in
 # every VM, the same counter process, its count past the one seen at the signal and still rising,
-# and the MPI program goes on and ends with the right result in the second run. At the end, the job over, its epilog removes its checkpoints and
+# every VM's clock within 5 s of the host's (set through the guest agent: the requeue takes over
+# 40 s), and the MPI program goes on and ends with the right result in the second run. At the end, the job over, its epilog removes its checkpoints and
 # nothing of the job is left. Figures: the checkpoint's time and size per VM, and the prolog's
 # start+ready when restoring against when booting the same image in the same run (a ratio).
 register_scenario checkpoint scenario_checkpoint "a vc job checkpointed at requeue by its epilog, restored by its prolog"
@@ -85,6 +86,8 @@ if [[ $run == 0 ]]; then
   while :; do wait; done
 fi
 trap 'echo "signalled again in run $run"' USR1
+# the guest's clock against the host's: it stood still while the VM was saved, and the prolog set it
+echo "clock=$("$vc" exec --all -- date +%s | awk '{ print $NF }' | paste -sd ,) host=$(date +%s)"
 echo "after=$(vm cat /tmp/count) pid=$(vm cat /tmp/counter.pid) boot=$(vm cat /proc/sys/kernel/random/boot_id)"
 echo "all=$("$vc" exec --all -- cat /proc/sys/kernel/random/boot_id | sort | paste -sd ' ')"
 echo "alive=$(vm 'kill -0 "$(cat /tmp/counter.pid)" && echo yes')"
@@ -131,6 +134,13 @@ JOB
   expect_eq "the counter alive after the restore" "alive=yes" "$(grep '^alive=' <<<"$out")"
   ((after >= before)) || fail "the count went back: $before before, $after after"
   ((later > after)) || fail "the count did not go on after the restore: $after, then $later"
+  line=$(grep '^clock=' <<<"$out")
+  say "after the restore, every VM's clock and the batch host's: $line"
+  [[ $(awk '{ split(substr($1, 7), c, ","); h = substr($2, 6) + 0
+    for (i in c) if (c[i] + 0 < h - 5 || c[i] + 0 > h + 5) { print "off"; exit } print "ok" }' <<<"$line") == ok ]] ||
+    fail "a restored VM's clock is more than 5 s from the host's: $line"
+  grep -q "restored from its checkpoint, its clock set by the guest agent" <<<"$log" ||
+    fail "the prolog did not set a restored VM's clock through the guest agent"
   say "MPI round $(sed -n 's/^round=//p' <<<"$out") at the signal, $(sed -n 's/^round2=//p' <<<"$out") after the restore"
   (($(sed -n 's/^round2=//p' <<<"$out") >= $(sed -n 's/^round=//p' <<<"$out"))) ||
     fail "the MPI program went back across the requeue"
