@@ -526,11 +526,7 @@ EXPORT int slurm_spank_task_init(spank_t sp, int ac, char **av)
 		return 0;
 	if (len > 0 && write(STDOUT_FILENO, now_output, len) < 0)
 		slurm_error("vcluster checkpoint: %s", now_output);
-	if (now_failed) {
-		slurm_error("vcluster checkpoint failed on this node");
-		return -1;
-	}
-	return 0;
+	return now_failed ? -1 : 0;
 }
 
 EXPORT int slurm_spank_exit(spank_t sp, int ac, char **av)

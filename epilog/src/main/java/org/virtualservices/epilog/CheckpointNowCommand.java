@@ -59,7 +59,7 @@ final class CheckpointNowCommand {
     try {
       SiteConfig config = SiteConfigLoader.load(SiteConfigLoader.locate(java.util.Optional.empty(), env));
       node = node(StatePaths.of(config), args.get(3));
-      ManualCheckpoint.Result r = new ManualCheckpoint(wiring.apply(config, log), log, ownUid())
+      ManualCheckpoint.Result r = new ManualCheckpoint(wiring.apply(config, log), log)
           .run(args.get(3), Integer.parseInt(args.get(5)), args.get(1), node);
       out.println(r.line());
       return r.ok() ? 0 : 1;
@@ -94,10 +94,5 @@ final class CheckpointNowCommand {
       List<Path> nodes = list.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList();
       return nodes.size() == 1 ? nodes.get(0).getFileName().toString() : shortName;
     }
-  }
-
-  /** The uid this process runs as (root in production): the owner of {@code /proc/self}. */
-  private static int ownUid() throws IOException {
-    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
   }
 }

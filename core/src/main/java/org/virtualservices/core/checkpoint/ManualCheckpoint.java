@@ -6,9 +6,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.virtualservices.core.command.Command;
+import org.virtualservices.core.command.CommandRunner;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.hypervisor.DomainState;
 import org.virtualservices.core.hypervisor.Hypervisor;
@@ -48,13 +51,10 @@ public final class ManualCheckpoint {
 
   private final NodeServices s;
   private final JobLog log;
-  private final int ownUid;
 
-  /** @param ownUid the hooks' own uid (root in production): the owner of the prolog's records */
-  public ManualCheckpoint(NodeServices services, JobLog log, int ownUid) {
+  public ManualCheckpoint(NodeServices services, JobLog log) {
     this.s = services;
     this.log = log;
-    this.ownUid = ownUid;
   }
 
   /**
@@ -79,7 +79,7 @@ public final class ManualCheckpoint {
     Path nodeDir = paths.node(jobId, node);
     Optional<Map<String, String>> call;
     try {
-      call = Files.isDirectory(nodeDir, LinkOption.NOFOLLOW_LINKS) ? RecordedCall.read(nodeDir, ownUid)
+      call = Files.isDirectory(nodeDir, LinkOption.NOFOLLOW_LINKS) ? RecordedCall.read(nodeDir)
           : Optional.empty();
     } catch (IOException e) {
       return refused(where, "the job's records here cannot be read: " + e.getMessage());
@@ -123,8 +123,9 @@ public final class ManualCheckpoint {
     if (far.isPresent()) {
       return refused(where, far.get());
     }
+    Optional<String> slurmConf = Optional.ofNullable(call.get().get("SLURM_CONF")).filter(c -> c.startsWith("/"));
     try (NodeLock lock = NodeLock.acquire(nodeDir); Hypervisor hv = s.hypervisors().apply(cfg.libvirtUri())) {
-      return take(hv, job, plan, mine.get(), nodeDir, asked, keep, where);
+      return take(hv, job, plan, mine.get(), nodeDir, asked, keep, slurmConf, where);
     } catch (RuntimeException e) {
       log.error("no checkpoint: {0}", e.getMessage());
       return new Result(false, where + "no checkpoint: " + e.getMessage());
@@ -132,7 +133,7 @@ public final class ManualCheckpoint {
   }
 
   private Result take(Hypervisor hv, JobContext job, Plan plan, NodePlan mine, Path nodeDir, NowRequest asked,
-      int keep, String where) {
+      int keep, Optional<String> slurmConf, String where) {
     // a helper killed earlier (the step cancelled) may have left them paused: they run before anything else
     for (VmPlan v : mine.vms()) {
       if (hv.state(v.name()) == DomainState.PAUSED) {
@@ -140,7 +141,7 @@ public final class ManualCheckpoint {
         log.warn("{0} was paused (a checkpoint interrupted earlier): resumed", v.name());
       }
     }
-    String instance = instance(job, nodeDir);
+    String instance = instance(job, nodeDir, slurmConf);
     Duration wait = Duration.between(s.clock().instant(), asked.pauseAt());
     if (!wait.isNegative() && !wait.isZero()) {
       try {
@@ -194,7 +195,7 @@ public final class ManualCheckpoint {
    * The instance the guests' keys were derived from: a job restored after a requeue holds its
    * checkpoint's (recorded by its prolog), any other the controller's submit time.
    */
-  private String instance(JobContext job, Path nodeDir) {
+  private String instance(JobContext job, Path nodeDir, Optional<String> slurmConf) {
     Path restarts = nodeDir.resolve(AtRequeue.RESTARTS);
     try {
       if (Files.isRegularFile(restarts, LinkOption.NOFOLLOW_LINKS)) {
@@ -206,7 +207,16 @@ public final class ManualCheckpoint {
     } catch (IOException e) {
       log.warn("the restarts recorded here cannot be read: {0}", e.getMessage());
     }
-    return SlurmJobRecords.read(job, s.runner(), s.config().tools().scontrol()).map(SlurmJobRecord::submitTime)
+    // scontrol with the Slurm configuration slurmd gave the prolog (SLURM_CONF in its recorded call), as it ran it
+    CommandRunner runner = slurmConf.isEmpty() ? s.runner() : c -> {
+      List<String> argv = new ArrayList<>(c.argv());
+      argv.add(argv.get(0).equals("/usr/bin/env") ? 1 : 0, "SLURM_CONF=" + slurmConf.get());
+      if (!argv.get(0).equals("/usr/bin/env")) {
+        argv.add(0, "/usr/bin/env");
+      }
+      return s.runner().run(new Command(argv, c.stdin(), c.timeout(), c.stdinFile()));
+    };
+    return SlurmJobRecords.read(job, runner, s.config().tools().scontrol()).map(SlurmJobRecord::submitTime)
         .orElse(job.instance());
   }
 

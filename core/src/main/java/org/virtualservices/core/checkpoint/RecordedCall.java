@@ -3,18 +3,12 @@ package org.virtualservices.core.checkpoint;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.virtualservices.core.files.HooksRecord;
 import org.virtualservices.core.files.PrivateFiles;
 
 /**
@@ -50,29 +44,17 @@ public final class RecordedCall {
   }
 
   /** The recorded call; empty when the prolog recorded none in {@code nodeDir}. */
-  public static Optional<Map<String, String>> read(Path nodeDir, int ownUid) throws IOException {
+  public static Optional<Map<String, String>> read(Path nodeDir) throws IOException {
     Path file = nodeDir.resolve(FILE_NAME);
-    PosixFileAttributes a;
     try {
-      a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    }
-    if (!a.isRegularFile()) {
-      throw new IOException(file + " is " + (a.isSymbolicLink() ? "a link" : "not a regular file")
-          + ", not the record a prolog wrote");
-    }
-    int owner = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-    if (owner != ownUid) {
-      throw new IOException(file + " is owned by uid " + owner + ", not by the hooks' uid " + ownUid);
-    }
-    if (a.size() > MAX_BYTES) {
-      throw new IOException(file + " has " + a.size() + " bytes, more than a record holds");
-    }
-    try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-        InputStream in = Channels.newInputStream(ch)) {
-      return Optional.of(JSON.readValue(in.readNBytes((int) MAX_BYTES + 1), new TypeReference<TreeMap<String, String>>() {
+      Optional<byte[]> bytes = HooksRecord.read(file, "record", MAX_BYTES);
+      if (bytes.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(JSON.readValue(bytes.get(), new TypeReference<TreeMap<String, String>>() {
       }));
+    } catch (IOException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
     }
   }
 }

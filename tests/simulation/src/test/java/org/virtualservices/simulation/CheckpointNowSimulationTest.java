@@ -50,12 +50,11 @@ class CheckpointNowSimulationTest extends OnSimulatedCluster {
   private ManualCheckpoint.Result now(String job, int uid, String value) throws IOException {
     JobLog log = new JobLog("vcluster-epilog", "checkpoint", new PrintStream(helperLog, true, StandardCharsets.UTF_8),
         Clock.systemUTC(), false);
-    int own = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     NodeServices s = cluster.services(SiteConfigLoader.load(cluster.config), "sim1");
     NodeServices testDriver = new NodeServices(s.config(), s.runner(), s.clock(), s.sleeper(),
         uri -> withoutXmlOnRestore(LibvirtHypervisor.open(uri)), s.fabric(), s.templates(), s.keys(), s.underlay(),
         s.faults(), s.scheduler(), s.sisterShell());
-    return new ManualCheckpoint(testDriver, log, own).run(job, uid, value, "sim1");
+    return new ManualCheckpoint(testDriver, log).run(job, uid, value, "sim1");
   }
 
   /**
