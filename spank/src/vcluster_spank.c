@@ -510,6 +510,9 @@ EXPORT int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
 	if (rc < 0 && now_output[0] == '\0')
 		snprintf(now_output, sizeof(now_output), "vcluster checkpoint: no checkpoint: the helper %s did not end\n",
 			 checkpointer);
+	if (rc > 0 && now_output[0] == '\0')
+		snprintf(now_output, sizeof(now_output), "vcluster checkpoint: no checkpoint: the helper ended without a word"
+			 " (exit status %d); the previous checkpoint stays current\n", rc);
 	now_failed = rc != 0;
 	return 0;
 }

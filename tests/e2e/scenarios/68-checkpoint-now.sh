@@ -94,6 +94,8 @@ JOB
   expect_eq "the first vcluster checkpoint" "first=0" "$(grep '^first=' <<<"$out")"
   grep -q "^$node: checkpoint of 1 VM(s) taken in .*; the VMs run on" <<<"$out" || fail "no result line of the node"
   [[ $(grep '^second=' <<<"$out") != second=0 ]] || fail "the killed checkpoint said it succeeded"
+  grep -q "no checkpoint: the helper ended without a word (exit status 137)" <<<"$out" ||
+    fail "the user was not told that the killed checkpoint failed"
   expect_eq "the third vcluster checkpoint" "third=0" "$(grep '^third=' <<<"$out")"
   grep -q "was paused (a checkpoint interrupted earlier): resumed" <<<"$log" || fail "the third did not resume the paused VM"
   cn_same "$out" before after1 later1

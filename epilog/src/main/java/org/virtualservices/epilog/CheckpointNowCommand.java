@@ -54,7 +54,7 @@ final class CheckpointNowCommand {
       return 2;
     }
     String node = null;
-    JobLog log = new JobLog("vcluster-epilog", "checkpoint", new PrintStream(OutputStream.nullOutputStream()), clock,
+    JobLog log = new JobLog("vcluster-checkpoint", "checkpoint", new PrintStream(OutputStream.nullOutputStream()), clock,
         false);
     try {
       SiteConfig config = SiteConfigLoader.load(SiteConfigLoader.locate(java.util.Optional.empty(), env));
