@@ -12,6 +12,20 @@
  *      SPANK_VC_MEM, SPANK_VC_VMS, SPANK_VC_MOUNT, SPANK_VC_CHECKPOINT, SPANK_VC_SAVE and SPANK_VC_RESTORE.
  * A bad request fails the command with one line that names the option, before any job exists.
  *
+ * And in a step of a running job (remote context), --vc-checkpoint-now=VALUE, which `vcluster
+ * checkpoint` gives the one step it starts on every node: the channel to the root helper that
+ * checkpoints the node's VMs (docs/hooks.md, "Checkpoints"). It is no request key (not in the
+ * syntax table, not in the job control environment). In slurm_spank_task_init_privileged, which
+ * Slurm 22.05 calls as root in the task's child of slurmstepd before it drops privileges
+ * (src/slurmd/slurmstepd/mgr.c, _fork_all_tasks: _pre_task_child_privileged -> spank_task_privileged,
+ * then _become_user), the node's local task 0 checks VALUE (vc_now.c), takes the job id and the
+ * job's uid from spank_get_item (never from the task's environment, which is the user's), and runs
+ * the helper with a fixed argument list and a clean environment. Slurm lets only the job's owner
+ * (or root) start a step in a job: that is the authentication. The task's stdio is set up only
+ * after that call (prepare_stdio follows _become_user), so the helper's output is kept and written
+ * to the task's stdout by slurm_spank_task_init (as the user, once stdio is the task's); a failed
+ * helper fails the task there.
+ *
  * plugstack.conf (site-config/slurm/plugstack.conf.fragment):
  *   required /opt/vcluster/lib/spank/vcluster_spank.so validator=/opt/vcluster/bin/vcluster \
  *       config=/etc/vcluster/site.yaml [timeout=SECONDS]
@@ -29,6 +43,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +54,7 @@
 
 #include <slurm/spank.h>
 
+#include "vc_now.h"
 #include "vc_syntax.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -52,6 +68,12 @@ SPANK_PLUGIN(vcluster, 1);
 
 #define DEFAULT_CONFIG "/etc/vcluster/site.yaml"
 #define DEFAULT_TIMEOUT_SECONDS 30
+/* The helper of `vcluster checkpoint` (plugstack.conf: checkpointer=/ABSOLUTE/PATH). */
+#define DEFAULT_CHECKPOINTER "/opt/vcluster/bin/vcluster-epilog"
+/* The option's val: beyond the request keys' */
+#define NOW_OPTION_VAL 100
+/* What the helper may say to the user (its result lines), at most. */
+#define NOW_OUTPUT_MAX 4096
 /* The job control variables, without the SPANK_ that Slurm prepends. */
 static const char *const CONTROL_NAMES[VC_KEYS] = {"VC_IMAGE", "VC_VCPUS", "VC_MEM", "VC_VMS", "VC_MOUNT",
 							    "VC_CHECKPOINT", "VC_SAVE", "VC_RESTORE"};
@@ -63,6 +85,18 @@ static const char *config;
 static int timeout_seconds = DEFAULT_TIMEOUT_SECONDS;
 
 static int option_given(int val, const char *optarg, int remote);
+static int now_given(int val, const char *optarg, int remote);
+
+/* --vc-checkpoint-now: its value (NULL: not given), the helper, and what it said and how it ended. */
+static char *now_value;
+static const char *checkpointer = DEFAULT_CHECKPOINTER;
+static char now_output[NOW_OUTPUT_MAX];
+static int now_ran;
+static int now_failed;
+
+static struct spank_option now_option = {
+	"vc-checkpoint-now", "VALUE", "Virtual Services: used by 'vcluster checkpoint' (not by hand): checkpoint the"
+	" job's VMs on every node of this step", 1, NOW_OPTION_VAL, now_given};
 
 static struct spank_option options[VC_KEYS] = {
 	{"vc-image", "NAME", "Virtual Services: run the job in a virtual cluster of VMs booted from this image of"
@@ -104,7 +138,33 @@ static int option_given(int val, const char *optarg, int remote)
 	return given[val] == NULL ? -1 : 0;
 }
 
-/* Reads validator=, config= and timeout= from the plugstack.conf line. */
+/* Real time in milliseconds: the pause moment is an epoch time, alike on every (NTP-synced) node. */
+static long long epoch_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Option callback of --vc-checkpoint-now: the syntax at once; kept for the remote context. */
+static int now_given(int val, const char *optarg, int remote)
+{
+	struct vc_now n;
+	char why[256];
+
+	(void)val;
+	(void)remote;
+	if (vc_now_parse(optarg, epoch_ms(), &n, why, sizeof(why)) != 0) {
+		slurm_error("--vc-checkpoint-now: %s (it is given by 'vcluster checkpoint')", why);
+		return -1;
+	}
+	free(now_value);
+	now_value = strdup(optarg);
+	return now_value == NULL ? -1 : 0;
+}
+
+/* Reads validator=, config=, timeout= and checkpointer= from the plugstack.conf line. */
 static int parse_arguments(int ac, char **av)
 {
 	for (int i = 0; i < ac; i++) {
@@ -112,6 +172,8 @@ static int parse_arguments(int ac, char **av)
 			validator = av[i] + 10;
 		} else if (strncmp(av[i], "config=", 7) == 0 && av[i][7] == '/') {
 			config = av[i] + 7;
+		} else if (strncmp(av[i], "checkpointer=", 13) == 0 && av[i][13] == '/') {
+			checkpointer = av[i] + 13;
 		} else if (strncmp(av[i], "timeout=", 8) == 0) {
 			char *end;
 			long t = strtol(av[i] + 8, &end, 10);
@@ -124,7 +186,7 @@ static int parse_arguments(int ac, char **av)
 			timeout_seconds = (int)t;
 		} else {
 			slurm_error("vcluster_spank: plugstack.conf: unknown argument '%s' (known: validator=/ABSOLUTE/PATH,"
-				    " config=/ABSOLUTE/PATH, timeout=SECONDS)", av[i]);
+				    " config=/ABSOLUTE/PATH, timeout=SECONDS, checkpointer=/ABSOLUTE/PATH)", av[i]);
 			return -1;
 		}
 	}
@@ -147,6 +209,10 @@ EXPORT int slurm_spank_init(spank_t sp, int ac, char **av)
 			slurm_error("vcluster_spank: cannot register --%s: %s", options[k].name, spank_strerror(rc));
 			return -1;
 		}
+	}
+	if (spank_option_register(sp, &now_option) != ESPANK_SUCCESS) {
+		slurm_error("vcluster_spank: cannot register --%s", now_option.name);
+		return -1;
 	}
 	return 0;
 }
@@ -346,6 +412,129 @@ EXPORT int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 	return 0;
 }
 
+/*
+ * Runs the checkpoint helper: a fixed argument list, a clean environment, cwd /, stdin /dev/null,
+ * stdout and stderr into a pipe read into now_output (bounded), no other fd. Waits for it however
+ * long the checkpoint takes (the user's srun waits; cancelling the step kills it with the step's
+ * processes, and a checkpoint interrupted so leaves the previous one current). Returns its exit
+ * status, -1 when it could not be run or did not exit.
+ */
+static int run_checkpointer(const struct vc_now *now, uint32_t job_id, uid_t uid)
+{
+	char value[64], job[16], uid_s[16];
+	char *const argv[] = {(char *)checkpointer, "--checkpoint-now", value, "--job", job, "--uid", uid_s, NULL};
+	char *const envp[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", NULL};
+	size_t used = 0;
+	int fds[2], status;
+	pid_t pid;
+
+	vc_now_format(now, value, sizeof(value));
+	snprintf(job, sizeof(job), "%u", job_id);
+	snprintf(uid_s, sizeof(uid_s), "%u", (unsigned)uid);
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+		long max = sysconf(_SC_OPEN_MAX);
+
+		if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(fds[1], STDOUT_FILENO) < 0
+		    || dup2(fds[1], STDERR_FILENO) < 0 || chdir("/") != 0)
+			_exit(126);
+		for (long fd = STDERR_FILENO + 1; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+			close((int)fd);
+		signal(SIGPIPE, SIG_DFL);
+		execve(argv[0], argv, envp);
+		dprintf(STDERR_FILENO, "no checkpoint: cannot run the helper %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	for (;;) {
+		char buf[512];
+		ssize_t n = read(fds[0], buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (used + 1 < sizeof(now_output)) {
+			size_t take = (size_t)n < sizeof(now_output) - 1 - used ? (size_t)n : sizeof(now_output) - 1 - used;
+
+			memcpy(now_output + used, buf, take);
+			used += take;
+			now_output[used] = '\0';
+		}
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * As root, in the task's child of slurmstepd (see the top of this file): the checkpoint, on the
+ * node's local task 0 of a step that was given --vc-checkpoint-now. Its outcome is told by
+ * slurm_spank_task_init below, so this returns 0 (a failure here would end the task with no word).
+ */
+EXPORT int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
+{
+	struct vc_now now;
+	char why[256];
+	int task = -1;
+	uint32_t job_id = 0;
+	uid_t uid = 0;
+	int rc;
+
+	(void)ac;
+	(void)av;
+	if (!spank_remote(sp) || now_value == NULL)
+		return 0;
+	if (spank_get_item(sp, S_TASK_ID, &task) != ESPANK_SUCCESS || task != 0)
+		return 0;
+	now_ran = 1;
+	now_failed = 1;
+	if (vc_now_parse(now_value, epoch_ms(), &now, why, sizeof(why)) != 0) {
+		snprintf(now_output, sizeof(now_output), "vcluster checkpoint: refused: --vc-checkpoint-now: %s\n", why);
+		return 0;
+	}
+	if (spank_get_item(sp, S_JOB_ID, &job_id) != ESPANK_SUCCESS
+	    || spank_get_item(sp, S_JOB_UID, &uid) != ESPANK_SUCCESS) {
+		snprintf(now_output, sizeof(now_output), "vcluster checkpoint: no checkpoint: the job is not known here\n");
+		return 0;
+	}
+	rc = run_checkpointer(&now, job_id, uid);
+	if (rc < 0 && now_output[0] == '\0')
+		snprintf(now_output, sizeof(now_output), "vcluster checkpoint: no checkpoint: the helper %s did not end\n",
+			 checkpointer);
+	if (rc > 0 && now_output[0] == '\0')
+		snprintf(now_output, sizeof(now_output), "vcluster checkpoint: no checkpoint: the helper ended without a word"
+			 " (exit status %d); the previous checkpoint stays current\n", rc);
+	now_failed = rc != 0;
+	return 0;
+}
+
+/* As the user, once the task's stdio is set up: what the helper said, and its failure as the task's. */
+EXPORT int slurm_spank_task_init(spank_t sp, int ac, char **av)
+{
+	size_t len = strlen(now_output);
+
+	(void)sp;
+	(void)ac;
+	(void)av;
+	if (!now_ran)
+		return 0;
+	if (len > 0 && write(STDOUT_FILENO, now_output, len) < 0)
+		slurm_error("vcluster checkpoint: %s", now_output);
+	return now_failed ? -1 : 0;
+}
+
 EXPORT int slurm_spank_exit(spank_t sp, int ac, char **av)
 {
 	(void)sp;
@@ -355,5 +544,7 @@ EXPORT int slurm_spank_exit(spank_t sp, int ac, char **av)
 		free(given[k]);
 		given[k] = NULL;
 	}
+	free(now_value);
+	now_value = NULL;
 	return 0;
 }

@@ -28,8 +28,10 @@ readonly SUITE=bookworm
 # VC_APPLIANCE_KERNEL=linux-image-amd64 builds with the generic kernel
 # instead (compared in docs/appliance.md); it is part of the recipe hash.
 readonly KERNEL_PKG=${VC_APPLIANCE_KERNEL:-linux-image-cloud-amd64}
+# qemu-guest-agent and util-linux-extra (hwclock, which the agent runs when it sets the clock): a
+# VM restored from a checkpoint gets its clock set by the prolog through the agent.
 readonly GUEST_PACKAGES=(openssh-server openmpi-bin libopenmpi3 iproute2 procps
-  kmod passwd util-linux "$KERNEL_PKG")
+  kmod passwd util-linux util-linux-extra qemu-guest-agent "$KERNEL_PKG")
 readonly BUILD_DEPS=(mmdebstrap busybox-static e2fsprogs qemu-utils cpio lz4
   xz-utils zstd coreutils)
 # Loaded by the initramfs, in dependency order (modules.dep adds the rest).

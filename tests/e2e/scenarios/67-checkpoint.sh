@@ -2,13 +2,17 @@
 # Scenario checkpoint: first, a job asking checkpoint=on-timeout with the working folder shared in
 # (virtiofs cannot be saved) is refused as the user's mistake. Then a 1-node vc job that asked
 # --comment=vc:...,mounts=none,checkpoint=on-timeout (on 2 nodes, 1 VM each, when the cluster has
-# them; 1 node on a 1-node cluster, as tests/bench/checkpoint.sh runs it) starts a
-# counter in its VM that lives in the guest's memory (a shell's variable, shown in /tmp/count),
-# then requeues itself (`scontrol requeue`, as the users' guide's signal trap does before the time
-# limit). The epilog, as root, checkpoints the VM (memory state and overlay, manifest, `current`)
-# before the teardown; the job runs again and its prolog restores the VM instead of booting it:
-# the same kernel boot (boot_id) in every VM, the same counter process, its count past the one seen before the
-# requeue and still rising. At the end, the job over, its epilog removes its checkpoints and
+# them; 1 node on a 1-node cluster, as tests/bench/checkpoint.sh runs it), with a time limit of 3
+# minutes and `--signal=B:USR1@130`, starts a counter in its VM that lives in the guest's memory (a
+# shell's variable, shown in /tmp/count) and, across all its VMs, an MPI program that passes
+# messages round a ring (appliance/mpi-loop.c); when Slurm signals the batch shell before the time
+# limit (or once the programs ran 8 s, if Slurm's signal came earlier, as it may: up to a minute),
+# its trap requeues the job (the users' guide's recipe). Each epilog, as root, checkpoints
+# its node's VM (memory state and overlay, manifest, `current`) before the teardown; the job runs
+# again and its prologs restore the VMs instead of booting them: the same kernel boot (boot_id) in
+# every VM, the same counter process, its count past the one seen at the signal and still rising,
+# every VM's clock within 5 s of the host's (set through the guest agent: the requeue takes over
+# 40 s), and the MPI program goes on and ends with the right result in the second run. At the end, the job over, its epilog removes its checkpoints and
 # nothing of the job is left. Figures: the checkpoint's time and size per VM, and the prolog's
 # start+ready when restoring against when booting the same image in the same run (a ratio).
 register_scenario checkpoint scenario_checkpoint "a vc job checkpointed at requeue by its epilog, restored by its prolog"
@@ -57,26 +61,51 @@ vm() { ssh -F "$VC_SSH_CONFIG" "$VC_HEAD" "$@"; }
 run=${SLURM_RESTART_COUNT:-0}
 echo "run=$run"
 if [[ $run == 0 ]]; then
+  # before the time limit, Slurm signals this shell: the trap requeues the job (docs/users.md)
+  requeue() {
+    echo "before=$(vm cat /tmp/count) pid=$(vm cat /tmp/counter.pid) boot=$(vm cat /proc/sys/kernel/random/boot_id)"
+    echo "round=$(vm cat /tmp/mpi-round)"
+    echo "all=$("$vc" exec --all -- cat /proc/sys/kernel/random/boot_id | sort | paste -sd ' ')"
+    scontrol requeue "$SLURM_JOB_ID"
+  }
+  # Slurm may signal up to a minute early (its timers' resolution), even before the programs run:
+  # the trap only notes it, and the job requeues once they have run for a few seconds
+  signalled=
+  trap 'signalled=1; echo "signalled at $(date +%s)"' USR1
+  "$vc" mpirun --copy "$PWD/mpi-loop" -np "$SLURM_JOB_NUM_NODES" ./mpi-loop 1 0 /tmp/mpi-round >/dev/null ||
+    echo "mpi-loop failed"
   # the count is the shell's variable, in the guest's memory; the file only shows it
   vm 'nohup sh -c "i=0; while :; do i=\$((i+1)); echo \$i >/tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.2; done" >/dev/null 2>&1 </dev/null & echo $! >/tmp/counter.pid'
-  sleep 6
-  echo "before=$(vm cat /tmp/count) pid=$(vm cat /tmp/counter.pid) boot=$(vm cat /proc/sys/kernel/random/boot_id)"
-  echo "all=$("$vc" exec --all -- cat /proc/sys/kernel/random/boot_id | sort | paste -sd ' ')"
-  scontrol requeue "$SLURM_JOB_ID"
-  sleep infinity
+  # the MPI program, detached from this ssh, so that it lives on in the checkpoint
+  vm "nohup sh -c 'mpirun --hostfile /etc/vcluster/hostfile -np $SLURM_JOB_NUM_NODES ./mpi-loop 400 100 /tmp/mpi-round >/tmp/mpi.out 2>&1; echo \$? >/tmp/mpi.rc' >/dev/null 2>&1 </dev/null &"
+  echo "started at $(date +%s)"
+  sleep 8
+  while [[ -z $signalled ]]; do sleep 1; done
+  requeue
+  sleep infinity &
+  while :; do wait; done
 fi
+trap 'echo "signalled again in run $run"' USR1
+# the guest's clock against the host's: it stood still while the VM was saved, and the prolog set it
+echo "clock=$("$vc" exec --all -- date +%s | awk '{ print $NF }' | paste -sd ,) host=$(date +%s)"
 echo "after=$(vm cat /tmp/count) pid=$(vm cat /tmp/counter.pid) boot=$(vm cat /proc/sys/kernel/random/boot_id)"
 echo "all=$("$vc" exec --all -- cat /proc/sys/kernel/random/boot_id | sort | paste -sd ' ')"
 echo "alive=$(vm 'kill -0 "$(cat /tmp/counter.pid)" && echo yes')"
+echo "round2=$(vm cat /tmp/mpi-round)"
 sleep 2
 echo "later=$(vm cat /tmp/count)"
+for _ in $(seq 240); do [[ -n $(vm cat /tmp/mpi.rc 2>/dev/null) ]] && break; sleep 0.5; done
+echo "mpi=$(vm cat /tmp/mpi.out | tr '\n' ' ')"
+echo "mpirc=$(vm cat /tmp/mpi.rc)"
 echo done
 JOB
+  mpi_build mpi-loop >/dev/null
   job=$(submit -N "$n" -w "$nodes" --ntasks-per-node=1 --job-name=checkpoint --open-mode=append \
+    --time=3 --signal=B:USR1@130 \
     --comment=vc:image=testapp,vms=1,vcpus=1,mem=384M,mounts=none,checkpoint=on-timeout \
     --output="$STATE/jobs/checkpoint-%j.out" "$script")
-  say "submitted job $job: sbatch -N $n -w $nodes --comment=vc:image=testapp,vms=1,vcpus=1,mem=384M,mounts=none,checkpoint=on-timeout"
-  wait_for "${VC_E2E_BOOT_TIMEOUT:-150}" "job $job's first run to requeue itself" \
+  say "submitted job $job: sbatch -N $n -w $nodes --time=3 --signal=B:USR1@130 --comment=vc:image=testapp,vms=1,vcpus=1,mem=384M,mounts=none,checkpoint=on-timeout"
+  wait_for "$((${VC_E2E_BOOT_TIMEOUT:-150} + 60))" "job $job's first run to be signalled and requeue itself" \
     grep -q '^before=' "$STATE/jobs/checkpoint-$job.out" ||
     fail "job $job's first run did not count: $(cat "$STATE/jobs/checkpoint-$job.out" 2>/dev/null)"
   state=$(wait_job "$job" 400)
@@ -105,6 +134,19 @@ JOB
   expect_eq "the counter alive after the restore" "alive=yes" "$(grep '^alive=' <<<"$out")"
   ((after >= before)) || fail "the count went back: $before before, $after after"
   ((later > after)) || fail "the count did not go on after the restore: $after, then $later"
+  line=$(grep '^clock=' <<<"$out")
+  say "after the restore, every VM's clock and the batch host's: $line"
+  [[ $(awk '{ split(substr($1, 7), c, ","); h = substr($2, 6) + 0
+    for (i in c) if (c[i] + 0 < h - 5 || c[i] + 0 > h + 5) { print "off"; exit } print "ok" }' <<<"$line") == ok ]] ||
+    fail "a restored VM's clock is more than 5 s from the host's: $line"
+  grep -q "restored from its checkpoint, its clock set by the guest agent" <<<"$log" ||
+    fail "the prolog did not set a restored VM's clock through the guest agent"
+  say "MPI round $(sed -n 's/^round=//p' <<<"$out") at the signal, $(sed -n 's/^round2=//p' <<<"$out") after the restore"
+  (($(sed -n 's/^round2=//p' <<<"$out") >= $(sed -n 's/^round=//p' <<<"$out"))) ||
+    fail "the MPI program went back across the requeue"
+  expect_eq "the MPI program's exit status in the second run" "mpirc=0" "$(grep '^mpirc=' <<<"$out")"
+  [[ $(sed -n 's/^mpi=//p' <<<"$out") == *"$n ranks, 400 rounds: result "*"(expected "* ]] ||
+    fail "the MPI program's output: $(sed -n 's/^mpi=//p' <<<"$out")"
   grep -q "restoring the checkpoint of" <<<"$log" || fail "the second prolog did not restore the checkpoint"
   grep -q "the job is over: its checkpoints here are removed" <<<"$log" || fail "the last epilog kept the checkpoints"
   for line in ${nodes//,/ }; do

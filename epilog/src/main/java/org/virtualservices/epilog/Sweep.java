@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.virtualservices.core.checkpoint.KeptCheckpoints;
 import org.virtualservices.core.fabric.NetworkId;
 import org.virtualservices.core.hypervisor.DomainInfo;
 import org.virtualservices.core.files.FileTrees;
@@ -119,10 +120,14 @@ public final class Sweep {
           }
         }
       }
-      // a job cancelled while pending after its requeue has no epilog any more to remove its checkpoints
+      // a job cancelled while pending after its requeue has no epilog any more to remove its checkpoints; those
+      // of a job whose user took one with vcluster checkpoint stay checkpoint.keepDays after it (KeptCheckpoints)
       Path checkpoints = s.config().checkpoint().dir();
+      Set<String> kept = new HashSet<>();
       for (String job : jobsIn(checkpoints, null, problems)) {
-        if (!activeTokens.contains(Names.jobToken(job))) {
+        if (KeptCheckpoints.keptAt(checkpoints, job, s.config().checkpoint().keepDays(), s.clock().instant())) {
+          kept.add(job);
+        } else if (!activeTokens.contains(Names.jobToken(job))) {
           stale.computeIfAbsent(job, k -> new ArrayList<>()).add("checkpoints " + checkpoints.resolve(job));
         }
       }
@@ -168,7 +173,7 @@ public final class Sweep {
               Optional.of(JobFolder.of(paths, job)));
           removed.addAll(r.removed());
           Path ckpt = checkpoints.resolve(job);
-          if (Files.isDirectory(ckpt, LinkOption.NOFOLLOW_LINKS)) {
+          if (!kept.contains(job) && Files.isDirectory(ckpt, LinkOption.NOFOLLOW_LINKS)) {
             FileTrees.delete(ckpt);
             removed.add("checkpoints " + ckpt);
           }

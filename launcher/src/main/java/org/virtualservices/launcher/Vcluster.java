@@ -11,7 +11,7 @@ import java.util.Map;
 public final class Vcluster {
 
   static final String USAGE =
-      "usage: vcluster submit|status|cancel|validate|images|image|hostfile|exec|ssh|mpirun|console|save|--version [options]"
+      "usage: vcluster submit|status|cancel|validate|images|image|hostfile|exec|ssh|mpirun|console|save|checkpoint|--version [options]"
           + " (vcluster SUBCOMMAND --help)";
 
   private final PrintStream out;
@@ -51,6 +51,7 @@ public final class Vcluster {
       case "mpirun" -> new MpirunCommand(out, err, Tools.real(env)).run(rest);
       case "console" -> new ConsoleCommand(out, err, Tools.real(env)).run(rest);
       case "save" -> new SaveCommand(out, err, Tools.real(env)).run(rest);
+      case "checkpoint" -> new CheckpointCommand(out, err, Tools.real(env), java.time.Clock.systemUTC()).run(rest);
       case "-h", "--help", "help" -> {
         out.println(USAGE);
         yield 0;

@@ -1,6 +1,7 @@
 package org.virtualservices.prolog;
 
 import java.util.List;
+import org.virtualservices.core.checkpoint.NoShares;
 import org.virtualservices.core.plan.Share;
 import org.virtualservices.core.request.RequestException;
 import org.virtualservices.core.request.VcRequest;
@@ -17,9 +18,7 @@ final class CheckpointLimits {
 
   static void check(VcRequest request, List<Share> shares) {
     if (request.checkpointOnTimeout() && !shares.isEmpty()) {
-      throw new RequestException("checkpoint", "on-timeout cannot save VMs that share host folders (" + shares.size()
-          + " here, the working folder among them unless mounts=none): virtiofs cannot be checkpointed; ask"
-          + " mounts=none with it, and copy files in and out over ssh");
+      throw new RequestException("checkpoint", NoShares.message("on-timeout", shares.size()));
     }
     if (request.restore() != null && !shares.isEmpty()) {
       throw new RequestException("restore", "restored VMs cannot get host folders (" + shares.size() + " asked): a"

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.virtualservices.core.checkpoint.RecordedCall;
 import org.virtualservices.core.config.ConfigException;
 import org.virtualservices.core.config.SiteConfig;
 import org.virtualservices.core.config.SiteConfigLoader;
@@ -111,7 +112,16 @@ public final class PrologCommand extends HookCommand {
         return exit(Outcome.NODE_FAULT, rm);
       }
     }
-    return exit(prolog.run(inv), rm);
+    Outcome outcome = prolog.run(inv);
+    if (outcome == Outcome.OK && rm == ResourceManager.SLURM && inv.request().isPresent()) {
+      // what the helper of vcluster checkpoint rebuilds the job's plan from (its step's environment is the user's)
+      try {
+        RecordedCall.write(StatePaths.of(config).node(inv.job().jobId(), inv.job().thisNode()), env);
+      } catch (java.io.IOException | RuntimeException e) {
+        log.warn("vcluster checkpoint is off for this job here: {0}", e.getMessage());
+      }
+    }
+    return exit(outcome, rm);
   }
 
   /** The exit status of {@code outcome}, which the outcome line names as such. */

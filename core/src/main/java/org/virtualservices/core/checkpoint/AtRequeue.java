@@ -141,6 +141,11 @@ public final class AtRequeue {
       return false;
     }
     if (now <= before) {
+      if (KeptCheckpoints.since(s.config().checkpoint().dir(), job.jobId()).isPresent()) {
+        log.info("the job is over: its checkpoints stay, its user took one with vcluster checkpoint ({0} days)",
+            s.config().checkpoint().keepDays());
+        return false;
+      }
       try {
         store.removeAll();
         log.info("the job is over: its checkpoints here are removed");
@@ -151,10 +156,8 @@ public final class AtRequeue {
     }
     SiteConfig cfg = s.config();
     try {
-      Checkpointer.Taken t = new Checkpointer(hv, store, s.clock(), s.faults(), v -> cfg.domain().memoryHardLimit()
-          ? cfg.domain().hardLimitMiB(v.memoryMiB()) : 0).take(job, plan, mine.get(), requeueId(now), instance,
-          keysJob, nodeDir,
-          cfg.checkpoint().spareMiB() << 20, cfg.checkpoint().keep());
+      Checkpointer.Taken t = Checkpointer.of(hv, store, s).take(job, plan, mine.get(), requeueId(now), instance,
+          keysJob, nodeDir, cfg.checkpoint().spareMiB() << 20, cfg.checkpoint().keep());
       log.info("checkpoint of {0} VM(s) taken in {1}s, {2} MiB: {3}", t.manifest().vms().size(),
           String.format("%.3f", t.took().toNanos() / 1e9), t.bytes() >> 20, t.folder());
     } catch (CheckpointException e) {

@@ -64,6 +64,13 @@ public final class Checkpointer {
     this.hardLimitMiB = hardLimitMiB;
   }
 
+  /** The checkpointer of a node's hooks: the site's memory limit for a VM brought back, as the prolog started it. */
+  public static Checkpointer of(Hypervisor hv, CheckpointStore store, org.virtualservices.core.runtime.NodeServices s) {
+    org.virtualservices.core.config.SiteConfig cfg = s.config();
+    return new Checkpointer(hv, store, s.clock(), s.faults(), v -> cfg.domain().memoryHardLimit()
+        ? cfg.domain().hardLimitMiB(v.memoryMiB()) : 0);
+  }
+
   /**
    * Checkpoints {@code mine}'s VMs, whose state (overlays, domain XML) is in {@code nodeDir}.
    *
@@ -147,13 +154,26 @@ public final class Checkpointer {
     }
   }
 
+  /**
+   * The VMs of {@code taken} (just committed by {@link #take}) running again from it, as a failed
+   * checkpoint brings them back: the job goes on (docs/hooks.md, "Checkpoints": {@code vcluster checkpoint}
+   * without {@code --stop}).
+   *
+   * @return "" when all run again, else what was not brought back
+   */
+  public String resume(Taken taken, NodePlan mine, Path nodeDir) {
+    List<String> all = mine.vms().stream().map(VmPlan::name).toList();
+    String back = bringBack(mine, nodeDir, taken.folder(), all, all);
+    return back.startsWith("; NOT") ? back.substring(2) : "";
+  }
+
   /** The VMs as they were before the checkpoint: saved ones restored from their file, paused ones resumed. */
   private String bringBack(NodePlan mine, Path nodeDir, Path written, List<String> paused, List<String> saved) {
     List<String> failed = new ArrayList<>();
     for (VmPlan v : mine.vms()) {
       try {
         if (saved.contains(v.name())) {
-          Optional<String> xml = definedXml(nodeDir, v.name());
+          Optional<String> xml = definedXml(nodeDir, v.name(), written);
           hv.restore(v.name(), written.resolve(CheckpointManifest.stateFile(v.name())), xml, hardLimitMiB.applyAsLong(v));
         } else if (paused.contains(v.name())) {
           hv.resume(v.name());
@@ -166,11 +186,19 @@ public final class Checkpointer {
         : "; NOT brought back: " + String.join("; ", failed);
   }
 
-  /** The definition the prolog rendered (root's, in the node's folder), with the running domain's UUID. */
-  private Optional<String> definedXml(Path nodeDir, String vm) {
+  /**
+   * The definition the prolog rendered (root's, in the node's folder), with the domain's UUID: the
+   * live domain's, else the one {@code folder}'s manifest saved (a transient domain is gone once saved).
+   */
+  private Optional<String> definedXml(Path nodeDir, String vm, Path folder) {
     try {
       String rendered = Files.readString(StatePaths.domainXml(nodeDir, vm));
-      return hv.xml(vm).map(live -> DomainXml.withUuid(rendered, DomainXml.uuid(live)));
+      Optional<String> uuid = hv.xml(vm).map(DomainXml::uuid);
+      if (uuid.isEmpty() && Files.isRegularFile(folder.resolve(CheckpointManifest.FILE_NAME), LinkOption.NOFOLLOW_LINKS)) {
+        uuid = CheckpointManifest.read(folder).vms().stream().filter(v -> v.name().equals(vm))
+            .map(CheckpointManifest.Vm::uuid).findFirst();
+      }
+      return uuid.map(u -> DomainXml.withUuid(rendered, u));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }

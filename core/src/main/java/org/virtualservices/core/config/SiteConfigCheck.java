@@ -112,6 +112,8 @@ public final class SiteConfigCheck {
     absolute(e, "checkpoint.dir", c.checkpoint().dir());
     within(e, "checkpoint.keep", c.checkpoint().keep(), 1, 100);
     within(e, "checkpoint.spareMiB", c.checkpoint().spareMiB(), 0, 1L << 30);
+    within(e, "checkpoint.maxKeep", c.checkpoint().maxKeep(), 1, 100);
+    within(e, "checkpoint.keepDays", c.checkpoint().keepDays(), 1, 3650);
     Boot b = c.boot();
     within(e, "boot.timeoutSeconds", b.timeoutSeconds(), 1, 86_400);
     within(e, "boot.pollMillis", b.pollMillis(), 10, 60_000);

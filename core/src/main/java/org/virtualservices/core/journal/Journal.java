@@ -5,23 +5,18 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.virtualservices.core.files.HooksRecord;
 import org.virtualservices.core.files.PrivateFiles;
 
 /**
@@ -90,37 +85,14 @@ public final class Journal {
   public static Optional<JournalRecord> read(Path dir) {
     Path file = dir.resolve(FILE_NAME);
     try {
-      PosixFileAttributes a;
-      try {
-        a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      } catch (NoSuchFileException e) {
+      Optional<byte[]> bytes = HooksRecord.read(file, "journal", MAX_BYTES);
+      if (bytes.isEmpty()) {
         return Optional.empty();
       }
-      if (!a.isRegularFile()) {
-        throw new IOException(a.isSymbolicLink() ? "a link, not a journal a prolog wrote" : "not a regular file");
-      }
-      int owner = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-      int own = ownUid();
-      if (owner != own) {
-        throw new IOException("owned by uid " + owner + ", not by uid " + own + " (the hooks', who write journals)");
-      }
-      if (a.size() > MAX_BYTES) {
-        throw new IOException(a.size() + " bytes, more than a journal holds (" + MAX_BYTES + ")");
-      }
-      byte[] bytes;
-      try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-          InputStream in = Channels.newInputStream(ch)) {
-        bytes = in.readNBytes((int) MAX_BYTES + 1);
-      }
-      return Optional.of(Reading.JSON.readValue(bytes, JournalRecord.class));
+      return Optional.of(Reading.JSON.readValue(bytes.get(), JournalRecord.class));
     } catch (IOException e) {
       throw new UncheckedIOException("journal " + file + " not read: " + e.getMessage(), e);
     }
-  }
-
-  /** The uid this process runs as (root in production): the owner of {@code /proc/self}. */
-  private static int ownUid() throws IOException {
-    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
   }
 
   public synchronized JournalRecord record() {
