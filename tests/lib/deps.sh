@@ -37,4 +37,4 @@ TEST_PACKAGES=(openjdk-17-jdk-headless maven gcc make libslurm-dev libvirt0 qemu
 # their own, idempotently): the MPI compiler for the test program, ssh for the job's script, jq
 # for the hooks' outcome lines (the scenarios and tests/bench read those, not the log's prose);
 # qemu-system-common (virtiofsd) and systemd (systemd-socket-activate): the shared folders.
-E2E_PACKAGES=(libopenmpi-dev openmpi-bin openssh-client jq qemu-system-common systemd)
+E2E_PACKAGES=(libopenmpi-dev openmpi-bin openssh-client jq qemu-system-common systemd rhash)

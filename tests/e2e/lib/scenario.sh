@@ -255,3 +255,12 @@ site_edit_end() {
   SITE_EDIT_NODES=() SITE_EDIT_JOB=
   trap - EXIT
 }
+
+# checkpoint_verifies DIR: every file DIR's manifest.json names has the size and CRC-32C it says
+# (rhash computes CRC-32C as the product does, independently of it).
+checkpoint_verifies() {
+  local name size crc
+  while read -r name size crc; do
+    [[ $(stat -c %s "$1/$name") == "$size" && $(rhash --printf='%{crc32c}' "$1/$name") == "$crc" ]] || return 1
+  done < <(jq -r '.files[] | "\(.name) \(.size) \(.crc32c)"' "$1/manifest.json")
+}

@@ -56,12 +56,11 @@ JOB
 
   say "job $job so far:"$'\n'"      $(sed 's/^/      /' "$STATE/jobs/checkpoint-now-$job.out")"
   # the first checkpoint: root's, 0700, current, and it verifies against its manifest
-  folder=/var/lib/vcluster/checkpoints/$job/n0
+  folder=$STATE/checkpoints/$job/n0
   first=$(cluster_exec "$node" readlink "$folder/current")
   say "first checkpoint: $folder/$first"
   expect_eq "the job's checkpoint folder (mode, owner)" "700 root" "$(cluster_exec "$node" stat -c '%a %U' "$folder/$first")"
-  cluster_exec "$node" sh -c "cd $folder/current && jq -r '.files[] | \"\\(.sha256)  \\(.name)\"' manifest.json | sha256sum -c --quiet" ||
-    fail "the first checkpoint does not verify"
+  checkpoint_verifies "$folder/current" || fail "the first checkpoint does not verify"
 
   # another user: the launcher refuses them, and so does Slurm when they ask for the step themselves
   out=$(AS_USER=$VC_E2E_USER2 cluster_as_user "$VC_DIST/bin/vcluster" checkpoint --job "$job" 2>&1) && rc=0 || rc=$?
@@ -80,8 +79,7 @@ JOB
   wait_for 60 "job $job's second checkpoint" test -e "$(cn_file "$job" second)" || fail "no second checkpoint"
   cluster_exec "$node" mv /etc/vcluster/site.yaml.ckptnow /etc/vcluster/site.yaml
   expect_eq "the current checkpoint after the killed one" "$first" "$(cluster_exec "$node" readlink "$folder/current")"
-  cluster_exec "$node" sh -c "cd $folder/current && jq -r '.files[] | \"\\(.sha256)  \\(.name)\"' manifest.json | sha256sum -c --quiet" ||
-    fail "the first checkpoint does not verify after the killed one"
+  checkpoint_verifies "$folder/current" || fail "the first checkpoint does not verify after the killed one"
   say "VM after the killed checkpoint: $(cluster_exec "$node" virsh -c qemu:///system domstate "vc$job-0" | head -n 1)"
   touch "$(cn_file "$job" disarmed)"
 
@@ -103,14 +101,14 @@ JOB
 
   # the job is over: its checkpoints stay, with the marker
   expect_eq "the kept marker of job $job" "600 root" \
-    "$(cluster_exec "$node" stat -c '%a %U' "/var/lib/vcluster/checkpoints/$job/kept" 2>&1)"
+    "$(stat -c '%a %U' "$STATE/checkpoints/$job/kept" 2>&1)"
   cluster_exec "$node" test -L "$folder/current" || fail "job $job's checkpoint is gone after its end"
   grep -q "its checkpoints stay" <<<"$log" || say "(the job did not ask checkpoint=on-timeout: its epilog did not look at them)"
   wait_for 60 "nothing of job $job left on any node" vc_all_clean || true
   expect_all_clean "$job"
   secs=$(sed -n 's/.*vcluster checkpoint of 1 VM(s) taken in \([0-9.]*\)s.*/\1/p' <<<"$log" | paste -sd ' ')
   say "FIGURE checkpoint-now: seconds per checkpoint of 1 VM (384 MiB): $secs"
-  cluster_exec "$node" rm -rf "/var/lib/vcluster/checkpoints/$job"
+  rm -rf "${STATE:?}/checkpoints/$job"
 }
 
 # cn_same OUT A B C: the counter seen at A, B and C: the same boot and process, the count rising.
