@@ -20,7 +20,7 @@ ui_as() {
 }
 
 scenario_user_images() {
-  local vc=$VC_DIST/bin/vcluster repo repo2 home home2 out job t0 t_submit sum_before node name
+  local vc=$VC_DIST/bin/vcluster repo repo2 home home2 out job t0 t_submit sum_before node name mib
   [[ -e $STATE/etc/hooks/prolog.target ]] || { say "needs the product (VC_DIST)"; exit 77; }
   [[ -x $vc ]] || { say "needs VC_DIST/bin/vcluster"; exit 77; }
   id "$VC_E2E_USER2" >/dev/null || fail "no second test user $VC_E2E_USER2 (cluster.sh up makes it)"
@@ -31,15 +31,17 @@ scenario_user_images() {
   vc_snapshot_nodes
 
   # the import, as the user: qemu-img converts the appliance into revision 1 of image app
+  # (its size as qemu-img reads it: the appliance grows with its recipe)
+  mib=$(($(qemu-img info --output=json "$VC_APPLIANCE/disk.qcow2" | jq '."virtual-size"') >> 20))
   t0=$(now)
   out=$(ui_as "$VC_E2E_USER" "$vc" image import --config "$E2E_WORK/site.yaml" "$VC_APPLIANCE/disk.qcow2" app 2>&1) || fail "import: $out"
-  measure "image import (appliance, 1388 MiB virtual)" "$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')"
+  measure "image import (appliance, $mib MiB virtual)" "$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')"
   say "$out"
-  [[ $out == *"as user:app@1 (qcow2, 1388 MiB virtual)"* ]] || fail "import said: $out"
+  [[ $out == *"as user:app@1 (qcow2, $mib MiB virtual)"* ]] || fail "import said: $out"
   expect_eq "owner and mode of the revision" "$VC_E2E_USER 600" "$(stat -c '%U %a' "$repo/app/1.qcow2")"
   out=$(ui_as "$VC_E2E_USER" "$vc" image list --config "$E2E_WORK/site.yaml" 2>&1) || fail "list: $out"
   say "vcluster image list:"$'\n'"      ${out//$'\n'/$'\n'      }"
-  grep -Eq '^app +1 +qcow2 +1388 MiB ' <<<"$out" || fail "image list does not show app 1 qcow2 1388 MiB"
+  grep -Eq "^app +1 +qcow2 +$mib MiB " <<<"$out" || fail "image list does not show app 1 qcow2 $mib MiB"
   sum_before=$(sha256sum <"$repo/app/1.qcow2")
 
   # the MPI job on the user's image, 1 VM on each of 2 nodes
@@ -49,7 +51,7 @@ scenario_user_images() {
   vc_mpi_check "$job" 2 "$t_submit"
   for node in $(node_names | head -n 2); do
     out=$(cluster_exec "$node" cat "/var/lib/vcluster/logs/$job.log")
-    grep -q "user image user:app: revision 1 (qcow2, 1388 MiB virtual), checked as uid $(id -u "$VC_E2E_USER")" \
+    grep -q "user image user:app: revision 1 (qcow2, $mib MiB virtual), checked as uid $(id -u "$VC_E2E_USER")" \
       <<<"$out" || fail "the prolog on $node did not check the user's image: $out"
     # QEMU's own command line (libvirt's log of the domain): the user's file, opened read-only
     # (one argument a line; a domain started once)
