@@ -239,12 +239,22 @@ public final class CheckpointStore {
     }
   }
 
-  /** The job's and node's folders are root's own: a link among them was not made here. */
+  /**
+   * Whether none of the checkpoints' folder, the job's and the node's is a link: root made them, so a
+   * link among them was not made by the hooks and is not followed.
+   */
+  public boolean linkFree() {
+    return link().isEmpty();
+  }
+
+  private Optional<Path> link() {
+    return List.of(root, job, node).stream().filter(Files::isSymbolicLink).findFirst();
+  }
+
   private void refuseLinks() throws IOException {
-    for (Path p : List.of(root, job, node)) {
-      if (Files.isSymbolicLink(p)) {
-        throw new IOException("checkpoint folder " + p + " is a link, not made by the hooks");
-      }
+    Optional<Path> link = link();
+    if (link.isPresent()) {
+      throw new IOException("checkpoint folder " + link.get() + " is a link, not made by the hooks");
     }
   }
 

@@ -1,6 +1,5 @@
 package org.virtualservices.core.checkpoint;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -143,7 +142,7 @@ public record NamedCheckpoint(Restorable checkpoint, VcRequest request) {
     // common, this node's current one, only to tell its owner why (anyone else hears "none")
     Optional<Path> current = Optional.empty();
     String notCommon = null;
-    if (linkFree(store)) {
+    if (store.linkFree()) {
       try {
         current = store.newestCommon(job.nodes().size());
       } catch (CheckpointException e) {
@@ -199,11 +198,5 @@ public record NamedCheckpoint(Restorable checkpoint, VcRequest request) {
       throw new RequestException(field, asked + " but the checkpoint of job " + from + " has " + saved + " " + what
           + " (leave it out with restore=)");
     }
-  }
-
-  /** Root made the job's and node's folders: a link among them was not made by the hooks and is not followed. */
-  private static boolean linkFree(CheckpointStore store) {
-    Path node = store.folder();
-    return !Files.isSymbolicLink(node) && !Files.isSymbolicLink(node.getParent());
   }
 }
